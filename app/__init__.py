@@ -1,0 +1,51 @@
+"""Application factory: reads as the table of contents of the service."""
+from flask import Flask
+
+from app.config import Config, load_config
+
+
+def create_app(config: Config | str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    if not isinstance(config, Config):
+        config = load_config(config)
+    app.config.from_object(config)
+    app.config["APP_ENV"] = config.ENV_NAME
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from app.common.logging import configure_logging
+    configure_logging(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.errors import register_error_handlers
+    register_error_handlers(app)
+
+    from app.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.common.database import configure_sqlite
+    from app.common.i18n import select_locale
+    from app.extensions import api, babel, db, limiter, migrate
+
+    from app import models  # noqa: F401  (every table registered before use)
+
+    db.init_app(app)
+    configure_sqlite(app, db)
+    migrate.init_app(app, db)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.common import health
+    from app.extensions import api
+    from app.registry import routes as registry_routes
+
+    api.register_blueprint(health.blp)
+    api.register_blueprint(registry_routes.blp, url_prefix="/api/v1/registry")

@@ -1,0 +1,1 @@
+"""Agencies and the catalog of administrative procedures."""

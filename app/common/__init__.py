@@ -1,0 +1,1 @@
+"""Shared plumbing: base model, errors, pagination, clock, working days, ids."""

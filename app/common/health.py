@@ -1,0 +1,56 @@
+"""Liveness and readiness probes for the load balancer and the operator."""
+import marshmallow as ma
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from app.common.api import ErrorSchema
+from app.errors import ServiceUnavailable, N_
+from app.extensions import db, migrate
+
+blp = Blueprint("health", __name__, description="Liveness and readiness probes")
+
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String(metadata={"example": "ok"})
+
+
+class ReadySchema(HealthSchema):
+    database = ma.fields.String(metadata={"example": "ok"})
+    migrations = ma.fields.String(metadata={"example": "at head"})
+
+
+@blp.get("/healthz")
+@blp.response(200, HealthSchema)
+def healthz():
+    """The process is alive"""
+    return {"status": "ok"}
+
+
+@blp.get("/readyz")
+@blp.response(200, ReadySchema)
+@blp.alt_response(503, schema=ErrorSchema, description="Database unreachable or migrations not at head")
+def readyz():
+    """The database is reachable and its schema is at the latest migration"""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except Exception:
+        raise ServiceUnavailable(N_("The database is not reachable."), code="database_unreachable")
+    if current != migration_heads():
+        raise ServiceUnavailable(N_("The database schema is not at the latest migration."),
+                                 code="migrations_pending")
+    return {"status": "ok", "database": "ok", "migrations": "at head"}
+
+
+def migration_heads() -> set[str]:
+    """Heads of the migration scripts, read once per process."""
+    heads = current_app.extensions.get("migration_heads")
+    if heads is None:
+        config = migrate.get_config()
+        heads = set(ScriptDirectory.from_config(config).get_heads())
+        current_app.extensions["migration_heads"] = heads
+    return heads

@@ -1,0 +1,67 @@
+"""One JSON line per log record, one per request, personal data masked."""
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import g, request
+from pythonjsonlogger.json import JsonFormatter
+
+from app.common.masking import mask_text
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+request_log = logging.getLogger("app.request")
+
+
+class MaskingJsonFormatter(JsonFormatter):
+    """Serialises the record as JSON, then masks ids and phones in the whole line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            try:
+                record.request_id = g.get("request_id")
+            except RuntimeError:  # outside a request
+                record.request_id = None
+        return True
+
+
+def configure_logging(app) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(MaskingJsonFormatter(
+        "{asctime}{levelname}{name}{message}", style="{",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    ))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger("app")
+    root.handlers[:] = [handler]
+    root.setLevel(app.config["LOG_LEVEL"])
+    root.propagate = False
+
+    app.before_request(_start_request)
+    app.after_request(_log_request)
+
+
+def _start_request():
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response):
+    request_id = g.get("request_id") or uuid.uuid4().hex
+    started = g.get("request_started", time.perf_counter())
+    response.headers["X-Request-ID"] = request_id
+    request_log.info("request", extra={
+        "request_id": request_id,
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+    })
+    return response

@@ -1,0 +1,1 @@
+"""The national population registry, reached through an adapter (read-only)."""

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs the whole suite.
+#   scripts/test.sh              on SQLite
+#   scripts/test.sh --postgres   on a local PostgreSQL (installed and started if needed)
+# Further arguments go to pytest.
+source "$(dirname "$0")/_venv.sh"
+ensure_venv requirements-dev.txt
+
+if [ "${1:-}" = "--postgres" ]; then
+  shift
+  export TEST_DATABASE_URL="$(scripts/postgres.sh)"
+  echo "running the suite on PostgreSQL ($TEST_DATABASE_URL)"
+else
+  unset TEST_DATABASE_URL
+  echo "running the suite on SQLite"
+fi
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,144 @@
+"""One migrated database per test run, one rolled-back transaction per test.
+
+TEST_DATABASE_URL picks the database (a fresh SQLite file by default; CI also
+runs the suite against PostgreSQL). The schema is built by running the Alembic
+migrations, so the migrations are tested by every test.
+"""
+import os
+
+import flask_migrate
+import pytest
+from flask import Blueprint, jsonify, request
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app import create_app
+from app.config import TestingConfig
+from app.extensions import db
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    environ = dict(os.environ)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if "TEST_DATABASE_URL" not in environ:
+        environ["TEST_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db')}/test{worker}.db"
+    elif worker and environ["TEST_DATABASE_URL"].startswith("postgresql"):
+        environ["TEST_DATABASE_URL"] = _database_for_worker(environ["TEST_DATABASE_URL"], worker)
+    application = create_app(TestingConfig(environ))
+    application.test_client_class = IsolatedClient
+    application.register_blueprint(_probe_blueprint())
+    with application.app_context():
+        _drop_everything()
+        flask_migrate.upgrade(revision="heads")
+    return application
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (and `g`), as in production.
+
+    Tests run inside an app context (to call services directly); without this,
+    requests would reuse it and share `g` between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+def _database_for_worker(url: str, worker: str) -> str:
+    """Each xdist worker gets its own PostgreSQL database, created on demand."""
+    from sqlalchemy import create_engine
+
+    base, _, name = url.rpartition("/")
+    worker_url = f"{base}/{name}_{worker}"
+    engine = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                   {"n": f"{name}_{worker}"})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}_{worker}"'))
+    engine.dispose()
+    return worker_url
+
+
+def _drop_everything():
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(autouse=True)
+def db_session(app):
+    """Binds the app's session to a transaction rolled back after the test."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        # A plain Session: Flask-SQLAlchemy's own ignores a session-level bind.
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _probe_blueprint() -> Blueprint:
+    """Test-only routes that make Flask and webargs raise their own errors."""
+    from marshmallow import Schema, fields
+    from webargs.flaskparser import use_args
+
+    bp = Blueprint("probe", __name__, url_prefix="/_probe")
+
+    class EchoSchema(Schema):
+        name = fields.String(required=True)
+        age = fields.Integer()
+
+    @bp.post("/echo")
+    @use_args(EchoSchema(), location="json")
+    def echo(args):
+        return jsonify(args)
+
+    @bp.post("/raw")
+    def raw():
+        return jsonify(size=len(request.get_data()))
+
+    @bp.get("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail 079123456789")
+
+    return bp
+
+
+@pytest.fixture
+def app_logs(caplog):
+    """Captures the records of the `app` logger tree (it does not propagate to root)."""
+    import logging
+
+    logger = logging.getLogger("app")
+    logger.addHandler(caplog.handler)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(previous)

@@ -1,0 +1,61 @@
+import pytest
+
+from app import create_app
+from app.config import (
+    DEV_SECRET_KEY, ConfigurationError, DevelopmentConfig, ProductionConfig, load_config,
+)
+
+SAFE = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 48,
+    "TOTP_ENCRYPTION_KEY": "a-real-key-from-the-vault",
+    "DATABASE_URL": "postgresql+psycopg://app@db/smart_province",
+}
+
+
+def test_production_starts_with_safe_settings():
+    config = load_config(environ=SAFE)
+    assert isinstance(config, ProductionConfig)
+    assert config.problems() == []
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"SECRET_KEY": DEV_SECRET_KEY}, "SECRET_KEY"),
+    ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+    ({"TOTP_ENCRYPTION_KEY": DevelopmentConfig({}).TOTP_ENCRYPTION_KEY}, "TOTP_ENCRYPTION_KEY"),
+    ({"DATABASE_URL": "sqlite:///prod.db"}, "SQLite"),
+    ({"FLASK_DEBUG": "1"}, "FLASK_DEBUG"),
+])
+def test_production_refuses_development_settings_and_says_why(change, reason):
+    with pytest.raises(ConfigurationError) as caught:
+        load_config(environ={**SAFE, **change})
+    assert reason in str(caught.value)
+    assert "refusing to start in production" in str(caught.value)
+
+
+def test_production_with_no_environment_lists_every_problem():
+    with pytest.raises(ConfigurationError) as caught:
+        load_config(environ={"APP_ENV": "production"})
+    message = str(caught.value)
+    for reason in ("SECRET_KEY", "TOTP_ENCRYPTION_KEY", "SQLite"):
+        assert reason in message
+
+
+def test_create_app_refuses_unsafe_production(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError):
+        create_app()
+
+
+def test_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigurationError):
+        load_config(environ={"APP_ENV": "staging"})
+
+
+def test_development_defaults_are_safe_to_run_locally():
+    config = load_config(environ={})
+    assert isinstance(config, DevelopmentConfig)
+    assert config.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+    assert config.DEV_ENDPOINTS is True
+    assert config.BABEL_DEFAULT_LOCALE == "vi"
