@@ -22,6 +22,9 @@ def create_app(config: Config | str | None = None) -> Flask:
     from app.errors import register_error_handlers
     register_error_handlers(app)
 
+    from app.identity.authn import load_principal
+    app.before_request(load_principal)
+
     from app.cli import register_cli
     register_cli(app)
     return app

@@ -1,3 +1,4 @@
 """Imports every domain's models so metadata (and Alembic) sees all tables."""
 from app.catalog import models as catalog_models  # noqa: F401
 from app.registry import models as registry_models  # noqa: F401
+from app.identity import models as identity_models  # noqa: F401

@@ -104,6 +104,9 @@ def client(app):
 def _probe_blueprint() -> Blueprint:
     """Test-only routes that make Flask and webargs raise their own errors."""
     from marshmallow import Schema, fields
+
+    from app.common.auth import current_principal, require_level, require_role
+    from app.identity import roles
     from webargs.flaskparser import use_args
 
     bp = Blueprint("probe", __name__, url_prefix="/_probe")
@@ -120,6 +123,17 @@ def _probe_blueprint() -> Blueprint:
     @bp.post("/raw")
     def raw():
         return jsonify(size=len(request.get_data()))
+
+    @bp.get("/auth/me")
+    @require_role(roles.CITIZEN, roles.OFFICER)
+    def me():
+        p = current_principal()
+        return jsonify(id=str(p.account_id), role=p.role, level=p.level)
+
+    @bp.get("/auth/level2")
+    @require_level(2)
+    def level2():
+        return jsonify(ok=True)
 
     @bp.get("/boom")
     def boom():

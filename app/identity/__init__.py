@@ -1,0 +1,1 @@
+"""E-ID accounts, authentication, sessions, devices and tokens."""

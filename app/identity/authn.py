@@ -1,0 +1,53 @@
+"""Authenticates the bearer token of each request and sets `g.principal`."""
+from collections.abc import Callable
+
+from flask import g, request
+
+from app.common.auth import Principal
+from app.extensions import db
+from app.identity.models import DISABLED, AuthSession
+from app.identity.tokens import DELEGATED, InvalidToken, TokenClaims, decode_access_token
+
+# The assistance domain registers how a delegated token becomes a Principal.
+_delegation_resolver: Callable[[TokenClaims, AuthSession], Principal] | None = None
+
+
+def register_delegation_resolver(resolver: Callable[[TokenClaims, AuthSession], Principal]) -> None:
+    global _delegation_resolver
+    _delegation_resolver = resolver
+
+
+def load_principal() -> None:
+    g.principal = None
+    header = request.headers.get("Authorization")
+    if not header:
+        return
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken()
+    g.principal = principal_from_token(token.strip())
+
+
+def principal_from_token(token: str) -> Principal:
+    """The principal of a valid token whose session and account are still in good standing."""
+    claims = decode_access_token(token)
+    session = db.session.get(AuthSession, claims.session_id)
+    if session is None or session.revoked_at is not None:
+        raise InvalidToken()
+    account = session.account
+    if account.status == DISABLED:
+        raise InvalidToken()
+    cutoff = account.tokens_valid_after
+    if cutoff is not None and claims.issued_at < int(cutoff.timestamp()):
+        raise InvalidToken()
+    if claims.token_type == DELEGATED:
+        if _delegation_resolver is None:
+            raise InvalidToken()
+        return _delegation_resolver(claims, session)
+    if session.account_id != claims.account_id:
+        raise InvalidToken()
+    return Principal(
+        account_id=account.id, role=account.role, level=min(claims.level, session.level),
+        methods=claims.methods, session_id=session.id, device_id=claims.device_id,
+        agency_id=account.agency_id, commune_code=account.commune_code,
+    )

@@ -1,0 +1,95 @@
+"""Accounts, authenticated sessions, refresh tokens and bound devices."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.models import EntityMixin
+from app.extensions import db
+
+# Account statuses
+PENDING_PHONE = "pending_phone"        # registered, phone not yet verified by SMS OTP
+PENDING_PASSWORD = "pending_password"  # phone verified, no password yet
+ACTIVE = "active"
+DISABLED = "disabled"
+
+
+class Account(EntityMixin, db.Model):
+    """A person's e-ID account (citizen) or a staff account.
+
+    Citizens log in with their personal id; staff with a username. The
+    assurance level (1 or 2) applies to citizen accounts.
+    """
+
+    __tablename__ = "accounts"
+
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    personal_id: Mapped[str | None] = mapped_column(String(12), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(15))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default=PENDING_PHONE)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)   # encrypted
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Access tokens issued before this instant are refused (logout everywhere,
+    # password change, new device, disabled account).
+    tokens_valid_after: Mapped[datetime | None]
+    # Staff scope
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    commune_code: Mapped[str | None] = mapped_column(String(5))
+    activated_at: Mapped[datetime | None]
+    level2_at: Mapped[datetime | None]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role != "citizen"
+
+
+class Device(EntityMixin, db.Model):
+    """A phone bound to a level-2 account; one bound device at a time."""
+
+    __tablename__ = "devices"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str | None] = mapped_column(String(20))
+    bound_at: Mapped[datetime | None]
+    unbound_at: Mapped[datetime | None]
+
+
+class AuthSession(EntityMixin, db.Model):
+    """One logged-in client. Refresh tokens rotate within it; revoking it ends them all."""
+
+    __tablename__ = "auth_sessions"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    methods: Mapped[list] = mapped_column(JSON, default=list)   # amr values
+    device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
+    client_name: Mapped[str | None] = mapped_column(String(100))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    last_seen_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]           # absolute expiry
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class RefreshToken(EntityMixin, db.Model):
+    """An opaque refresh token, stored as its SHA-256. Used once, then rotated."""
+
+    __tablename__ = "refresh_tokens"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth_sessions.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]           # idle expiry
+    used_at: Mapped[datetime | None]

@@ -1,0 +1,83 @@
+"""Access tokens: short-lived signed JWTs (RFC 9068 profile, HS256 by default).
+
+Claims: iss, aud, typ, sub (account id), role, acr (assurance level), amr
+(methods used), sid (session), did (device, when bound), iat, exp, jti.
+Delegated tokens (community helpers acting for a resident) also carry `act`
+(the helper) and `scope`. Only the configured algorithm is accepted, so
+`alg: none` and algorithm confusion are refused by construction.
+"""
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from flask import current_app
+
+from app.common.clock import utcnow
+from app.errors import N_, Unauthorized
+
+ACCESS = "access"
+DELEGATED = "delegated"
+ACCESS_TOKEN_TTL = timedelta(minutes=15)
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+    message = N_("The access token is not valid or has expired.")
+
+
+def _settings():
+    config = current_app.config
+    return (config["SECRET_KEY"], config.get("JWT_ALGORITHM", "HS256"),
+            config.get("JWT_ISSUER", "smart-province"), config.get("JWT_AUDIENCE", "smart-province-api"))
+
+
+def issue_access_token(*, account_id: uuid.UUID, role: str, level: int, methods: list[str],
+                       session_id: uuid.UUID, device_id: uuid.UUID | None = None,
+                       token_type: str = ACCESS, extra: dict | None = None,
+                       ttl: timedelta = ACCESS_TOKEN_TTL) -> str:
+    key, algorithm, issuer, audience = _settings()
+    now = utcnow()
+    claims = {
+        "iss": issuer, "aud": audience, "typ": token_type,
+        "sub": str(account_id), "role": role, "acr": str(level), "amr": list(methods),
+        "sid": str(session_id), "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()), "jti": secrets.token_urlsafe(12),
+    }
+    if device_id:
+        claims["did"] = str(device_id)
+    claims.update(extra or {})
+    return jwt.encode(claims, key, algorithm=algorithm, headers={"typ": "at+jwt"})
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    account_id: uuid.UUID
+    role: str
+    level: int
+    methods: tuple[str, ...]
+    session_id: uuid.UUID
+    device_id: uuid.UUID | None
+    token_type: str
+    issued_at: int
+    raw: dict
+
+
+def decode_access_token(token: str, *, allowed_types=(ACCESS, DELEGATED)) -> TokenClaims:
+    """Verify signature, algorithm, issuer, audience, expiry and type."""
+    key, algorithm, issuer, audience = _settings()
+    try:
+        claims = jwt.decode(token, key, algorithms=[algorithm], issuer=issuer, audience=audience,
+                            options={"require": ["exp", "iat", "sub", "sid", "typ", "acr"]},
+                            leeway=0)
+        if claims["typ"] not in allowed_types:
+            raise InvalidToken()
+        return TokenClaims(
+            account_id=uuid.UUID(claims["sub"]), role=claims["role"], level=int(claims["acr"]),
+            methods=tuple(claims.get("amr", ())), session_id=uuid.UUID(claims["sid"]),
+            device_id=uuid.UUID(claims["did"]) if claims.get("did") else None,
+            token_type=claims["typ"], issued_at=int(claims["iat"]), raw=claims,
+        )
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
+        raise InvalidToken() from error
