@@ -106,6 +106,7 @@ def _probe_blueprint() -> Blueprint:
     from marshmallow import Schema, fields
 
     from app.common.auth import current_principal, require_level, require_role
+    from app.common.idempotency import idempotent
     from app.identity import roles
     from webargs.flaskparser import use_args
 
@@ -134,6 +135,16 @@ def _probe_blueprint() -> Blueprint:
     @require_level(2)
     def level2():
         return jsonify(ok=True)
+
+    @bp.post("/agencies")
+    @idempotent("probe-agency")
+    def create_agency():
+        from app.catalog.models import Agency
+
+        agency = Agency(code=request.get_json()["code"], name="Probe", kind="probe", province_code="80")
+        db.session.add(agency)
+        db.session.commit()
+        return jsonify(id=str(agency.id)), 201
 
     @bp.get("/boom")
     def boom():

@@ -1,0 +1,117 @@
+"""`Idempotency-Key` for state-changing endpoints a client may retry.
+
+The first request with a key stores its response; a retry with the same key and
+the same body gets that response again (with `Idempotent-Replayed: true`); the
+same key with another body is refused (422 `idempotency_key_reused`); a retry
+while the first is still running gets 409 `idempotency_in_progress`.
+
+The key's row is inserted in the same transaction as the change the view makes,
+so two racing identical requests cannot both go through: the unique index lets
+one in and the other waits, then replays.
+"""
+import functools
+import hashlib
+from datetime import datetime, timedelta
+
+from flask import Response, make_response, request
+from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.clock import utcnow
+from app.common.models import EntityMixin
+from app.errors import N_, Conflict, ValidationFailed
+from app.extensions import db
+
+KEY_TTL = timedelta(hours=24)
+MAX_KEY_LENGTH = 100
+
+
+class IdempotencyRecord(EntityMixin, db.Model):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("owner", "scope", "key"),)
+
+    owner: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+
+
+def _request_hash() -> str:
+    payload = request.get_data() + b"|" + request.full_path.encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def idempotent(scope: str, owner=lambda: request.remote_addr or "anonymous"):
+    """Decorates a flask-smorest view; put it above `@blp.response`.
+
+    `owner` tells whose key space the key lives in (by default the client's
+    address; authenticated endpoints pass the account id).
+    """
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get("Idempotency-Key")
+            if not key:
+                return view(*args, **kwargs)
+            if len(key) > MAX_KEY_LENGTH:
+                raise ValidationFailed(N_("The Idempotency-Key header is too long."),
+                                       code="invalid_idempotency_key")
+            who = str(owner())
+            replay = _replay(who, scope, key)
+            if replay is not None:
+                return replay
+            record = IdempotencyRecord(owner=who, scope=scope, key=key, request_hash=_request_hash(),
+                                       expires_at=utcnow() + KEY_TTL)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(record)
+            except IntegrityError:
+                replay = _replay(who, scope, key)
+                if replay is not None:
+                    return replay
+                raise Conflict(N_("A request with this Idempotency-Key is still being processed."),
+                               code="idempotency_in_progress")
+            response = make_response(view(*args, **kwargs))
+            record.status_code, record.body = response.status_code, response.get_data(as_text=True)
+            db.session.commit()
+            return response
+        return _document(wrapper)
+    return decorator
+
+
+def _document(wrapper):
+    doc = getattr(wrapper, "_apidoc", {})
+    parameters = doc.setdefault("manual_doc", {}).setdefault("parameters", [])
+    parameters.append({
+        "in": "header", "name": "Idempotency-Key", "required": False,
+        "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+        "description": "Retrying with the same key returns the first response instead of acting twice.",
+    })
+    wrapper._apidoc = doc
+    return wrapper
+
+
+def _replay(owner: str, scope: str, key: str):
+    record = db.session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.owner == owner, IdempotencyRecord.scope == scope,
+        IdempotencyRecord.key == key, IdempotencyRecord.expires_at > utcnow()))
+    if record is None:
+        return None
+    if record.request_hash != _request_hash():
+        raise ValidationFailed(N_("This Idempotency-Key was used for a different request."),
+                               code="idempotency_key_reused")
+    if record.status_code is None:
+        raise Conflict(N_("A request with this Idempotency-Key is still being processed."),
+                       code="idempotency_in_progress")
+    return Response(record.body, status=record.status_code, mimetype="application/json",
+                    headers={"Idempotent-Replayed": "true"})
+
+
+def purge_expired_keys() -> int:
+    """Deletes expired keys (run by the worker's sweep)."""
+    result = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow()))
+    return result.rowcount
