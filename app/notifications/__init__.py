@@ -1,0 +1,1 @@
+"""Notifications: a transactional outbox, templates, channels and delivery workers."""
