@@ -50,6 +50,11 @@ class Config:
         # Outside systems, chosen by configuration
         self.REGISTRY_ADAPTER = e.get("REGISTRY_ADAPTER", "synthetic")
         self.STORAGE_URL = e.get("STORAGE_URL", "file://storage")
+        # Cashless fees: payment gateways and their mocks (app/payments/settings.py)
+        from app.payments.settings import payment_settings
+        self.__dict__.update(payment_settings(e, self.ENV_NAME))
+        # Largest document a citizen or an agency may upload (bytes)
+        self.UPLOAD_MAX_BYTES = int(e.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 
         # Password hashing (argon2id, RFC 9106 second recommended option)
         self.ARGON2_TIME_COST = int(e.get("ARGON2_TIME_COST", 3))
@@ -58,6 +63,11 @@ class Config:
 
         self.LOG_LEVEL = e.get("LOG_LEVEL", "INFO")
         self.DEMO_PROVINCE_CODE = int(e.get("DEMO_PROVINCE_CODE", 80))
+
+        # Notifications: channel adapters, retries, receipts, worker
+        from app.notifications.settings import notification_settings
+        for name, value in notification_settings(e, self.ENV_NAME).items():
+            setattr(self, name, value)
 
     def problems(self) -> list[str]:
         """Reasons this configuration may not serve production (empty when fine)."""
@@ -103,6 +113,10 @@ class ProductionConfig(Config):
             found.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
         if self.DEBUG:
             found.append("FLASK_DEBUG is on")
+        from app.notifications.settings import production_problems
+        found.extend(production_problems(self))
+        from app.payments.settings import payment_problems
+        found.extend(payment_problems(self))
         return found
 
 

@@ -2,32 +2,151 @@
 
 `notify` only writes outbox rows; the worker delivers them later, so a message
 exists if and only if the change that caused it was committed.
+
+Fan-out happens here, at queue time: the account's choices, devices and
+e-mail are read (two small indexed queries) and one row is written per
+channel and address, all in the caller's transaction. The in-app row is the
+inbox entry itself and is delivered by the commit; the others wait for a
+worker. Texts are rendered here too, so every row records the template
+version it used and a missing value is caught before anything is sent.
 """
+import logging
 import uuid
+
+from flask import current_app
+from sqlalchemy import select, text
 
 from app.common.clock import utcnow
 from app.extensions import db
-from app.notifications.models import IN_APP, NORMAL, SMS, URGENT, OutboxMessage
+from app.identity.models import Account
+from app.notifications import routing, templates
+from app.notifications.models import (
+    CREATED, DELIVERED, HIGH, IN_APP, NORMAL, PERMANENT_FAILURE, PUSH, SMS, URGENT,
+    NotificationProfile, OutboxMessage, PushDevice,
+)
+from app.notifications.rendering import MissingPlaceholders, unaccented
+from app.notifications.statuses import FAILED
+
+log = logging.getLogger("app.notifications")
+WAKE_CHANNEL = "notifications_outbox"   # PostgreSQL LISTEN/NOTIFY channel the workers listen on
 
 
 def notify(event: str, *, account_id: uuid.UUID | None = None, phone: str | None = None,
            params: dict | None = None, channels: tuple[str, ...] | None = None,
-           urgent: bool = False, sensitive: bool = False, locale: str = "vi") -> list[OutboxMessage]:
-    """Queues the messages of one event for one recipient.
+           urgent: bool = False, sensitive: bool = False, locale: str | None = None) -> list[OutboxMessage]:
+    """Queues the messages of one event for one recipient, in the caller's transaction.
 
-    Give `account_id` for an account holder (in-app inbox and their channels),
-    `phone` for an SMS to a number (OTP codes before an account exists).
+    Give `account_id` for an account holder (inbox, push, e-mail, SMS by their
+    choices), `phone` for an SMS to a number (OTP codes before an account
+    exists; it also overrides the account's number). `channels` forces the
+    channels; `locale` the language (the account's choice, else Vietnamese).
+    Raises `UnknownEvent`, and `MissingPlaceholders` when NOTIFY_STRICT_TEMPLATES
+    is on (development, tests); otherwise such messages are stored as failed.
     """
-    if channels is None:
-        channels = tuple(c for c, wanted in ((IN_APP, account_id), (SMS, phone)) if wanted)
+    template = templates.current(event)
+    params = dict(params or {})
+    recipient = load_recipient(account_id, phone)
+    locale = locale if locale in templates.LOCALES else recipient.locale
+    pairs = routing.plan(template, recipient, sensitive=sensitive, channels=channels)
+    try:
+        rendered, error = template.render(locale, params), None
+    except MissingPlaceholders as missing:
+        if current_app.config["NOTIFY_STRICT_TEMPLATES"]:
+            raise
+        log.error("notification not sent: %s", missing)
+        rendered, error = None, str(missing)[:255]
+    now, notification_id = utcnow(), uuid.uuid4()
+    priority = URGENT if urgent or template.urgent else HIGH if template.mandatory else NORMAL
     messages = []
-    for channel in channels:
+    for channel, address in pairs:
         message = OutboxMessage(
-            event=event, channel=channel, account_id=account_id,
-            address=phone if channel == SMS else None, params=dict(params or {}),
-            sensitive=sensitive, priority=URGENT if urgent else NORMAL, locale=locale,
-            next_attempt_at=utcnow(), idempotency_key=uuid.uuid4().hex,
+            event=event, channel=channel, account_id=account_id, address=address, locale=locale,
+            params=params, sensitive=sensitive, priority=priority, attempts=0,
+            idempotency_key=uuid.uuid4().hex, notification_id=notification_id,
+            template_version=template.version, status=CREATED, next_attempt_at=now,
+            expires_at=now + template.ttl if template.ttl else None,
         )
-        db.session.add(message)
+        if rendered is None:
+            _fail_unrendered(message, error, now)
+        else:
+            message.title, message.body = rendered.title, _body(channel, rendered, locale)
+            if channel == IN_APP:
+                _deliver_in_app(message, now)
         messages.append(message)
+    db.session.add_all(messages)
+    if any(m.status == CREATED for m in messages):
+        _wake_workers()
     return messages
+
+
+def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.Recipient:
+    """Who the account is for routing: phone, e-mail, devices, choices, language."""
+    if account_id is None:
+        return routing.Recipient(phone=phone)
+    account = db.session.get(Account, account_id)
+    profile = db.session.scalar(select(NotificationProfile).where(NotificationProfile.account_id == account_id))
+    tokens = tuple(db.session.scalars(
+        select(PushDevice.token).where(PushDevice.account_id == account_id).order_by(PushDevice.created_at)))
+    return routing.Recipient(
+        account_id=account_id, phone=phone or (account.phone if account else None),
+        email=profile.email if profile else None, push_tokens=tokens,
+        choices=dict(profile.choices or {}) if profile else {},
+        locale=profile.locale if profile else "vi",
+    )
+
+
+def _body(channel: str, rendered: templates.Rendered, locale: str) -> str:
+    if channel != SMS:
+        return rendered.body
+    if locale == "vi" and current_app.config["NOTIFY_SMS_UNACCENTED"]:
+        return unaccented(rendered.sms)
+    return rendered.sms
+
+
+def _deliver_in_app(message: OutboxMessage, now) -> None:
+    """The inbox is ours: committing the row is delivering it."""
+    message.status, message.provider = DELIVERED, "inbox"
+    message.sent_at = message.finished_at = now
+    message.next_attempt_at = None
+
+
+def _fail_unrendered(message: OutboxMessage, error: str, now) -> None:
+    message.status, message.last_error = PERMANENT_FAILURE, error
+    message.finished_at, message.next_attempt_at = now, None
+
+
+def _wake_workers() -> None:
+    """On PostgreSQL, tell listening workers at commit (NOTIFY is transactional)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
+
+
+def queue_sms_fallback(push: OutboxMessage) -> OutboxMessage | None:
+    """After a push message failed for good: the same message by SMS, if it matters.
+
+    Only when every push of the notification failed and no SMS was queued for
+    it yet. The caller holds the locks on the notification's push rows.
+    """
+    template = templates.version(push.event, push.template_version or 1)
+    if not template.important or push.notification_id is None or push.account_id is None:
+        return None
+    siblings = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.notification_id == push.notification_id, OutboxMessage.id != push.id,
+        OutboxMessage.channel.in_((PUSH, SMS)))).all()
+    if any(s.channel == SMS or s.status not in FAILED for s in siblings):
+        return None
+    account = db.session.get(Account, push.account_id)
+    if account is None or not account.phone:
+        return None
+    rendered = template.render(push.locale, push.params or {})
+    now = utcnow()
+    sms = OutboxMessage(
+        event=push.event, channel=SMS, account_id=push.account_id, address=account.phone,
+        locale=push.locale, params=dict(push.params or {}), sensitive=push.sensitive,
+        priority=push.priority, attempts=0, status=CREATED, next_attempt_at=now,
+        idempotency_key=f"fallback-{push.notification_id.hex}", notification_id=push.notification_id,
+        template_version=template.version, title=rendered.title, body=_body(SMS, rendered, push.locale),
+        fallback_of=push.id,
+    )
+    db.session.add(sms)
+    return sms

@@ -10,6 +10,12 @@ SAFE = {
     "SECRET_KEY": "x" * 48,
     "TOTP_ENCRYPTION_KEY": "a-real-key-from-the-vault",
     "DATABASE_URL": "postgresql+psycopg://app@db/smart_province",
+    # Notification channels: real adapters and a callback secret
+    "NOTIFY_SMS_ADAPTER": "brandname", "SMS_BRANDNAME_URL": "https://sms.example/send",
+    "SMS_BRANDNAME_API_KEY": "key", "SMS_BRANDNAME_SECRET_KEY": "secret",
+    "NOTIFY_PUSH_ADAPTER": "fcm", "FCM_PROJECT_ID": "smart-province",
+    "FCM_CREDENTIALS_FILE": "/run/secrets/fcm.json",
+    "NOTIFY_EMAIL_ADAPTER": "smtp", "NOTIFY_CALLBACK_SECRET": "c" * 40,
 }
 
 

@@ -1,0 +1,70 @@
+"""What every channel adapter takes and returns.
+
+An adapter turns one `Delivery` into one provider call. It answers `Sent`
+(the provider took the message), raises `TemporaryFailure` (try again later:
+a timeout, a 5xx, a quota) or `PermanentFailure` (trying again cannot help: a
+wrong number, an unregistered device token). The worker turns these into
+statuses, retries and fallbacks; adapters know nothing about the database.
+"""
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message as the worker hands it to a channel (detached from the session)."""
+
+    message_id: uuid.UUID
+    notification_id: uuid.UUID | None
+    event: str
+    channel: str
+    address: str | None
+    title: str | None
+    body: str
+    idempotency_key: str
+    locale: str = "vi"
+    priority: int = 5
+    attempts: int = 1
+    account_id: uuid.UUID | None = None
+    expires_at: datetime | None = None
+    sensitive: bool = False
+    data: dict = field(default_factory=dict)   # extra values for the app (push)
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider: str
+    provider_ref: str | None = None
+    # False when the provider only accepted it: a delivery receipt follows
+    delivered: bool = True
+
+
+class DeliveryError(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason[:255]
+
+
+class TemporaryFailure(DeliveryError):
+    """Worth another attempt later (optionally not before `retry_after` seconds)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(DeliveryError):
+    """Another attempt would fail the same way."""
+
+    def __init__(self, reason: str, unregistered: bool = False):
+        super().__init__(reason)
+        # The address no longer exists (a push token): stop using it
+        self.unregistered = unregistered
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, delivery: Delivery) -> Sent: ...

@@ -1,0 +1,48 @@
+"""The in-app inbox: a citizen's delivered in-app messages, newest first."""
+import uuid
+
+from sqlalchemy import func, select, update
+
+from app.common.clock import utcnow
+from app.common.pagination import paginate
+from app.errors import N_, NotFound
+from app.extensions import db
+from app.notifications.models import DELIVERED, IN_APP, OutboxMessage
+
+
+def _mine(account_id: uuid.UUID):
+    return (OutboxMessage.account_id == account_id, OutboxMessage.channel == IN_APP,
+            OutboxMessage.status == DELIVERED)
+
+
+def list_inbox(account_id: uuid.UUID, *, cursor: str | None, limit: int, unread_only: bool = False) -> dict:
+    """One page of the inbox (cursor pagination, stable under new messages)."""
+    statement = select(OutboxMessage).where(*_mine(account_id))
+    if unread_only:
+        statement = statement.where(OutboxMessage.read_at.is_(None))
+    return paginate(db.session, statement, OutboxMessage, cursor=cursor, limit=limit)
+
+
+def unread_count(account_id: uuid.UUID) -> int:
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(*_mine(account_id), OutboxMessage.read_at.is_(None)))
+
+
+def mark_read(account_id: uuid.UUID, message_id: uuid.UUID) -> OutboxMessage:
+    """Marks one message read (again is harmless: the first time is kept)."""
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id, *_mine(account_id)))
+    if message is None:
+        raise NotFound(N_("No message in your inbox has this id."), code="message_not_found")
+    if message.read_at is None:
+        message.read_at = utcnow()
+    db.session.commit()
+    return message
+
+
+def mark_all_read(account_id: uuid.UUID) -> int:
+    """Marks every unread message read; returns how many."""
+    result = db.session.execute(
+        update(OutboxMessage).where(*_mine(account_id), OutboxMessage.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount

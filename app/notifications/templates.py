@@ -1,0 +1,251 @@
+"""Message templates: one per event, in Vietnamese and English, versioned.
+
+A template is never edited in place: a new wording is a new `version`, and
+the older versions stay here so a message can always be traced to the exact
+text it was built from (`outbox_messages.template_version`).
+
+Values callers pass in `params` (see rendering.py for the syntax): the names
+in braces; those inside [[ ]] are optional.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app.notifications.rendering import MissingPlaceholders, missing_values, placeholders, render
+
+# Categories: citizens choose channels per category, except the mandatory ones
+OTP, SECURITY, DOSSIER, PAYMENT, ASSISTANCE = "otp", "security", "dossier", "payment", "assistance"
+CATEGORIES = (OTP, SECURITY, DOSSIER, PAYMENT, ASSISTANCE)
+MANDATORY = frozenset({OTP, SECURITY})
+LOCALES = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    body: str
+    sms: str | None = None      # a shorter SMS wording; the body otherwise
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    sms: str
+
+
+@dataclass(frozen=True)
+class Template:
+    event: str
+    version: int
+    category: str
+    texts: dict[str, Text]
+    # Messages that matter: they reach the phone (push, else SMS) whatever the choices
+    important: bool = False
+    urgent: bool = False
+    # Not worth sending after this long (an OTP code nobody waits for any more)
+    ttl: timedelta | None = None
+    # Only these channels (an OTP code goes by SMS only)
+    only: tuple[str, ...] | None = None
+
+    @property
+    def mandatory(self) -> bool:
+        return self.category in MANDATORY
+
+    def required(self) -> set[str]:
+        return set().union(*(placeholders(t)[0] for t in self._all_texts()))
+
+    def optional(self) -> set[str]:
+        return set().union(*(placeholders(t)[1] for t in self._all_texts())) - self.required()
+
+    def missing(self, params: dict) -> list[str]:
+        return sorted({name for t in self._all_texts() for name in missing_values(t, params)})
+
+    def render(self, locale: str, params: dict) -> Rendered:
+        """The texts in `locale` (Vietnamese when unknown); raises MissingPlaceholders."""
+        missing = self.missing(params)
+        if missing:
+            raise MissingPlaceholders(self.event, missing)
+        text = self.texts.get(locale) or self.texts["vi"]
+        code = locale if locale in self.texts else "vi"
+        body = render(text.body, params, code)
+        sms = render(text.sms, params, code) if text.sms else body
+        return Rendered(title=render(text.title, params, code), body=body, sms=sms)
+
+    def _all_texts(self):
+        for text in self.texts.values():
+            yield text.title
+            yield text.body
+            if text.sms:
+                yield text.sms
+
+
+def _t(event, version, category, vi: Text, en: Text, **options) -> Template:
+    return Template(event=event, version=version, category=category, texts={"vi": vi, "en": en}, **options)
+
+
+AT_VI, AT_EN = "[[ lúc {at|datetime}]]", "[[ at {at|datetime}]]"
+
+ALL_TEMPLATES: tuple[Template, ...] = (
+    # --- OTP codes: SMS only, first in the queue, never kept after sending ---
+    _t("otp_code", 1, OTP,
+       Text("Mã xác thực", "Mã xác thực của bạn là {code}. Không chia sẻ mã này với bất kỳ ai."),
+       Text("Verification code", "Your verification code is {code}. Never share it with anyone."),
+       urgent=True, ttl=timedelta(minutes=10), only=("sms",)),
+    _t("otp_code", 2, OTP,
+       Text("Mã xác thực",
+            "{code} là mã xác thực {purpose|purpose} trên Smart Province. "
+            "[[Mã có hiệu lực trong {minutes} phút. ]]"
+            "Không cung cấp mã này cho bất kỳ ai, kể cả cán bộ."),
+       Text("Verification code",
+            "{code} is your Smart Province code for {purpose|purpose}. "
+            "[[It is valid for {minutes} minutes. ]]"
+            "Never give it to anyone, officials included."),
+       urgent=True, ttl=timedelta(minutes=10), only=("sms",)),
+    # --- Security events: cannot be switched off ---
+    _t("device_bound", 1, SECURITY,
+       Text("Thiết bị mới được liên kết",
+            "Một thiết bị mới[[ ({device_name})]] vừa được liên kết với tài khoản định danh điện tử "
+            f"của bạn{AT_VI}. Nếu không phải bạn thực hiện, hãy đổi mật khẩu và gọi tổng đài hỗ trợ ngay."),
+       Text("New device linked",
+            f"A new device[[ ({{device_name}})]] was linked to your e-ID account{AT_EN}. "
+            "If this was not you, change your password and call the help line at once.")),
+    _t("device_unbound", 1, SECURITY,
+       Text("Thiết bị đã bị hủy liên kết",
+            "Thiết bị[[ {device_name}]] đã bị hủy liên kết khỏi tài khoản định danh điện tử của bạn"
+            f"{AT_VI}. Nếu không phải bạn thực hiện, hãy gọi tổng đài hỗ trợ ngay."),
+       Text("Device unlinked",
+            f"The device[[ {{device_name}}]] was unlinked from your e-ID account{AT_EN}. "
+            "If this was not you, call the help line at once.")),
+    _t("account_disabled", 1, SECURITY,
+       Text("Tài khoản đã bị khóa",
+            "Tài khoản định danh điện tử của bạn đã bị khóa[[: {reason}]]. "
+            "Vui lòng liên hệ bộ phận một cửa hoặc tổng đài hỗ trợ để được giúp đỡ."),
+       Text("Account disabled",
+            "Your e-ID account was disabled[[: {reason}]]. "
+            "Please contact a one-stop-shop desk or the help line.")),
+    _t("password_changed", 1, SECURITY,
+       Text("Mật khẩu đã được thay đổi",
+            f"Mật khẩu tài khoản định danh điện tử của bạn vừa được thay đổi{AT_VI}. "
+            "Nếu không phải bạn thực hiện, hãy gọi tổng đài hỗ trợ ngay để khóa tài khoản."),
+       Text("Password changed",
+            f"The password of your e-ID account was changed{AT_EN}. "
+            "If this was not you, call the help line at once to lock your account.")),
+    _t("qr_login_approved", 1, SECURITY,
+       Text("Đăng nhập bằng mã QR",
+            f"Bạn vừa phê duyệt đăng nhập bằng mã QR[[ trên {{client_name}}]]{AT_VI}. "
+            "Nếu không phải bạn, hãy kết thúc phiên đó trong mục Bảo mật và đổi mật khẩu."),
+       Text("QR log-in approved",
+            f"You approved a QR code log-in[[ on {{client_name}}]]{AT_EN}. "
+            "If this was not you, end that session under Security and change your password.")),
+    # --- Dossiers ---
+    _t("dossier_submitted", 1, DOSSIER,
+       Text("Đã nộp hồ sơ",
+            "Hồ sơ {receipt_code}[[ ({procedure_name})]] đã được nộp thành công và đang chờ cơ quan tiếp nhận."),
+       Text("Dossier submitted",
+            "Your dossier {receipt_code}[[ ({procedure_name})]] was submitted and is waiting to be received.")),
+    _t("dossier_received", 1, DOSSIER,
+       Text("Hồ sơ đã được tiếp nhận",
+            "Hồ sơ {receipt_code} đã được tiếp nhận[[. Ngày hẹn trả kết quả: {due_date|date}]]."),
+       Text("Dossier received",
+            "Your dossier {receipt_code} was received[[. The result is due on {due_date|date}]].")),
+    _t("dossier_returned", 1, DOSSIER,
+       Text("Hồ sơ bị trả lại",
+            "Hồ sơ {receipt_code} đã bị trả lại[[: {reason}]]. Vui lòng xem chi tiết trên ứng dụng."),
+       Text("Dossier returned",
+            "Your dossier {receipt_code} was returned[[: {reason}]]. See the details in the app.")),
+    _t("supplement_requested", 1, DOSSIER,
+       Text("Yêu cầu bổ sung hồ sơ",
+            "Hồ sơ {receipt_code} cần bổ sung giấy tờ[[: {reason}]][[. Hạn bổ sung: {deadline|date}]]. "
+            "Vui lòng bổ sung trên ứng dụng để hồ sơ được tiếp tục xử lý."),
+       Text("More documents needed",
+            "Your dossier {receipt_code} needs more documents[[: {reason}]][[. Please add them by "
+            "{deadline|date}]]. Add them in the app so that processing can continue."),
+       important=True),
+    _t("dossier_approved", 1, DOSSIER,
+       Text("Hồ sơ đã được phê duyệt",
+            "Hồ sơ {receipt_code} đã được phê duyệt. Bạn sẽ nhận được thông báo khi có kết quả."),
+       Text("Dossier approved",
+            "Your dossier {receipt_code} was approved. You will be told when the result is issued.")),
+    _t("dossier_rejected", 1, DOSSIER,
+       Text("Hồ sơ không được giải quyết", "Hồ sơ {receipt_code} không được giải quyết[[. Lý do: {reason}]]."),
+       Text("Dossier rejected", "Your dossier {receipt_code} was rejected[[. Reason: {reason}]].")),
+    _t("result_issued", 1, DOSSIER,
+       Text("Đã có kết quả hồ sơ",
+            "Đã có kết quả hồ sơ {receipt_code}. Bản điện tử được lưu trong Kho dữ liệu cá nhân trên ứng dụng."),
+       Text("Result issued",
+            "The result of your dossier {receipt_code} was issued. The digital copy is in your "
+            "personal document store in the app."),
+       important=True),
+    _t("dossier_due_soon", 1, DOSSIER,
+       Text("Hồ sơ sắp đến hạn", "Hồ sơ {receipt_code} sắp đến hạn trả kết quả[[ ngày {due_date|date}]]."),
+       Text("Dossier due soon", "Dossier {receipt_code} is due soon[[, on {due_date|date}]].")),
+    _t("dossier_overdue", 1, DOSSIER,
+       Text("Hồ sơ quá hạn", "Hồ sơ {receipt_code} đã quá hạn trả kết quả[[ (hạn {due_date|date})]]."),
+       Text("Dossier overdue", "Dossier {receipt_code} is past its due date[[ ({due_date|date})]].")),
+    _t("bundle_progress", 1, DOSSIER,
+       Text("Tiến độ hồ sơ liên thông",
+            "Hồ sơ liên thông[[ {bundle_code}]]: [[đã hoàn thành {completed}/{total} thủ tục. ]]"
+            "Xem chi tiết từng hồ sơ trên ứng dụng."),
+       Text("Linked dossiers progress",
+            "Linked dossiers[[ {bundle_code}]]: [[{completed} of {total} procedures done. ]]"
+            "See each dossier in the app.")),
+    # --- Payments ---
+    _t("payment_succeeded", 1, PAYMENT,
+       Text("Thanh toán thành công",
+            "Bạn đã thanh toán {amount|vnd}[[ cho hồ sơ {receipt_code}]]. Biên lai điện tử có trên ứng dụng."),
+       Text("Payment received",
+            "You paid {amount|vnd}[[ for dossier {receipt_code}]]. The e-receipt is in the app.")),
+    _t("payment_failed", 1, PAYMENT,
+       Text("Thanh toán không thành công",
+            "Thanh toán {amount|vnd}[[ cho hồ sơ {receipt_code}]] không thành công[[: {reason}]]. "
+            "Vui lòng thanh toán lại trên ứng dụng."),
+       Text("Payment failed",
+            "Your payment of {amount|vnd}[[ for dossier {receipt_code}]] failed[[: {reason}]]. "
+            "Please pay again in the app."),
+       important=True),
+    _t("payment_refunded", 1, PAYMENT,
+       Text("Đã hoàn tiền", "Khoản thanh toán {amount|vnd}[[ cho hồ sơ {receipt_code}]] đã được hoàn lại cho bạn."),
+       Text("Payment refunded", "Your payment of {amount|vnd}[[ for dossier {receipt_code}]] was refunded.")),
+    # --- Community digital-tech teams ---
+    _t("consent_requested", 1, ASSISTANCE,
+       Text("Yêu cầu đồng ý hỗ trợ",
+            "Thành viên Tổ công nghệ số cộng đồng[[ {assistant_name}]] đề nghị được hỗ trợ bạn thực hiện "
+            "thủ tục trực tuyến. Mở ứng dụng để đồng ý hoặc từ chối."),
+       Text("Consent requested",
+            "Community digital-tech team member[[ {assistant_name}]] asks for your consent to help you "
+            "with online procedures. Open the app to accept or decline.")),
+)
+
+
+def _index(templates) -> dict[str, dict[int, Template]]:
+    by_event: dict[str, dict[int, Template]] = {}
+    for template in templates:
+        versions = by_event.setdefault(template.event, {})
+        if template.version in versions:
+            raise ValueError(f"{template.event} version {template.version} is defined twice")
+        versions[template.version] = template
+    return by_event
+
+
+TEMPLATES = _index(ALL_TEMPLATES)
+EVENTS = tuple(TEMPLATES)
+
+
+class UnknownEvent(ValueError):
+    """notify() was called with an event that has no template."""
+
+
+def current(event: str) -> Template:
+    """The latest version of `event`'s template."""
+    versions = TEMPLATES.get(event)
+    if not versions:
+        raise UnknownEvent(f"no template for event {event!r}")
+    return versions[max(versions)]
+
+
+def version(event: str, number: int) -> Template:
+    """A given version (to show exactly what an older message said)."""
+    try:
+        return TEMPLATES[event][number]
+    except KeyError:
+        raise UnknownEvent(f"no template {event!r} version {number}") from None

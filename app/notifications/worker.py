@@ -1,0 +1,251 @@
+"""The delivery worker (`flask worker run`) and its periodic jobs.
+
+One loop: run the periodic jobs that are due, claim a batch of due messages,
+deliver them one by one, and when nothing is due wait for the next poll (on
+PostgreSQL a NOTIFY from `notify()` wakes it at once). Delivery never runs in
+a request. SIGTERM or Ctrl-C finishes the message in hand, gives the rest of
+the batch back and exits; SIGKILL loses nothing either (leases, see
+delivery.py).
+
+Periodic jobs: any domain registers one with
+
+    from app.notifications.worker import register_periodic
+    register_periodic("payments.reconcile", 300, reconcile_pending_payments)
+
+in a module `app/<domain>/scheduled.py`, which the worker imports at start.
+Each job runs inside an app context and is committed after it returns. With
+several workers a job still runs once per period: the run is claimed in the
+`worker_jobs` table with a conditional UPDATE.
+"""
+import importlib
+import importlib.util
+import logging
+import os
+import pkgutil
+import secrets
+import signal
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.common.clock import utcnow
+from app.extensions import db
+from app.notifications.channels import build_channels
+from app.notifications.delivery import RetryPolicy, claim_batch, deliver, release, renew_lease
+from app.notifications.models import PeriodicJob
+from app.notifications.service import WAKE_CHANNEL
+
+log = logging.getLogger("app.notifications.worker")
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every: timedelta
+    fn: Callable[[], object]
+
+
+_PERIODIC: dict[str, Periodic] = {}
+
+
+def register_periodic(name: str, every_seconds: float, fn: Callable[[], object]) -> None:
+    """Runs `fn()` every `every_seconds` in one of the workers (registering twice replaces)."""
+    _PERIODIC[name] = Periodic(name, timedelta(seconds=every_seconds), fn)
+
+
+def periodic_jobs() -> list[Periodic]:
+    return sorted(_PERIODIC.values(), key=lambda job: job.name)
+
+
+def load_scheduled_modules() -> list[str]:
+    """Imports every `app.<domain>.scheduled` module, so their jobs register themselves."""
+    import app as package
+
+    loaded = []
+    for module in pkgutil.iter_modules(package.__path__):
+        name = f"app.{module.name}.scheduled"
+        if module.ispkg and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+            loaded.append(name)
+    return loaded
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+
+
+class Worker:
+    """Delivers outbox messages. `run()` loops; `run_batch()` is one step (tests)."""
+
+    def __init__(self, app, *, name: str | None = None, batch_size: int | None = None,
+                 lease_seconds: float | None = None, poll_seconds: float | None = None,
+                 urgent_only: bool = False, run_jobs: bool = True, channels: dict | None = None):
+        config = app.config
+        self.app = app
+        self.name = name or worker_name()
+        self.batch_size = batch_size or config["WORKER_BATCH_SIZE"]
+        self.lease = lease_seconds or config["WORKER_LEASE_SECONDS"]
+        self.poll = poll_seconds if poll_seconds is not None else config["WORKER_POLL_SECONDS"]
+        self.urgent_only = urgent_only
+        self.run_jobs = run_jobs
+        self.channels = channels if channels is not None else build_channels(config)
+        self.policy = RetryPolicy.from_config(config)
+        self.stopping = threading.Event()
+        self.outcomes: Counter = Counter()
+        self._job_checks: dict[str, datetime] = {}
+
+    # --- one step ---------------------------------------------------------
+
+    def run_batch(self) -> int:
+        """Claims and delivers one batch (inside an app context); returns its size."""
+        batch = claim_batch(self.name, self.batch_size, self.lease, urgent_only=self.urgent_only)
+        renew_at = time.monotonic() + self.lease / 2
+        for index, delivery in enumerate(batch):
+            if self.stopping.is_set():
+                release(self.name, [d.message_id for d in batch[index:]])
+                break
+            if time.monotonic() >= renew_at:
+                held = renew_lease(self.name, [d.message_id for d in batch[index:]], self.lease)
+                renew_at = time.monotonic() + self.lease / 2
+                if delivery.message_id not in held:
+                    continue
+            self.outcomes[deliver(delivery, self.channels, self.policy, self.name)] += 1
+        return len(batch)
+
+    def drain(self, max_batches: int = 1000) -> int:
+        """Delivers until nothing is due (inside an app context); returns how many were taken."""
+        total = 0
+        for _ in range(max_batches):
+            taken = self.run_batch()
+            total += taken
+            if not taken:
+                break
+        return total
+
+    def run_due_jobs(self) -> list[str]:
+        """Runs the periodic jobs that are due and that no other worker took."""
+        ran = []
+        for job in periodic_jobs():
+            now = utcnow()
+            if self._job_checks.get(job.name, now) > now:
+                continue
+            if self._claim_job(job, now):
+                self._run_job(job)
+                ran.append(job.name)
+            self._job_checks[job.name] = db.session.scalar(
+                select(PeriodicJob.next_run_at).where(PeriodicJob.name == job.name)) or now
+            db.session.commit()
+        return ran
+
+    # --- the loop ---------------------------------------------------------
+
+    def run(self, *, until_idle: bool = False) -> Counter:
+        """Loops until stopped (SIGTERM, SIGINT) or, with `until_idle`, until nothing is due."""
+        self._install_signal_handlers()
+        listener = _Listener.open(self.app)
+        log.info("worker %s started (batch %s, lease %ss)", self.name, self.batch_size, self.lease)
+        try:
+            while not self.stopping.is_set():
+                with self.app.app_context():
+                    try:
+                        if self.run_jobs:
+                            self.run_due_jobs()
+                        taken = self.run_batch()
+                    finally:
+                        db.session.remove()
+                if taken:
+                    continue
+                if until_idle:
+                    break
+                if listener:
+                    listener.wait(self.poll, self.stopping)
+                else:
+                    self.stopping.wait(self.poll)
+        finally:
+            if listener:
+                listener.close()
+            log.info("worker %s stopped: %s", self.name, dict(self.outcomes))
+        return self.outcomes
+
+    def stop(self, *_args) -> None:
+        self.stopping.set()
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+
+    def _claim_job(self, job: Periodic, now: datetime) -> bool:
+        try:
+            with db.session.begin_nested():
+                if db.session.scalar(select(PeriodicJob.id).where(PeriodicJob.name == job.name)) is None:
+                    db.session.add(PeriodicJob(name=job.name, next_run_at=now))
+        except IntegrityError:
+            pass  # another worker created it just now
+        claimed = db.session.execute(
+            update(PeriodicJob).where(PeriodicJob.name == job.name, PeriodicJob.next_run_at <= now)
+            .values(next_run_at=now + job.every, last_started_at=now, worker=self.name)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        return bool(claimed)
+
+    def _run_job(self, job: Periodic) -> None:
+        result, error = None, None
+        try:
+            result = job.fn()
+            db.session.commit()
+        except Exception as exc:  # one failing job must not stop deliveries
+            db.session.rollback()
+            log.exception("periodic job %s failed", job.name)
+            error = f"{type(exc).__name__}: {exc}"[:255]
+        db.session.execute(
+            update(PeriodicJob).where(PeriodicJob.name == job.name)
+            .values(last_finished_at=utcnow(), last_error=error,
+                    last_result=None if result is None else str(result)[:255])
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+
+
+class _Listener:
+    """PostgreSQL LISTEN on the outbox channel: wakes an idle worker at once."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    @classmethod
+    def open(cls, app) -> "_Listener | None":
+        with app.app_context():
+            url = db.engine.url
+        if url.get_backend_name() != "postgresql":
+            return None
+        try:
+            import psycopg
+
+            conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            connection = psycopg.connect(conninfo, autocommit=True)
+            connection.execute(f"LISTEN {WAKE_CHANNEL}")
+            return cls(connection)
+        except Exception:  # polling still works
+            log.warning("LISTEN unavailable; polling only", exc_info=True)
+            return None
+
+    def wait(self, timeout: float, stopping: threading.Event) -> None:
+        try:
+            for _ in self.connection.notifies(timeout=timeout, stop_after=1):
+                break
+        except Exception:
+            log.warning("LISTEN connection lost; polling only", exc_info=True)
+            stopping.wait(timeout)
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except Exception:
+            pass
