@@ -47,8 +47,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.common import health
+    from app.dashboard import init_app as init_dashboard
+    from app.dashboard import routes as dashboard_routes
     from app.extensions import api
     from app.registry import routes as registry_routes
 
     api.register_blueprint(health.blp)
     api.register_blueprint(registry_routes.blp, url_prefix="/api/v1/registry")
+    api.register_blueprint(dashboard_routes.blp, url_prefix="/api/v1/dashboard")
+    init_dashboard(app)  # the /ioc page, `flask dashboard`, live counters

@@ -1,0 +1,54 @@
+"""Operations-centre figures for province leaders and administrators (read-only)."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.common.api import ErrorSchema
+from app.common.auth import require_role
+from app.dashboard import exports, service
+from app.dashboard.counters import Filters
+from app.dashboard.schemas import (
+    CommuneArgsSchema, EidFiguresSchema, FilterArgsSchema, PeriodCommuneArgsSchema, RegistryQualitySchema,
+)
+from app.errors import N_, NotFound
+from app.identity.roles import ADMIN, LEADER
+
+blp = Blueprint("dashboard", __name__, description="Operations-centre figures (leaders and administrators)")
+
+
+@blp.route("/eid")
+class EidFigures(MethodView):
+    @require_role(LEADER, ADMIN)
+    @blp.arguments(PeriodCommuneArgsSchema, location="query")
+    @blp.response(200, EidFiguresSchema)
+    def get(self, args):
+        """e-ID accounts registered, activated and at level 2, as shares of the adults, per commune
+
+        Counts citizen accounts created (activated, reaching level 2) within the
+        period, all time without one; adults are the registry's living citizens
+        aged 14 or more, counted by the latest registry refresh.
+        """
+        return service.eid_figures(Filters(**args))
+
+
+@blp.route("/registry-quality")
+class RegistryQuality(MethodView):
+    @require_role(LEADER, ADMIN)
+    @blp.arguments(CommuneArgsSchema, location="query")
+    @blp.response(200, RegistryQualitySchema)
+    def get(self, args):
+        """Registry records with missing or inconsistent fields, as counts and shares, per commune"""
+        return service.registry_quality(Filters(**args))
+
+
+@blp.route("/exports/<string:table>.csv")
+class Export(MethodView):
+    @require_role(LEADER, ADMIN)
+    @blp.arguments(FilterArgsSchema, location="query")
+    @blp.response(200, content_type="text/csv", description=(
+        "The table as CSV, UTF-8 with a byte order mark. Tables: " + ", ".join(exports.TABLES)))
+    @blp.alt_response(404, schema=ErrorSchema, description="No table has this name")
+    def get(self, args, table):
+        """One figure table as a CSV file (same filters as the figure)"""
+        if table not in exports.TABLES:
+            raise NotFound(N_("No figure table has this name."), code="table_not_found")
+        return exports.csv_response(table, Filters(**args))

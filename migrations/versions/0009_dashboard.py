@@ -1,0 +1,47 @@
+"""dashboard: counters and the registry snapshot behind the operations-centre figures
+
+Revision ID: 0009
+Revises: 0004
+Create Date: 2026-11-21
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import app.common.models
+
+
+# revision identifiers, used by Alembic.
+revision = '0009'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('dashboard_counters',
+    sa.Column('metric', sa.String(length=40), nullable=False),
+    sa.Column('commune_code', sa.String(length=5), nullable=False),
+    sa.Column('agency_id', sa.String(length=36), nullable=False),
+    sa.Column('procedure_code', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('gateway', sa.String(length=20), nullable=False),
+    sa.Column('bucket', sa.String(length=20), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', app.common.models.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('metric', 'commune_code', 'agency_id', 'procedure_code', 'day', 'status',
+                            'gateway', 'bucket', name=op.f('pk_dashboard_counters'))
+    )
+    op.create_table('dashboard_registry_figures',
+    sa.Column('commune_code', sa.String(length=5), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.Column('refreshed_at', app.common.models.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('commune_code', 'name', name=op.f('pk_dashboard_registry_figures'))
+    )
+
+
+def downgrade():
+    op.drop_table('dashboard_registry_figures')
+    op.drop_table('dashboard_counters')

@@ -1,0 +1,162 @@
+"""Test data for the operations-centre figures, and the figures recomputed independently.
+
+`expected_*` functions count straight from the domain tables with plain
+Python, without the dashboard's code, so the tests compare two independent
+computations of every figure.
+"""
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.common.clock import VIETNAM, local_today
+from app.common.personal_id import FEMALE, MALE, compose_personal_id
+from app.extensions import db
+from app.identity import roles
+from app.identity.models import ACTIVE, DISABLED, PENDING_PASSWORD, PENDING_PHONE, Account
+from app.registry.models import RegistryCitizen
+from tests.factories import AccountFactory, RegistryCitizenFactory, bearer
+
+HUNG_DIEN, TAN_NINH = "27727", "25459"   # Xã Hưng Điền, Phường Tân Ninh (Tây Ninh)
+REQUIRED = ("full_name", "gender", "hometown", "ethnicity", "religion", "nationality",
+            "permanent_address", "permanent_commune_code", "current_address", "current_commune_code",
+            "household_no", "relation_to_head", "marital_status", "birth_registration_province")
+
+
+def years_ago(years: int, days: int = 0) -> date:
+    """The day `years` before today (28 February for 29 February), minus `days`."""
+    today = local_today()
+    try:
+        anniversary = today.replace(year=today.year - years)
+    except ValueError:
+        anniversary = today.replace(year=today.year - years, day=28)
+    return anniversary - timedelta(days=days)
+
+
+def citizen(commune=HUNG_DIEN, born=None, gender=MALE, **fields) -> RegistryCitizen:
+    born = born or years_ago(30)
+    return RegistryCitizenFactory(current_commune_code=commune, permanent_commune_code=commune,
+                                  date_of_birth=born, gender=gender, **fields)
+
+
+def account_on(day: date, person: RegistryCitizen, **fields) -> Account:
+    """A citizen account created at 10:00 Vietnam time on `day`."""
+    moment = datetime(day.year, day.month, day.day, 10, tzinfo=VIETNAM).astimezone(UTC)
+    with time_machine.travel(moment, tick=False):
+        return AccountFactory(citizen=person, **fields)
+
+
+def build_population() -> dict:
+    """Two communes with adults, minors, the dead, dirty records and accounts in every state."""
+    today = local_today()
+    earlier = today - timedelta(days=40)
+    people = {
+        "adult_a": citizen(HUNG_DIEN), "adult_b": citizen(HUNG_DIEN, gender=FEMALE),
+        "adult_c": citizen(HUNG_DIEN), "adult_d": citizen(TAN_NINH, gender=FEMALE),
+        "adult_e": citizen(TAN_NINH), "just_14": citizen(TAN_NINH, born=years_ago(14)),
+        "almost_14": citizen(TAN_NINH, born=years_ago(14, days=-1)),
+        "child": citizen(HUNG_DIEN, born=years_ago(9)),
+        "dead": citizen(HUNG_DIEN, is_alive=False, date_of_death=today - timedelta(days=100)),
+        "no_ethnicity": citizen(TAN_NINH, ethnicity=""),
+        "blank_religion": citizen(TAN_NINH, religion="  "),
+    }
+    # personal ids that disagree with the record: gender digit, birth year
+    wrong_gender = compose_personal_id("080", FEMALE, 1990, 991_001)
+    people["wrong_gender"] = citizen(HUNG_DIEN, born=date(1990, 5, 5), gender=MALE, personal_id=wrong_gender)
+    wrong_year = compose_personal_id("080", MALE, 1991, 991_002)
+    people["wrong_year"] = citizen(HUNG_DIEN, born=date(1990, 5, 5), personal_id=wrong_year,
+                                   ethnicity="")
+    people["dead_no_date"] = citizen(TAN_NINH, is_alive=False, date_of_death=None)
+    people["bad_birth_province"] = citizen(TAN_NINH, birth_registration_province="001")
+    accounts = [
+        account_on(earlier, people["adult_a"], level=2, level2_at=None),
+        account_on(earlier, people["adult_b"]),
+        account_on(today, people["adult_c"], status=PENDING_PHONE, activated_at=None),
+        account_on(today, people["adult_d"], level=2),
+        account_on(earlier, people["adult_e"], status=DISABLED, level=2),
+        account_on(today, people["just_14"], status=PENDING_PASSWORD, activated_at=None),
+        account_on(today, people["wrong_gender"]),
+    ]
+    return {"people": people, "accounts": accounts, "today": today, "earlier": earlier}
+
+
+def leader_headers(role=roles.LEADER) -> dict:
+    staff = AccountFactory(role=role, citizen=None, personal_id=None, full_name="Lãnh đạo tỉnh",
+                           phone=None)
+    return bearer(staff)
+
+
+@pytest.fixture
+def leader():
+    return leader_headers()
+
+
+# -- independent computations ------------------------------------------------------
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(VIETNAM).date()
+
+
+def expected_adults() -> Counter:
+    today = local_today()
+    adults = Counter()
+    for person in db.session.scalars(select(RegistryCitizen)):
+        if person.is_alive and person.to_record().age_on(today) >= 14:
+            adults[person.current_commune_code] += 1
+    return adults
+
+
+def expected_eid(start: date | None = None, end: date | None = None) -> dict[str, Counter]:
+    """{"registered"|"activated"|"level2": Counter(commune -> accounts)} straight from the tables."""
+    communes = dict(db.session.execute(
+        select(RegistryCitizen.personal_id, RegistryCitizen.current_commune_code)).all())
+    found = {"registered": Counter(), "activated": Counter(), "level2": Counter()}
+
+    def within(moment):
+        day = _local_day(moment)
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    for account in db.session.scalars(select(Account).where(Account.role == roles.CITIZEN)):
+        commune = communes.get(account.personal_id)
+        if within(account.created_at):
+            found["registered"][commune] += 1
+        if account.status == ACTIVE:
+            activated = account.activated_at or account.created_at
+            if within(activated):
+                found["activated"][commune] += 1
+            if account.level == 2 and within(account.level2_at or activated):
+                found["level2"][commune] += 1
+    return found
+
+
+def expected_quality() -> dict[str, Counter]:
+    """{commune: Counter(check -> records)} with the checks spelled out by hand."""
+    today = local_today()
+    result: dict[str, Counter] = {}
+    for p in db.session.scalars(select(RegistryCitizen)):
+        counts = result.setdefault(p.current_commune_code, Counter())
+        counts["records"] += 1
+        problems = {f"missing.{f}" for f in REQUIRED if not (getattr(p, f) or "").strip()}
+        digit = int(p.personal_id[3])
+        encoded_year = 1900 + 100 * (digit // 2) + int(p.personal_id[4:6])
+        encoded_gender = MALE if digit % 2 == 0 else FEMALE
+        if encoded_year > today.year:
+            problems.add("inconsistent.personal_id.future")
+        elif encoded_year != p.date_of_birth.year:
+            problems.add("inconsistent.personal_id.year")
+        elif encoded_gender != p.gender:
+            problems.add("inconsistent.personal_id.gender")
+        if p.birth_registration_province != p.personal_id[:3]:
+            problems.add("inconsistent.birth_province")
+        if p.is_alive != (p.date_of_death is None):
+            problems.add("inconsistent.death")
+        counts.update(problems)
+        counts["with_issues"] += bool(problems)
+        counts["missing"] += any(x.startswith("missing.") for x in problems)
+        counts["inconsistent"] += any(x.startswith("inconsistent.") for x in problems)
+    return result
+
+
+def share(part, whole):
+    return round(part / whole, 4) if whole else None

@@ -1,0 +1,50 @@
+"""The counters table: UPSERT increments and roll-ups, on SQLite and PostgreSQL."""
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.dashboard.counters import Filters, Key, apply_deltas, bump, sums, total
+from app.dashboard.models import Counter
+from app.extensions import db
+
+D1, D2, D3 = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)
+
+
+def seed():
+    bump("probe", day=D1, commune_code="27727", agency_id="A", procedure_code="P1", status="received")
+    bump("probe", 2, day=D2, commune_code="27727", agency_id="A", procedure_code="P2", status="received")
+    bump("probe", 5, day=D2, commune_code="25459", agency_id="B", procedure_code="P1", status="done")
+    bump("probe", day=D3, commune_code="25459", agency_id="B", procedure_code="P1", status="received")
+
+
+def test_increments_add_up_and_may_go_down():
+    bump("probe", day=D1, commune_code="27727")
+    bump("probe", 4, day=D1, commune_code="27727")
+    bump("probe", -2, day=D1, commune_code="27727")
+    assert total("probe", Filters()) == 3
+    assert total("probe", Filters(commune_code="27727")) == 3
+    # one row per roll-up, however many increments
+    assert db.session.scalar(select(func.count()).select_from(Counter)) == 2
+
+
+def test_any_combination_of_filters_reads_its_own_rows():
+    seed()
+    assert total("probe", Filters()) == 9
+    assert total("probe", Filters(commune_code="27727")) == 3
+    assert total("probe", Filters(procedure_code="P1")) == 7
+    assert total("probe", Filters(agency_id="B", procedure_code="P1")) == 6
+    assert total("probe", Filters(commune_code="27727", agency_id="B")) == 0
+    assert total("probe", Filters(start=D2)) == 8
+    assert total("probe", Filters(start=D2, end=D2, procedure_code="P1")) == 5
+    assert sums("probe", Filters(), ("status",)) == {("received",): 4, ("done",): 5}
+    assert sums("probe", Filters(procedure_code="P1"), ("commune_code", "status")) == {
+        ("27727", "received"): 1, ("25459", "done"): 5, ("25459", "received"): 1}
+    assert sums("probe", Filters(end=D1), ("day",)) == {(D1,): 1}
+
+
+def test_one_call_with_many_keys_merges_duplicates():
+    changed = apply_deltas({Key("probe", D1, commune_code="27727"): 2,
+                            Key("probe", D1, commune_code="25459"): 3,
+                            Key("probe", D2): 0})
+    assert changed == 3   # two communes and their shared roll-up row
+    assert total("probe", Filters()) == 5
