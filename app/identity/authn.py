@@ -4,6 +4,7 @@ from collections.abc import Callable
 from flask import g, request
 
 from app.common.auth import Principal
+from app.common.clock import utcnow
 from app.extensions import db
 from app.identity.models import DISABLED, AuthSession
 from app.identity.tokens import DELEGATED, InvalidToken, TokenClaims, decode_access_token
@@ -32,13 +33,13 @@ def principal_from_token(token: str) -> Principal:
     """The principal of a valid token whose session and account are still in good standing."""
     claims = decode_access_token(token)
     session = db.session.get(AuthSession, claims.session_id)
-    if session is None or session.revoked_at is not None:
+    if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
         raise InvalidToken()
     account = session.account
     if account.status == DISABLED:
         raise InvalidToken()
     cutoff = account.tokens_valid_after
-    if cutoff is not None and claims.issued_at < int(cutoff.timestamp()):
+    if cutoff is not None and claims.issued_at < cutoff.timestamp():
         raise InvalidToken()
     if claims.token_type == DELEGATED:
         if _delegation_resolver is None:

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import EntityMixin
@@ -44,6 +44,7 @@ class Account(EntityMixin, db.Model):
     # Staff scope
     agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
     commune_code: Mapped[str | None] = mapped_column(String(5))
+    team_code: Mapped[str | None] = mapped_column(String(40))   # assistants' team
     activated_at: Mapped[datetime | None]
     level2_at: Mapped[datetime | None]
 
@@ -62,6 +63,8 @@ class Device(EntityMixin, db.Model):
     platform: Mapped[str | None] = mapped_column(String(20))
     bound_at: Mapped[datetime | None]
     unbound_at: Mapped[datetime | None]
+    # SHA-256 of the secret the app holds to prove it is this device at login
+    secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class AuthSession(EntityMixin, db.Model):
@@ -93,3 +96,106 @@ class RefreshToken(EntityMixin, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]           # idle expiry
     used_at: Mapped[datetime | None]
+
+
+class OtpChallenge(EntityMixin, db.Model):
+    """One SMS one-time code. Resends create a new row in the same flow.
+
+    Clients know the flow by `flow_id`; the newest row of a flow is the only
+    one that verifies. After verification a flow may hand out a one-time grant
+    (a setup or reset token) for the step that follows.
+    """
+
+    __tablename__ = "otp_challenges"
+    __table_args__ = (Index("ix_otp_challenges_phone_created", "phone", "created_at"),)
+
+    flow_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(15))
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))        # HMAC-SHA256, keyed
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
+    grant_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    grant_expires_at: Mapped[datetime | None]
+    grant_used_at: Mapped[datetime | None]
+
+
+class PendingLogin(EntityMixin, db.Model):
+    """A login whose password was right and whose second factor is awaited."""
+
+    __tablename__ = "pending_logins"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    requested_level: Mapped[int | None] = mapped_column(Integer)
+    device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
+    sms_flow_id: Mapped[uuid.UUID | None]
+    client_name: Mapped[str | None] = mapped_column(String(100))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    expires_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class LoginThrottle(EntityMixin, db.Model):
+    """Failed-login counters for identifiers that have no account.
+
+    Unknown identifiers lock exactly as accounts do, so a lockout does not
+    tell whether an account exists. Keyed by a keyed hash of the identifier.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class DeviceBinding(EntityMixin, db.Model):
+    """Binding a phone to an account: SMS OTP to the registry phone, then TOTP enrolment."""
+
+    __tablename__ = "device_bindings"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth_sessions.id"))
+    device_name: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str | None] = mapped_column(String(20))
+    sms_flow_id: Mapped[uuid.UUID]
+    sms_verified_at: Mapped[datetime | None]
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)   # encrypted
+    expires_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
+
+
+# QR login statuses
+QR_PENDING, QR_SCANNED, QR_APPROVED, QR_DENIED, QR_CONSUMED = (
+    "pending", "scanned", "approved", "denied", "consumed")
+
+
+class QrLogin(EntityMixin, db.Model):
+    """A cross-device login: a web client shows a code, a bound phone approves it."""
+
+    __tablename__ = "qr_logins"
+
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    poll_secret_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default=QR_PENDING)
+    client_name: Mapped[str | None] = mapped_column(String(100))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    expires_at: Mapped[datetime]
+    refreshes: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when a level-1 session asks for level 2 (step-up) instead of a new login
+    step_up_session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("auth_sessions.id"))
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    approver_session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("auth_sessions.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("auth_sessions.id"))
+    decided_at: Mapped[datetime | None]
+    consumed_at: Mapped[datetime | None]

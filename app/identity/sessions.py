@@ -1,12 +1,26 @@
-"""Starting sessions: an access token plus an opaque, hashed, rotating refresh token."""
+"""Sessions: an access token plus an opaque, hashed, rotating refresh token.
+
+A session is one logged-in client. Its refresh tokens form one family: each
+is used once and replaced; presenting a used one means it was stolen or
+copied, and the whole session (the family) is revoked. Refresh tokens expire
+after 14 idle days and never outlive the session's absolute expiry (60 days).
+Ending access tokens before their 15 minutes run out is done per session
+(revocation, checked on every request) and per account (`tokens_valid_after`).
+"""
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select, update
+
 from app.common.clock import utcnow
+from app.common.pagination import paginate
 from app.extensions import db
-from app.identity.models import Account, AuthSession, RefreshToken
+from app.identity.audit import audit
+from app.identity.errors import InvalidRefreshToken, RefreshTokenReused, SessionNotFound
+from app.identity.models import DISABLED, Account, AuthSession, RefreshToken
 from app.identity.tokens import ACCESS_TOKEN_TTL, issue_access_token
 
 REFRESH_IDLE_TTL = timedelta(days=14)
@@ -16,10 +30,31 @@ SESSION_ABSOLUTE_TTL = timedelta(days=60)
 @dataclass(frozen=True)
 class IssuedTokens:
     access_token: str
-    refresh_token: str
+    refresh_token: str | None
     session: AuthSession
     expires_in: int = int(ACCESS_TOKEN_TTL.total_seconds())
     token_type: str = "Bearer"
+
+    @property
+    def level(self) -> int:
+        return self.session.level
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.session.methods)
+
+    @property
+    def session_id(self):
+        return self.session.id
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who is asking, as the HTTP layer saw it."""
+
+    name: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
 
 
 def hash_token(token: str) -> str:
@@ -28,17 +63,20 @@ def hash_token(token: str) -> str:
 
 def start_session(account: Account, *, level: int, methods: list[str], device_id=None,
                   client_name: str | None = None, ip_address: str | None = None,
-                  user_agent: str | None = None) -> IssuedTokens:
+                  user_agent: str | None = None, with_tokens: bool = True) -> IssuedTokens:
     """Creates a session for an authenticated account (the caller commits)."""
     now = utcnow()
     session = AuthSession(
-        account_id=account.id, level=level, methods=list(methods), device_id=device_id,
-        client_name=client_name, ip_address=ip_address, user_agent=(user_agent or "")[:255] or None,
-        last_seen_at=now, expires_at=now + SESSION_ABSOLUTE_TTL,
+        account_id=account.id, level=level, methods=list(dict.fromkeys(methods)), device_id=device_id,
+        client_name=(client_name or "")[:100] or None, ip_address=ip_address,
+        user_agent=(user_agent or "")[:255] or None, last_seen_at=now,
+        expires_at=now + SESSION_ABSOLUTE_TTL,
     )
     session.account = account
     db.session.add(session)
     db.session.flush()
+    if not with_tokens:
+        return IssuedTokens(access_token="", refresh_token=None, session=session)
     return IssuedTokens(access_token=access_token_for(session), refresh_token=new_refresh_token(session),
                         session=session)
 
@@ -55,3 +93,93 @@ def new_refresh_token(session: AuthSession) -> str:
     expires = min(utcnow() + REFRESH_IDLE_TTL, session.expires_at)
     db.session.add(RefreshToken(session_id=session.id, token_hash=hash_token(token), expires_at=expires))
     return token
+
+
+def tokens_for(session: AuthSession) -> IssuedTokens:
+    """A fresh access token and refresh token for an existing session (the caller commits)."""
+    return IssuedTokens(access_token=access_token_for(session), refresh_token=new_refresh_token(session),
+                        session=session)
+
+
+def refresh_session(refresh_token: str) -> IssuedTokens:
+    """Rotates a refresh token: the presented one is spent, a new pair is issued.
+
+    A token presented twice revokes its whole session (reuse detection).
+    """
+    now = utcnow()
+    record = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(refresh_token)))
+    if record is None:
+        audit("refresh.unknown", ok=False)
+        raise InvalidRefreshToken()
+    session = db.session.get(AuthSession, record.session_id)
+    spent = db.session.execute(update(RefreshToken).where(
+        RefreshToken.id == record.id, RefreshToken.used_at.is_(None)).values(used_at=now)).rowcount
+    if not spent:
+        revoke_session(session, "refresh_token_reused")
+        db.session.commit()
+        audit("refresh.reused", ok=False, account_id=session.account_id, session_id=session.id)
+        raise RefreshTokenReused()
+    if (record.expires_at <= now or session.revoked_at is not None or session.expires_at <= now
+            or session.account.status == DISABLED):
+        db.session.commit()
+        audit("refresh.refused", ok=False, account_id=session.account_id, session_id=session.id)
+        raise InvalidRefreshToken()
+    session.last_seen_at = now
+    issued = tokens_for(session)
+    db.session.commit()
+    audit("refresh.succeeded", account_id=session.account_id, session_id=session.id)
+    return issued
+
+
+def revoke_session(session: AuthSession, reason: str) -> None:
+    if session.revoked_at is None:
+        session.revoked_at = utcnow()
+        session.revoked_reason = reason
+
+
+def revoke_sessions(account_id: uuid.UUID, reason: str, *, device_id: uuid.UUID | None = None,
+                    keep: uuid.UUID | None = None) -> int:
+    """Revokes the account's live sessions (only the device's when given), except `keep`."""
+    statement = update(AuthSession).where(AuthSession.account_id == account_id,
+                                          AuthSession.revoked_at.is_(None))
+    if device_id is not None:
+        statement = statement.where(AuthSession.device_id == device_id)
+    if keep is not None:
+        statement = statement.where(AuthSession.id != keep)
+    return db.session.execute(statement.values(revoked_at=utcnow(), revoked_reason=reason),
+                              execution_options={"synchronize_session": "fetch"}).rowcount
+
+
+def cut_off_access_tokens(account: Account) -> None:
+    """Access tokens issued until now stop working at once (they are checked per request)."""
+    account.tokens_valid_after = utcnow()
+
+
+def live_sessions(account_id: uuid.UUID, *, cursor: str | None, limit: int) -> dict:
+    """The account's sessions that are neither revoked nor expired, newest first."""
+    statement = select(AuthSession).where(AuthSession.account_id == account_id,
+                                          AuthSession.revoked_at.is_(None),
+                                          AuthSession.expires_at > utcnow())
+    return paginate(db.session, statement, AuthSession, cursor=cursor, limit=limit)
+
+
+def end_session(account_id: uuid.UUID, session_id: uuid.UUID, reason: str = "revoked_by_user") -> None:
+    """Revokes one of the account's own sessions (another's answers 404)."""
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.account_id != account_id or session.revoked_at is not None:
+        raise SessionNotFound()
+    revoke_session(session, reason)
+    db.session.commit()
+    audit("session.revoked", account_id=account_id, session_id=session_id, reason=reason)
+
+
+def log_out(account: Account, session_id: uuid.UUID, *, everywhere: bool) -> None:
+    """Ends this session, or every session of the account and every access token."""
+    if everywhere:
+        revoke_sessions(account.id, "logout_everywhere")
+        cut_off_access_tokens(account)
+    else:
+        session = db.session.get(AuthSession, session_id)
+        revoke_session(session, "logout")
+    db.session.commit()
+    audit("logout", account_id=account.id, session_id=session_id, everywhere=everywhere)

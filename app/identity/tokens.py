@@ -1,7 +1,8 @@
 """Access tokens: short-lived signed JWTs (RFC 9068 profile, HS256 by default).
 
 Claims: iss, aud, typ, sub (account id), role, acr (assurance level), amr
-(methods used), sid (session), did (device, when bound), iat, exp, jti.
+(methods used, RFC 8176 values: pwd, sms, otp for TOTP, plus qr for a QR
+approval), sid (session), did (device, when bound), iat, exp, jti.
 Delegated tokens (community helpers acting for a resident) also carry `act`
 (the helper) and `scope`. Only the configured algorithm is accepted, so
 `alg: none` and algorithm confusion are refused by construction.
@@ -42,7 +43,9 @@ def issue_access_token(*, account_id: uuid.UUID, role: str, level: int, methods:
     claims = {
         "iss": issuer, "aud": audience, "typ": token_type,
         "sub": str(account_id), "role": role, "acr": str(level), "amr": list(methods),
-        "sid": str(session_id), "iat": int(now.timestamp()),
+        # iat keeps microseconds, so a per-account cutoff taken a moment ago
+        # refuses every earlier token and none issued after it
+        "sid": str(session_id), "iat": now.timestamp(),
         "exp": int((now + ttl).timestamp()), "jti": secrets.token_urlsafe(12),
     }
     if device_id:
@@ -60,7 +63,7 @@ class TokenClaims:
     session_id: uuid.UUID
     device_id: uuid.UUID | None
     token_type: str
-    issued_at: int
+    issued_at: float
     raw: dict
 
 
@@ -77,7 +80,7 @@ def decode_access_token(token: str, *, allowed_types=(ACCESS, DELEGATED)) -> Tok
             account_id=uuid.UUID(claims["sub"]), role=claims["role"], level=int(claims["acr"]),
             methods=tuple(claims.get("amr", ())), session_id=uuid.UUID(claims["sid"]),
             device_id=uuid.UUID(claims["did"]) if claims.get("did") else None,
-            token_type=claims["typ"], issued_at=int(claims["iat"]), raw=claims,
+            token_type=claims["typ"], issued_at=float(claims["iat"]), raw=claims,
         )
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
         raise InvalidToken() from error

@@ -1,0 +1,54 @@
+"""The identity domain's tunables, with defaults; each may be overridden in the config.
+
+Keys are `IDENTITY_<NAME>` (for example `IDENTITY_OTP_TTL_SECONDS=300`,
+`IDENTITY_LOGIN_RATE_LIMIT="10 per minute;100 per hour"`).
+"""
+from dataclasses import dataclass, fields
+from datetime import timedelta
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    otp_ttl_seconds: int = 300            # SMS codes live 5 minutes
+    otp_max_attempts: int = 5             # wrong tries per code
+    otp_resend_seconds: int = 60          # between two codes to one phone for one purpose
+    otp_max_per_hour: int = 5             # codes per phone per hour
+    grant_ttl_seconds: int = 600          # setup / reset token after phone verification
+    login_ttl_seconds: int = 300          # password accepted, second factor awaited
+    max_failed_logins: int = 5
+    lockout_seconds: int = 900            # 15 minutes, doubled on every repeat
+    max_lockout_seconds: int = 86400
+    binding_ttl_seconds: int = 900
+    qr_ttl_seconds: int = 120
+    qr_max_lifetime_seconds: int = 600    # refreshes stop after this
+    qr_poll_max_wait_seconds: int = 25
+    qr_poll_check_seconds: float = 1.0
+    totp_issuer: str = "Smart Province"
+    login_rate_limit: str = "10 per minute;100 per hour"
+    otp_send_rate_limit: str = "5 per minute;30 per hour"
+    otp_verify_rate_limit: str = "20 per minute;200 per hour"
+    qr_rate_limit: str = "20 per minute"
+    qr_poll_rate_limit: str = "120 per minute"
+
+    @property
+    def otp_ttl(self) -> timedelta:
+        return timedelta(seconds=self.otp_ttl_seconds)
+
+
+def settings() -> IdentitySettings:
+    """The settings of the current app (built once per app)."""
+    cached = current_app.extensions.get("identity_settings")
+    if cached is None:
+        config = current_app.config
+        overrides = {f.name: f.type(config[key]) if isinstance(f.type, type) else config[key]
+                     for f in fields(IdentitySettings)
+                     if (key := f"IDENTITY_{f.name.upper()}") in config}
+        cached = IdentitySettings(**overrides)
+        current_app.extensions["identity_settings"] = cached
+    return cached
+
+
+def seconds(value: int | float) -> timedelta:
+    return timedelta(seconds=value)
