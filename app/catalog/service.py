@@ -1,0 +1,115 @@
+"""The catalog of procedures: public search, administration, and routing to agencies."""
+import uuid
+
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.catalog.models import COMMUNE_COMMITTEE, Agency, LinkedProcedure, Procedure
+from app.catalog.text import normalise
+from app.common.clock import utcnow
+from app.common.pagination import paginate
+from app.errors import N_, Conflict, NotFound
+from app.extensions import db
+from app.registry import divisions
+
+
+class ProcedureNotFound(NotFound):
+    code = "procedure_not_found"
+    message = N_("No procedure has this id.")
+
+
+def list_procedures(*, q: str | None = None, agency_kind: str | None = None,
+                    service_level: str | None = None, eid_level: int | None = None,
+                    include_retired: bool = False, cursor: str | None = None, limit: int = 20) -> dict:
+    """A page of procedures; `q` matches name or code ignoring diacritics and case."""
+    statement = select(Procedure)
+    words = normalise(q or "").split()
+    if words:
+        statement = statement.where(and_(*(Procedure.search_text.contains(w, autoescape=True) for w in words)))
+    if agency_kind:
+        statement = statement.where(Procedure.agency_kind == agency_kind)
+    if service_level:
+        statement = statement.where(Procedure.service_level == service_level)
+    if eid_level:
+        statement = statement.where(Procedure.min_level == eid_level)
+    if not include_retired:
+        statement = statement.where(Procedure.retired_at.is_(None))
+    return paginate(db.session, statement, Procedure, cursor=cursor, limit=limit)
+
+
+def get_procedure(procedure_id: uuid.UUID) -> Procedure:
+    procedure = db.session.get(Procedure, procedure_id)
+    if procedure is None:
+        raise ProcedureNotFound()
+    return procedure
+
+
+def procedure_by_code(code: str) -> Procedure | None:
+    return db.session.scalar(select(Procedure).where(Procedure.code == code))
+
+
+def create_procedure(data: dict) -> Procedure:
+    """Adds a procedure to the catalog (admin)."""
+    procedure = Procedure(**data, search_text=normalise(f"{data['name']} {data['code']}"))
+    try:
+        with db.session.begin_nested():
+            db.session.add(procedure)
+    except IntegrityError as error:
+        raise Conflict(N_("A procedure with this code already exists."), code="procedure_code_taken") from error
+    db.session.commit()
+    return procedure
+
+
+def update_procedure(procedure_id: uuid.UUID, changes: dict) -> Procedure:
+    """Changes a procedure (admin); dossiers already submitted keep what they were given."""
+    procedure = get_procedure(procedure_id)
+    for name, value in changes.items():
+        setattr(procedure, name, value)
+    procedure.search_text = normalise(f"{procedure.name} {procedure.code}")
+    db.session.commit()
+    return procedure
+
+
+def retire_procedure(procedure_id: uuid.UUID) -> Procedure:
+    """Retires a procedure: no new dossiers; dossiers already started go on (idempotent)."""
+    procedure = get_procedure(procedure_id)
+    if procedure.retired_at is None:
+        procedure.retired_at = utcnow()
+        db.session.commit()
+    return procedure
+
+
+def list_linked_procedures() -> list[LinkedProcedure]:
+    return list(db.session.scalars(
+        select(LinkedProcedure).where(LinkedProcedure.retired_at.is_(None)).order_by(LinkedProcedure.code)))
+
+
+def get_linked_procedure(linked_id: uuid.UUID) -> LinkedProcedure:
+    linked = db.session.get(LinkedProcedure, linked_id)
+    if linked is None:
+        raise NotFound(N_("No linked procedure has this id."), code="linked_procedure_not_found")
+    return linked
+
+
+def linked_steps(linked: LinkedProcedure) -> list[tuple[dict, Procedure]]:
+    """Each step's definition with its procedure, in order."""
+    codes = [step["procedure_code"] for step in linked.steps]
+    found = {p.code: p for p in db.session.scalars(select(Procedure).where(Procedure.code.in_(codes)))}
+    return [(step, found[step["procedure_code"]]) for step in linked.steps if step["procedure_code"] in found]
+
+
+def competent_agency(procedure: Procedure, commune_code: str | None) -> Agency | None:
+    """The agency that handles `procedure` for a dossier from `commune_code`.
+
+    Commune procedures go to that commune's People's Committee; provincial
+    ones to the agency of that kind in the commune's province.
+    """
+    commune = divisions.commune(commune_code) if commune_code else None
+    if commune is None:
+        return None
+    statement = select(Agency).where(Agency.kind == procedure.agency_kind)
+    if procedure.agency_kind == COMMUNE_COMMITTEE:
+        statement = statement.where(Agency.commune_code == commune.code)
+    else:
+        statement = statement.where(Agency.province_code == commune.province_code)
+    return db.session.scalars(statement.order_by(Agency.code).limit(1)).first()

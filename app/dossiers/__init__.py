@@ -1,0 +1,1 @@
+"""Dossiers: a citizen's application for a procedure, from draft to digitized result."""

@@ -1,0 +1,58 @@
+"""Who may see a dossier: its citizen; staff of its agency and commune once submitted."""
+import uuid
+
+from sqlalchemy import select
+
+from app.common.auth import OutOfScope, Principal
+from app.dossiers import workflow
+from app.dossiers.models import Dossier
+from app.errors import N_, NotFound
+from app.extensions import db
+from app.identity.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
+
+
+class DossierNotFound(NotFound):
+    code = "dossier_not_found"
+    message = N_("No dossier has this id.")
+
+
+def actor_of(principal: Principal) -> workflow.Actor:
+    return workflow.Actor(role=principal.role, account_id=principal.account_id,
+                          agency_id=principal.agency_id, commune_code=principal.commune_code)
+
+
+def facts_of(dossier: Dossier) -> workflow.Facts:
+    return workflow.Facts(status=dossier.status, owner_id=dossier.citizen_account_id,
+                          agency_id=dossier.agency_id, commune_code=dossier.commune_code,
+                          assignee_id=dossier.assigned_officer_id, fee_status=dossier.fee_status)
+
+
+def ensure_visible(principal: Principal, dossier: Dossier | None) -> Dossier:
+    """The dossier if `principal` may see it; another citizen's answers 404, staff outside scope 403."""
+    if dossier is None:
+        raise DossierNotFound()
+    if principal.role == CITIZEN:
+        if dossier.citizen_account_id != principal.account_id:
+            raise DossierNotFound()
+        return dossier
+    if principal.role not in (OFFICER, APPROVER, ADMIN, LEADER) or dossier.status in workflow.PRIVATE:
+        raise DossierNotFound()
+    if principal.role in (OFFICER, APPROVER) and not workflow.in_staff_scope(actor_of(principal), facts_of(dossier)):
+        raise OutOfScope()
+    return dossier
+
+
+def ensure_owner(principal: Principal, dossier: Dossier | None) -> Dossier:
+    """The dossier if it is `principal`'s own (everyone else gets 404)."""
+    if dossier is None or principal.role != CITIZEN or dossier.citizen_account_id != principal.account_id:
+        raise DossierNotFound()
+    return dossier
+
+
+def load(dossier_id: uuid.UUID, *, lock: bool = False) -> Dossier | None:
+    """The dossier, locked against concurrent changes until the transaction ends when `lock`."""
+    statement = select(Dossier).where(Dossier.id == dossier_id)
+    if lock:
+        # FOR UPDATE on the dossier row only; populate_existing refreshes a stale copy
+        statement = statement.with_for_update(of=Dossier).execution_options(populate_existing=True)
+    return db.session.scalars(statement).unique().first()

@@ -1,0 +1,70 @@
+"""Dossiers and bundles as the API shows them (plain dicts for the schemas to dump)."""
+from app.common.auth import Principal
+from app.dossiers import service
+from app.dossiers.bundles import current_member
+from app.dossiers.models import Dossier, DossierBundle
+
+
+def dossier_view(dossier: Dossier, principal: Principal) -> dict:
+    """The full dossier: each field with its value and where it came from, documents, fee, actions."""
+    procedure = dossier.procedure
+    provided = {}
+    for document in dossier.documents:
+        provided.setdefault(document.code, []).append(document.id)
+    flagged = set(dossier.flagged_fields)
+    return {
+        **summary_view(dossier),
+        "agency": dossier.agency,
+        "fields": [_field(definition, dossier, flagged) for definition in procedure.form_fields],
+        "flagged_fields": sorted(flagged),
+        "documents": dossier.documents,
+        "required_documents": [{**requirement, "provided": requirement["code"] in provided}
+                               for requirement in procedure.required_documents],
+        "received_at": dossier.received_at,
+        "completed_at": dossier.completed_at,
+        "bundle_position": dossier.bundle_position,
+        "paused_days": dossier.paused_days,
+        "allowed_actions": service.allowed_actions(principal, dossier),
+        "updated_at": dossier.updated_at,
+    }
+
+
+def summary_view(dossier: Dossier) -> dict:
+    return {
+        "id": dossier.id, "procedure": dossier.procedure, "status": dossier.status,
+        "receipt_code": dossier.receipt_code, "applicant_name": dossier.applicant_name,
+        "agency_id": dossier.agency_id, "commune_code": dossier.commune_code,
+        "fee": {"amount": dossier.fee_amount, "status": dossier.fee_status},
+        "due_date": dossier.due_date, "overdue": service.is_overdue(dossier),
+        "submitted_at": dossier.submitted_at, "assigned_officer_id": dossier.assigned_officer_id,
+        "bundle_id": dossier.bundle_id, "has_flagged_fields": bool(dossier.flagged_fields),
+        "version": dossier.version, "created_at": dossier.created_at,
+    }
+
+
+def _field(definition: dict, dossier: Dossier, flagged: set[str]) -> dict:
+    name = definition["name"]
+    given = dossier.prefill.get(name)
+    field = {key: definition.get(key) for key in ("name", "label", "type", "required", "choices")}
+    field.update(value=dossier.form_data.get(name), source=given["source"] if given else None,
+                 fetched_at=given.get("fetched_at") if given else None, flagged=name in flagged)
+    if name in flagged:
+        field["registry_value"] = given["value"]
+    return field
+
+
+def page_view(page: dict) -> dict:
+    return {"items": [summary_view(d) for d in page["items"]], "next_cursor": page["next_cursor"]}
+
+
+def bundle_view(bundle: DossierBundle) -> dict:
+    members = bundle.dossiers
+    current = current_member(members)
+    return {
+        "id": bundle.id, "linked_procedure": bundle.linked_procedure, "status": bundle.status,
+        "receipt_code": bundle.receipt_code, "due_date": bundle.due_date,
+        "submitted_at": bundle.submitted_at, "completed_at": bundle.completed_at,
+        "current_dossier_id": current.id if current else None,
+        "dossiers": [{"position": d.bundle_position, **summary_view(d)} for d in members],
+        "created_at": bundle.created_at,
+    }

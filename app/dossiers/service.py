@@ -1,0 +1,338 @@
+"""Dossiers: start prefilled, fill in, submit, move through the workflow, list.
+
+Every public function owns its transaction (commits), except the fee hooks
+`record_fee_paid` and `record_fee_refunded`, which run inside the payments
+domain's settlement transaction.
+"""
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.catalog import service as catalog
+from app.catalog.forms import FormCheck, check_values, prefill_value
+from app.catalog.models import Procedure
+from app.common.auth import Principal, StepUpRequired
+from app.common.clock import local_today, utcnow
+from app.common.pagination import paginate
+from app.dossiers import access, workflow
+from app.dossiers.access import DossierNotFound, ensure_owner, ensure_visible
+from app.dossiers.models import (
+    FEE_NOT_REQUIRED, FEE_PAID, FEE_REFUNDED, FEE_UNPAID, FROM_BUNDLE, FROM_REGISTRY, Dossier,
+    DossierBundle, TimelineEntry,
+)
+from app.dossiers.transitions import fire, record
+from app.errors import N_, Conflict, ValidationFailed
+from app.extensions import db
+from app.identity.models import ACTIVE, Account
+from app.identity.roles import OFFICER
+from app.registry.adapter import get_registry
+
+ROUTING_FIELD = "commune_code"  # the form field that says which commune handles the dossier
+DOCUMENT_MISSING = N_("This document is required.")
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"
+    message = N_("The dossier was changed by someone else. Reload it and try again.")
+
+
+# -- starting and filling in -------------------------------------------------------
+
+def start_dossier(principal: Principal, procedure_id: uuid.UUID) -> Dossier:
+    """Starts a draft for a procedure, prefilled from the population registry."""
+    procedure = catalog.get_procedure(procedure_id)
+    _ensure_open(procedure)
+    dossier = new_dossier(principal, procedure)
+    db.session.commit()
+    return dossier
+
+
+def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=frozenset(),
+                presets: dict | None = None, fee_exempt: bool = False,
+                bundle: DossierBundle | None = None, position: int | None = None) -> Dossier:
+    """A draft (not committed): registry prefill, routing to the competent agency, fee."""
+    account = db.session.get(Account, principal.account_id)
+    citizen = get_registry().find_citizen(account.personal_id) if account.personal_id else None
+    fetched_at = utcnow().isoformat()
+    form_data, prefill = {}, {}
+    for field in procedure.form_fields:
+        source = field.get("prefill")
+        if not source or citizen is None or field["name"] in skip_prefill:
+            continue
+        value = prefill_value(source, citizen)
+        if value not in (None, ""):
+            form_data[field["name"]] = value
+            prefill[field["name"]] = {"value": value, "source": FROM_REGISTRY, "field": source,
+                                      "fetched_at": fetched_at}
+    for name, value in (presets or {}).items():
+        form_data[name] = value
+        prefill[name] = {"value": value, "source": FROM_BUNDLE, "fetched_at": fetched_at}
+    commune_code = form_data.get(ROUTING_FIELD) or (citizen.current_commune_code if citizen else None)
+    fee = 0 if fee_exempt else procedure.fee
+    dossier = Dossier(
+        procedure=procedure, citizen_account_id=account.id, applicant_name=account.full_name,
+        agency=_agency_for(procedure, commune_code), commune_code=commune_code, status=workflow.DRAFT,
+        form_data=form_data, prefill=prefill, fee_amount=fee,
+        fee_status=FEE_UNPAID if fee else FEE_NOT_REQUIRED,
+        bundle_id=bundle.id if bundle else None, bundle_position=position,
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    record(dossier, "create", principal, to_status=workflow.DRAFT,
+           data={"prefilled": sorted(prefill), "fee_exempt": fee_exempt} if fee_exempt else
+           {"prefilled": sorted(prefill)})
+    return dossier
+
+
+def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
+                expected_version: int | None = None) -> Dossier:
+    """Changes form values (null removes one); an edited registry value is flagged for the officer."""
+    dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
+    _ensure_version(dossier, expected_version)
+    if dossier.status not in workflow.EDITABLE:
+        raise Conflict(N_("The form can be changed only in a draft or when a supplement is requested."),
+                       code="dossier_not_editable")
+    if dossier.status != workflow.DRAFT and ROUTING_FIELD in values:
+        raise ValidationFailed(errors={ROUTING_FIELD: [N_("The commune cannot change after submission.")]})
+    merged = {**dossier.form_data, **values}
+    merged = {name: value for name, value in merged.items() if value is not None}
+    clean, errors = check_values(dossier.procedure.form_fields, merged,
+                                 FormCheck(document_ids=_document_ids(dossier), partial=True))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    flagged_before = set(dossier.flagged_fields)
+    dossier.form_data = clean
+    if ROUTING_FIELD in values and clean.get(ROUTING_FIELD) != dossier.commune_code:
+        dossier.commune_code = clean.get(ROUTING_FIELD)
+        dossier.agency = _agency_for(dossier.procedure, dossier.commune_code)
+    newly_flagged = sorted(set(dossier.flagged_fields) - flagged_before)
+    if newly_flagged or dossier.status != workflow.DRAFT:
+        record(dossier, "form_updated", principal, data={
+            "fields": sorted(values), "registry_fields_edited": newly_flagged,
+            "registry_values": {name: dossier.prefill[name]["value"] for name in newly_flagged}})
+    commit_or_conflict()
+    return dossier
+
+
+# -- submitting --------------------------------------------------------------------
+
+def submit_dossier(principal: Principal, dossier_id: uuid.UUID) -> Dossier:
+    """Submits a complete draft: receipt code, due date, notification, event."""
+    dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
+    if dossier.bundle_id is not None:
+        raise Conflict(N_("This dossier belongs to linked procedures; submit the bundle."),
+                       code="submit_the_bundle")
+    if dossier.status != workflow.DRAFT:
+        raise Conflict(N_("This dossier has already been submitted."), code="already_submitted")
+    ensure_level(principal, dossier.procedure)
+    _ensure_open(dossier.procedure)
+    ensure_complete(dossier)
+    fire(dossier, "submit", principal, data={"flagged_fields": dossier.flagged_fields})
+    commit_or_conflict()
+    return dossier
+
+
+def ensure_level(principal: Principal, procedure: Procedure) -> None:
+    if principal.level < procedure.min_level:
+        raise StepUpRequired(errors={"required_level": [str(procedure.min_level)]})
+
+
+def ensure_complete(dossier: Dossier, *, skip_fields=frozenset(), skip_documents=frozenset()) -> None:
+    """Refuses (422) a form with invalid or missing fields, or missing required documents."""
+    errors = incompleteness(dossier, skip_fields=skip_fields, skip_documents=skip_documents)
+    if errors:
+        if set(errors) == {"documents"}:
+            raise ValidationFailed(N_("Required documents are missing."), code="documents_missing", errors=errors)
+        raise ValidationFailed(errors=errors)
+
+
+def incompleteness(dossier: Dossier, *, skip_fields=frozenset(), skip_documents=frozenset()) -> dict:
+    """What stops the dossier from being submitted: {field: [message], "documents": {code: [message]}}."""
+    _, errors = check_values(dossier.procedure.form_fields, dossier.form_data,
+                             FormCheck(document_ids=_document_ids(dossier), skip=frozenset(skip_fields)))
+    provided = {document.code for document in dossier.documents}
+    missing = {d["code"]: [DOCUMENT_MISSING] for d in dossier.procedure.required_documents
+               if d.get("required") and d["code"] not in provided and d["code"] not in skip_documents}
+    if missing:
+        errors["documents"] = missing
+    return errors
+
+
+# -- the workflow --------------------------------------------------------------------
+
+def apply_transition(principal: Principal, dossier_id: uuid.UUID, action: str, *, reason: str | None = None,
+                     assignee_id: uuid.UUID | None = None, expected_version: int | None = None) -> Dossier:
+    """Fires a workflow action on a dossier; a concurrent change makes it fail with 409."""
+    dossier = ensure_visible(principal, access.load(dossier_id, lock=True))
+    _ensure_version(dossier, expected_version)
+    data = {}
+    if action == "assign":
+        assignee = _assignee(principal, dossier, assignee_id or principal.account_id)
+        data["assignee_id"] = assignee.id
+    fire(dossier, action, principal, reason=reason, data=data)
+    if action == "assign":
+        dossier.assigned_officer_id = data["assignee_id"]
+    commit_or_conflict()
+    return dossier
+
+
+def _assignee(principal: Principal, dossier: Dossier, assignee_id: uuid.UUID) -> Account:
+    assignee = db.session.get(Account, assignee_id)
+    fits = (assignee is not None and assignee.role == OFFICER and assignee.status == ACTIVE
+            and assignee.agency_id == dossier.agency_id
+            and assignee.commune_code in (None, dossier.commune_code))
+    if not fits:
+        message = N_("The assignee must be an officer of this dossier's agency and commune.")
+        raise ValidationFailed(message, code="invalid_assignee", errors={"assignee_id": [message]})
+    return assignee
+
+
+# -- reading ---------------------------------------------------------------------------
+
+def get_dossier(principal: Principal, dossier_id: uuid.UUID) -> Dossier:
+    return ensure_visible(principal, access.load(dossier_id))
+
+
+def my_dossiers(principal: Principal, *, status: str | None = None, cursor=None, limit=20) -> dict:
+    """The citizen's own dossiers, newest first."""
+    statement = select(Dossier).where(Dossier.citizen_account_id == principal.account_id)
+    if status:
+        statement = statement.where(Dossier.status == status)
+    return paginate(db.session, statement, Dossier, cursor=cursor, limit=limit)
+
+
+def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id: uuid.UUID | None = None,
+          overdue: bool | None = None, assigned_to_me: bool = False, cursor=None, limit=20) -> dict:
+    """The dossiers of the officer's agency (and commune, when they have one), newest first."""
+    if principal.agency_id is None:
+        return {"items": [], "next_cursor": None}
+    statement = select(Dossier).where(Dossier.agency_id == principal.agency_id,
+                                      Dossier.status.not_in(workflow.PRIVATE))
+    if principal.commune_code:
+        statement = statement.where(Dossier.commune_code == principal.commune_code)
+    if status:
+        statement = statement.where(Dossier.status.in_(status))
+    if procedure_id:
+        statement = statement.where(Dossier.procedure_id == procedure_id)
+    if overdue is not None:
+        late = Dossier.status.in_(workflow.CLOCK_RUNNING) & (Dossier.due_date < local_today())
+        statement = statement.where(late if overdue else ~late)
+    if assigned_to_me:
+        statement = statement.where(Dossier.assigned_officer_id == principal.account_id)
+    return paginate(db.session, statement, Dossier, cursor=cursor, limit=limit)
+
+
+def timeline(principal: Principal, dossier_id: uuid.UUID) -> list[TimelineEntry]:
+    """Everything that happened to the dossier, oldest first."""
+    ensure_visible(principal, access.load(dossier_id))
+    return list(db.session.scalars(select(TimelineEntry).where(TimelineEntry.dossier_id == dossier_id)
+                                   .order_by(TimelineEntry.created_at, TimelineEntry.id)))
+
+
+def is_overdue(dossier: Dossier) -> bool:
+    return (dossier.status in workflow.CLOCK_RUNNING and dossier.due_date is not None
+            and dossier.due_date < local_today())
+
+
+def allowed_actions(principal: Principal, dossier: Dossier) -> list[str]:
+    return workflow.allowed_actions(access.facts_of(dossier), access.actor_of(principal))
+
+
+# -- fees (the payments domain calls these) ----------------------------------------------
+
+@dataclass(frozen=True)
+class PayableDossier:
+    dossier_id: uuid.UUID
+    citizen_account_id: uuid.UUID
+    receipt_code: str | None
+    procedure_code: str
+    procedure_name: str
+    amount: int
+    fee_status: str
+
+
+PAYABLE_STATES = frozenset({workflow.DRAFT, workflow.SUBMITTED})
+
+
+def payable_dossier(principal: Principal, dossier_id: uuid.UUID) -> PayableDossier:
+    """The fee the principal may pay for their dossier (404 if not theirs, 409 if nothing is due)."""
+    dossier = ensure_owner(principal, access.load(dossier_id))
+    if dossier.fee_status == FEE_PAID:
+        raise Conflict(N_("The fee of this dossier has already been paid."), code="fee_already_paid")
+    if dossier.fee_amount == 0 or dossier.fee_status == FEE_NOT_REQUIRED:
+        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+    if dossier.status not in PAYABLE_STATES or dossier.fee_status != FEE_UNPAID:
+        raise Conflict(N_("The fee can be paid only before the dossier is received."), code="dossier_not_payable")
+    return PayableDossier(dossier.id, dossier.citizen_account_id, dossier.receipt_code, dossier.procedure.code,
+                          dossier.procedure.name, dossier.fee_amount, dossier.fee_status)
+
+
+def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier:
+    """Marks the fee paid (idempotent for the same payment), in the caller's transaction.
+
+    A submitted dossier that was waiting for its fee can then be received.
+    """
+    dossier = access.load(dossier_id, lock=True)
+    if dossier is None:
+        raise DossierNotFound()
+    if dossier.fee_status == FEE_PAID:
+        if dossier.fee_payment_id == payment_id:
+            return dossier
+        raise Conflict(N_("The fee of this dossier has already been paid."), code="fee_already_paid")
+    if dossier.fee_status != FEE_UNPAID:
+        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+    dossier.fee_status, dossier.fee_payment_id = FEE_PAID, payment_id
+    record(dossier, "fee_paid", None, data={"payment_id": payment_id, "amount": dossier.fee_amount})
+    db.session.flush()
+    return dossier
+
+
+def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier:
+    """Marks a paid fee refunded (idempotent), in the caller's transaction."""
+    dossier = access.load(dossier_id, lock=True)
+    if dossier is None:
+        raise DossierNotFound()
+    if dossier.fee_status == FEE_REFUNDED:
+        return dossier
+    if dossier.fee_status != FEE_PAID:
+        raise Conflict(N_("The fee of this dossier was not paid."), code="fee_not_paid")
+    dossier.fee_status = FEE_REFUNDED
+    record(dossier, "fee_refunded", None, data={"payment_id": payment_id, "amount": dossier.fee_amount})
+    db.session.flush()
+    return dossier
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+def _ensure_open(procedure: Procedure) -> None:
+    if procedure.is_retired:
+        raise Conflict(N_("This procedure has been retired and accepts no new dossiers."),
+                       code="procedure_retired")
+
+
+def _agency_for(procedure: Procedure, commune_code: str | None):
+    agency = catalog.competent_agency(procedure, commune_code)
+    if agency is None:
+        message = N_("No agency handles this procedure for this commune.")
+        raise ValidationFailed(message, code="no_competent_agency", errors={ROUTING_FIELD: [message]})
+    return agency
+
+
+def _ensure_version(dossier: Dossier, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != dossier.version:
+        raise StaleVersion(errors={"version": [str(dossier.version)]})
+
+
+def _document_ids(dossier: Dossier) -> frozenset[str]:
+    return frozenset(str(document.id) for document in dossier.documents)
+
+
+def commit_or_conflict() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleVersion() from error
+

@@ -1,0 +1,138 @@
+"""Applies a workflow transition to a dossier, with everything that goes with it.
+
+`fire` asks `workflow.check` whether the actor may, then in the caller's
+transaction: changes the state, moves the due-date clock, writes the timeline
+entry, queues the citizen's notification and publishes the domain event
+(payments and the dashboard listen). The caller holds the dossier's row lock
+and commits.
+"""
+from app.common import events
+from app.common.auth import Principal
+from app.common.clock import local_today, utcnow
+from app.common.workdays import working_days_between
+from app.dossiers import workflow
+from app.dossiers.access import actor_of, facts_of
+from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
+from app.dossiers.receipts import due_date, next_receipt_code
+from app.errors import N_, Conflict, Forbidden, ValidationFailed
+from app.extensions import db
+from app.notifications.service import notify
+
+SYSTEM_ROLE = "system"
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+    message = N_("This action is not possible in the dossier's current state.")
+
+
+REFUSALS = {
+    "forbidden_role": N_("Your role does not allow this action."),
+    "out_of_scope": N_("This record is outside your agency or commune."),
+    "not_assignee": N_("Only the officer this dossier is assigned to may do this."),
+    "not_owner": N_("Only the citizen who owns this dossier may do this."),
+}
+REASON_REQUIRED = N_("A reason is required for this action.")
+FEE_UNPAID = N_("The fee has not been paid yet; the dossier cannot be received.")
+
+
+def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: str | None = None,
+         data: dict | None = None) -> workflow.Transition:
+    """Applies `action` to `dossier` as `principal` (None: the system)."""
+    transition = check(dossier, action, principal, reason=reason)
+    previous = dossier.status
+    dossier.status = transition.target
+    _apply_effects(dossier, transition)
+    record(dossier, action, principal, from_status=previous, to_status=transition.target,
+           reason=reason, data=data)
+    _announce(dossier, transition, reason)
+    if dossier.bundle_id is not None:
+        from app.dossiers import bundles  # bundles fire transitions too
+        bundles.on_member_changed(dossier, transition)
+    return transition
+
+
+def check(dossier: Dossier, action: str, principal: Principal | None, *,
+          reason: str | None = None) -> workflow.Transition:
+    """The transition if `principal` may fire `action` now; otherwise the API error saying why."""
+    actor = actor_of(principal) if principal else workflow.Actor.system()
+    try:
+        return workflow.check(action, facts_of(dossier), actor, reason=reason)
+    except workflow.NotAllowedInState as error:
+        raise TransitionNotAllowed(errors={"status": [dossier.status]}) from error
+    except workflow.NotPermitted as error:
+        raise Forbidden(REFUSALS[error.code], code=error.code) from error
+    except workflow.ReasonRequired as error:
+        raise ValidationFailed(REASON_REQUIRED, code="reason_required",
+                               errors={"reason": [REASON_REQUIRED]}) from error
+    except workflow.GuardFailed as error:
+        raise Conflict(FEE_UNPAID, code=error.code) from error
+
+
+def record(dossier: Dossier, action: str, principal: Principal | None, *, from_status=None,
+           to_status=None, reason: str | None = None, data: dict | None = None) -> TimelineEntry:
+    """Writes one timeline entry: who (and which helper, if delegated), what, why."""
+    entry = TimelineEntry(
+        dossier_id=dossier.id, action=action, from_status=from_status, to_status=to_status,
+        account_id=principal.account_id if principal else None,
+        actor_id=principal.actor_id if principal else None,
+        actor_role=principal.role if principal else SYSTEM_ROLE,
+        reason=(reason or "").strip() or None, data=_jsonable(data or {}),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
+    now, today = utcnow(), local_today()
+    action = transition.action
+    if action in ("submit", "start"):
+        dossier.receipt_code = next_receipt_code(dossier.agency.code, today)
+        dossier.submitted_at = now
+        dossier.due_date = _bundle_due(dossier) or due_date(today, dossier.procedure.processing_days)
+    elif action == "receive":
+        dossier.received_at = now
+        # the processing time counts from reception (a bundle keeps its one due date)
+        dossier.due_date = _bundle_due(dossier) or due_date(today, dossier.procedure.processing_days)
+    elif transition.clock == "pause":
+        dossier.paused_on = today
+    elif transition.clock == "resume":
+        paused = working_days_between(dossier.paused_on, today) if dossier.paused_on else 0
+        dossier.paused_days += paused
+        dossier.paused_on = None
+        if dossier.bundle_id is None and dossier.due_date is not None:
+            dossier.due_date = due_date(dossier.due_date, paused)
+    if transition.target in workflow.FINAL:
+        dossier.completed_at = now
+
+
+def _bundle_due(dossier: Dossier):
+    if dossier.bundle_id is None:
+        return None
+    return db.session.get(DossierBundle, dossier.bundle_id).due_date
+
+
+def notification_params(dossier: Dossier, reason: str | None = None) -> dict:
+    params = {"receipt_code": dossier.receipt_code, "procedure_name": dossier.procedure.name,
+              "due_date": dossier.due_date.isoformat() if dossier.due_date else None}
+    if reason:
+        params["reason"] = reason.strip()
+    return params
+
+
+def _announce(dossier: Dossier, transition: workflow.Transition, reason: str | None) -> None:
+    if transition.notify:
+        notify(transition.notify, account_id=dossier.citizen_account_id,
+               params=notification_params(dossier, reason))
+    if transition.publish:
+        events.publish(
+            transition.publish, dossier_id=dossier.id, action=transition.action, status=dossier.status,
+            citizen_account_id=dossier.citizen_account_id, procedure_code=dossier.procedure.code,
+            agency_id=dossier.agency_id, commune_code=dossier.commune_code,
+            fee_amount=dossier.fee_amount, fee_status=dossier.fee_status,
+        )
+
+
+def _jsonable(data: dict) -> dict:
+    return {key: (str(value) if not isinstance(value, str | int | float | bool | list | dict | None) else value)
+            for key, value in data.items()}

@@ -1,0 +1,108 @@
+"""Fixtures and helpers for the catalog, dossier and storage tests.
+
+Import the fixtures a module needs: `from tests.dossiers_fixtures import catalog, storage  # noqa: F401`.
+"""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.catalog.models import Agency, LinkedProcedure, Procedure
+from app.catalog.seed import seed_agencies, seed_procedures
+from app.extensions import db
+from app.identity import roles
+from app.storage import LocalStorage
+from tests.factories import COMMUNE, AccountFactory, RegistryCitizenFactory, bearer
+from tests.storage_samples import JPEG_BYTES, PDF_BYTES, PNG_BYTES
+
+PROVINCE = "80"
+OTHER_COMMUNE = "27730"
+BIRTH, DEATH, RESIDENCE, HEALTH_INSURANCE, FUNERAL = "1.001193", "1.000656", "1.004222", "1.002716", "1.002745"
+MARITAL_STATUS, JUDICIAL_RECORD, DEREGISTRATION = "1.004873", "2.000488", "1.004227"
+
+
+@pytest.fixture
+def storage(app, tmp_path):
+    """A fresh local storage folder for the test (the app's own is put back after)."""
+    saved = app.extensions.get("storage")
+    app.extensions["storage"] = LocalStorage(tmp_path / "files")
+    yield app.extensions["storage"]
+    if saved is None:
+        app.extensions.pop("storage", None)
+    else:
+        app.extensions["storage"] = saved
+
+
+@pytest.fixture
+def catalog(storage):
+    """The province's agencies and the seeded catalog: {code: Procedure}."""
+    seed_agencies(PROVINCE)
+    seed_procedures()
+    return {p.code: p for p in db.session.scalars(select(Procedure))}
+
+
+def linked(code: str) -> LinkedProcedure:
+    return db.session.scalar(select(LinkedProcedure).where(LinkedProcedure.code == code))
+
+
+def agency(code: str) -> Agency:
+    return db.session.scalar(select(Agency).where(Agency.code == code))
+
+
+def citizen_account(level=2, **registry):
+    """A level-2 citizen, married, living in COMMUNE."""
+    spouse = RegistryCitizenFactory(gender="female", full_name="Trần Thị Bình", date_of_birth=date(1992, 6, 1))
+    person = RegistryCitizenFactory(spouse_name=spouse.full_name, spouse_personal_id=spouse.personal_id,
+                                    marital_status="married", **registry)
+    return AccountFactory(citizen=person, level=level)
+
+
+def staff(role=roles.OFFICER, agency_code=f"UBND-{COMMUNE}", commune_code=COMMUNE, **kwargs):
+    return AccountFactory(role=role, agency_id=agency(agency_code).id, commune_code=commune_code, **kwargs)
+
+
+class Api:
+    """Short hands for the dossier endpoints, for one client."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def start(self, headers, procedure: Procedure, **kwargs):
+        return self.client.post("/api/v1/dossiers", json={"procedure_id": str(procedure.id)}, headers=headers, **kwargs)
+
+    def fill(self, headers, dossier_id, values, **extra):
+        return self.client.patch(f"/api/v1/dossiers/{dossier_id}/form", json={"values": values, **extra},
+                                 headers=headers)
+
+    def upload(self, headers, dossier_id, code, data=PDF_BYTES, filename="giay-to.pdf", mimetype="application/pdf"):
+        import io
+        return self.client.post(f"/api/v1/dossiers/{dossier_id}/documents", headers=headers,
+                                data={"code": code, "file": (io.BytesIO(data), filename, mimetype)},
+                                content_type="multipart/form-data")
+
+    def submit(self, headers, dossier_id, **kwargs):
+        return self.client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=headers, **kwargs)
+
+    def act(self, headers, dossier_id, action, **body):
+        return self.client.post(f"/api/v1/dossiers/{dossier_id}/transitions", json={"action": action, **body},
+                                headers=headers)
+
+    def get(self, headers, dossier_id):
+        return self.client.get(f"/api/v1/dossiers/{dossier_id}", headers=headers)
+
+    def issue(self, headers, dossier_id, data: dict, file=PDF_BYTES, filename="ket-qua.pdf"):
+        import io
+        import json
+        return self.client.post(f"/api/v1/dossiers/{dossier_id}/result", headers=headers,
+                                data={"data": json.dumps(data), "file": (io.BytesIO(file), filename)},
+                                content_type="multipart/form-data")
+
+
+BIRTH_VALUES = {
+    "declarant_relationship": "father", "child_full_name": "Nguyễn Minh Khang",
+    "child_date_of_birth": "2026-11-18", "child_gender": "male",
+    "child_birth_place": "Bệnh viện Đa khoa tỉnh Tây Ninh",
+}
+
+__all__ = ["storage", "catalog", "linked", "agency", "citizen_account", "staff", "Api", "bearer",
+           "PDF_BYTES", "JPEG_BYTES", "PNG_BYTES", "BIRTH_VALUES", "COMMUNE", "OTHER_COMMUNE", "PROVINCE"]
