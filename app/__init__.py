@@ -46,13 +46,29 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.catalog import routes as catalog_routes
     from app.common import health
     from app.dashboard import init_app as init_dashboard
     from app.dashboard import routes as dashboard_routes
+    from app.dossiers import results_routes
+    from app.dossiers import routes as dossiers_routes
     from app.extensions import api
+    from app.identity import dev_routes as identity_dev_routes
+    from app.identity import routes as identity_routes
+    from app.notifications import dev_routes as notifications_dev_routes
+    from app.notifications import routes as notifications_routes
     from app.registry import routes as registry_routes
 
     api.register_blueprint(health.blp)
     api.register_blueprint(registry_routes.blp, url_prefix="/api/v1/registry")
+    api.register_blueprint(identity_routes.blp, url_prefix="/api/v1/identity")
+    api.register_blueprint(notifications_routes.blp, url_prefix="/api/v1/notifications")
+    if app.config["DEV_ENDPOINTS"]:  # development only: every message the mock channels sent
+        api.register_blueprint(notifications_dev_routes.blp, url_prefix="/api/v1/dev")
+    if app.config["DEV_ENDPOINTS"]:  # development only: SMS read-back
+        api.register_blueprint(identity_dev_routes.blp, url_prefix="/api/v1/dev")
+    api.register_blueprint(catalog_routes.blp, url_prefix="/api/v1/catalog")
+    api.register_blueprint(dossiers_routes.blp, url_prefix="/api/v1/dossiers")
+    api.register_blueprint(results_routes.blp, url_prefix="/api/v1/results")
     api.register_blueprint(dashboard_routes.blp, url_prefix="/api/v1/dashboard")
     init_dashboard(app)  # the /ioc page, `flask dashboard`, live counters

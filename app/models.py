@@ -5,3 +5,4 @@ from app.identity import models as identity_models  # noqa: F401
 from app.common import idempotency as common_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.dashboard import models as dashboard_models  # noqa: F401
+from app.dossiers import models as dossiers_models  # noqa: F401
