@@ -30,3 +30,15 @@ def test_readyz_is_503_when_database_is_unreachable():
     assert response.status_code == 503
     assert response.get_json()["code"] == "database_unreachable"
     assert response.get_json()["message"] == "Không kết nối được cơ sở dữ liệu."
+
+
+def test_readyz_is_503_when_only_some_branches_are_applied(tmp_path):
+    import flask_migrate
+
+    app = _app_on(f"sqlite:///{tmp_path}/partial.db")
+    with app.app_context():
+        flask_migrate.upgrade(revision="0004")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "migrations_pending"
+
