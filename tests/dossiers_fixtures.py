@@ -16,7 +16,7 @@ from tests.factories import COMMUNE, AccountFactory, RegistryCitizenFactory, bea
 from tests.storage_samples import JPEG_BYTES, PDF_BYTES, PNG_BYTES
 
 PROVINCE = "80"
-OTHER_COMMUNE = "27730"
+OTHER_COMMUNE = "27736"
 BIRTH, DEATH, RESIDENCE, HEALTH_INSURANCE, FUNERAL = "1.001193", "1.000656", "1.004222", "1.002716", "1.002745"
 MARITAL_STATUS, JUDICIAL_RECORD, DEREGISTRATION = "1.004873", "2.000488", "1.004227"
 
@@ -106,3 +106,75 @@ BIRTH_VALUES = {
 
 __all__ = ["storage", "catalog", "linked", "agency", "citizen_account", "staff", "Api", "bearer",
            "PDF_BYTES", "JPEG_BYTES", "PNG_BYTES", "BIRTH_VALUES", "COMMUNE", "OTHER_COMMUNE", "PROVINCE"]
+
+
+@pytest.fixture
+def published():
+    """The domain events published during the test: [(event, payload)]."""
+    from app.common import events
+
+    seen = []
+    handlers = {}
+    for name in ("dossier.submitted", "dossier.received", "dossier.rejected", "dossier.withdrawn",
+                 "dossier.result_issued"):
+        handlers[name] = lambda _name=name, **payload: seen.append((_name, payload))
+        events.subscribe(name, handlers[name])
+    yield seen
+    for name, handler in handlers.items():
+        events._handlers[name].remove(handler)
+
+
+def outbox(account, event=None):
+    """The in-app outbox rows queued for an account (optionally of one event), oldest first."""
+    from app.notifications.models import IN_APP, OutboxMessage
+
+    statement = select(OutboxMessage).where(OutboxMessage.account_id == account.id, OutboxMessage.channel == IN_APP)
+    if event:
+        statement = statement.where(OutboxMessage.event == event)
+    return list(db.session.scalars(statement.order_by(OutboxMessage.created_at)))
+
+
+def birth_dossier(api, headers, procedure, *, submit=True):
+    """A complete birth registration, submitted unless told otherwise; returns its id."""
+    dossier_id = api.start(headers, procedure).get_json()["id"]
+    assert api.fill(headers, dossier_id, BIRTH_VALUES).status_code == 200
+    assert api.upload(headers, dossier_id, "medical_birth_certificate").status_code == 201
+    if submit:
+        response = api.submit(headers, dossier_id)
+        assert response.status_code == 200, response.get_json()
+    return dossier_id
+
+
+BIRTH_RESULT = {"child_full_name": "Nguyễn Minh Khang", "child_date_of_birth": "2026-11-18",
+                "child_gender": "male", "child_personal_id": "080226000123", "registration_number": "125/2026"}
+
+
+class Desk:
+    """The staff of the commune's People's Committee: one-stop-shop officer, processing officer, approver."""
+
+    def __init__(self, agency_code=f"UBND-{COMMUNE}", commune_code=COMMUNE):
+        self.reception = staff(roles.OFFICER, agency_code, commune_code)
+        self.processor = staff(roles.OFFICER, agency_code, commune_code)
+        self.approver = staff(roles.APPROVER, agency_code, commune_code)
+        self.reception_h = bearer(self.reception)
+        self.processor_h = bearer(self.processor)
+        self.approver_h = bearer(self.approver)
+
+    def take_to(self, api, dossier_id, state, result=None):
+        """Moves a submitted dossier along the happy path up to `state` (asserting each step)."""
+        steps = [("received", self.reception_h, "receive", {}),
+                 ("in_processing", self.reception_h, "assign", {"assignee_id": str(self.processor.id)}),
+                 ("pending_approval", self.processor_h, "propose", {}),
+                 ("approved", self.approver_h, "approve", {})]
+        for target, headers, action, body in steps:
+            response = api.act(headers, dossier_id, action, **body)
+            assert response.status_code == 200, response.get_json()
+            if target == state:
+                return response
+        response = api.issue(self.approver_h, dossier_id, result or BIRTH_RESULT)
+        assert response.status_code == 201, response.get_json()
+        return response
+
+
+__all__ += ["published", "outbox", "birth_dossier", "BIRTH_RESULT", "Desk", "BIRTH", "DEATH", "RESIDENCE",
+            "HEALTH_INSURANCE", "FUNERAL", "MARITAL_STATUS", "JUDICIAL_RECORD", "DEREGISTRATION", "roles"]

@@ -189,9 +189,12 @@ def _resume(bundle: DossierBundle) -> None:
 
 
 def _progress(bundle: DossierBundle, **params) -> None:
+    members = bundle.dossiers
     notify("bundle_progress", account_id=bundle.citizen_account_id, params={
-        "receipt_code": bundle.receipt_code, "procedure_name": bundle.linked_procedure.name,
-        "due_date": bundle.due_date.isoformat() if bundle.due_date else None, "status": bundle.status, **params})
+        "bundle_code": bundle.receipt_code, "receipt_code": bundle.receipt_code,
+        "procedure_name": bundle.linked_procedure.name, "status": bundle.status,
+        "completed": sum(d.status == workflow.RESULT_ISSUED for d in members), "total": len(members),
+        "due_date": bundle.due_date.isoformat() if bundle.due_date else None, **params})
 
 
 def _lock(bundle_id: uuid.UUID) -> DossierBundle | None:

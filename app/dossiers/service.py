@@ -253,7 +253,8 @@ class PayableDossier:
     fee_status: str
 
 
-PAYABLE_STATES = frozenset({workflow.DRAFT, workflow.SUBMITTED})
+# Fees are paid once the dossier is submitted (it has a receipt code) and before it is received
+PAYABLE_STATES = frozenset({workflow.SUBMITTED})
 
 
 def payable_dossier(principal: Principal, dossier_id: uuid.UUID) -> PayableDossier:
@@ -264,7 +265,8 @@ def payable_dossier(principal: Principal, dossier_id: uuid.UUID) -> PayableDossi
     if dossier.fee_amount == 0 or dossier.fee_status == FEE_NOT_REQUIRED:
         raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
     if dossier.status not in PAYABLE_STATES or dossier.fee_status != FEE_UNPAID:
-        raise Conflict(N_("The fee can be paid only before the dossier is received."), code="dossier_not_payable")
+        raise Conflict(N_("The fee can be paid once the dossier is submitted and before it is received."),
+                       code="dossier_not_payable")
     return PayableDossier(dossier.id, dossier.citizen_account_id, dossier.receipt_code, dossier.procedure.code,
                           dossier.procedure.name, dossier.fee_amount, dossier.fee_status)
 
@@ -283,6 +285,9 @@ def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier:
         raise Conflict(N_("The fee of this dossier has already been paid."), code="fee_already_paid")
     if dossier.fee_status != FEE_UNPAID:
         raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+    if dossier.status in workflow.FINAL:
+        # withdrawn or returned meanwhile: payments refunds the money
+        raise Conflict(N_("This dossier is closed; the fee will be refunded."), code="dossier_closed")
     dossier.fee_status, dossier.fee_payment_id = FEE_PAID, payment_id
     record(dossier, "fee_paid", None, data={"payment_id": payment_id, "amount": dossier.fee_amount})
     db.session.flush()
