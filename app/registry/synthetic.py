@@ -21,6 +21,7 @@ from app.registry import divisions
 from app.registry.models import RegistryCitizen
 
 BATCH_SIZE = 5000
+PHONES_PER_PROVINCE = 10**6
 ETHNICITIES = [("Kinh", 86), ("Khmer", 5), ("Hoa", 3), ("Chăm", 2), ("Tày", 1), ("Mường", 1), ("Thái", 1), ("Nùng", 1)]
 RELIGIONS = [("Không", 72), ("Phật giáo", 12), ("Cao Đài", 7), ("Công giáo", 6), ("Hòa Hảo", 2), ("Tin Lành", 1)]
 MOBILE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "086", "088", "032", "033", "035", "037", "038", "070", "076", "077", "078", "079", "081", "083", "085")
@@ -29,7 +30,8 @@ MOBILE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "086", "088"
 class ProvinceGenerator:
     """Yields households of `CitizenRecord`-shaped dicts for one province."""
 
-    def __init__(self, province_code: str, seed: int = 2025, dirty_share: float = 0.003):
+    def __init__(self, province_code: str, seed: int = 2025, dirty_share: float = 0.003,
+                 serials_in_use: dict[str, int] | None = None):
         self.province = divisions.province(province_code)
         if self.province is None:
             raise ValueError(f"unknown province code {province_code}")
@@ -46,8 +48,11 @@ class ProvinceGenerator:
         self.first_female = sorted(set(person.first_names_female))
         self.home_province = f"{int(self.province.code):03d}"
         self.other_provinces = [c for c in BIRTH_REGISTRATION_PROVINCES if c != self.home_province]
-        self.serials: dict[str, int] = defaultdict(int)
-        self.phone_counter = self.rng.randrange(10**6)
+        # Personal ids continue after those already in the registry (other provinces
+        # hold citizens whose birth was registered here, and the reverse).
+        self.serials: dict[str, int] = defaultdict(int, serials_in_use or {})
+        # Phone numbers: each province draws from its own block of a million.
+        self.phone_counter = int(self.province.code) * PHONES_PER_PROVINCE + self.rng.randrange(10**5)
         self.household_counter = 0
         self.dirty_share = dirty_share
         self.today = local_today()
@@ -74,6 +79,8 @@ class ProvinceGenerator:
         return compose_personal_id(province, gender, born.year, self.serials[prefix])
 
     def _phone(self) -> str:
+        # prefix and number are both taken from the counter: distinct counters
+        # give distinct numbers within lcm(22, 10**7) = 1.1e8 counter values
         self.phone_counter += 1
         prefix = MOBILE_PREFIXES[self.phone_counter % len(MOBILE_PREFIXES)]
         return f"{prefix}{(self.phone_counter * 7919) % 10**7:07d}"
@@ -173,6 +180,13 @@ def citizens_in_province(province_code: str) -> int:
     ) or 0
 
 
+def serials_in_use() -> dict[str, int]:
+    """The highest serial per 6-digit personal-id prefix already in the registry."""
+    prefix = func.substr(RegistryCitizen.personal_id, 1, 6)
+    rows = db.session.execute(select(prefix, func.max(RegistryCitizen.personal_id)).group_by(prefix))
+    return {head: int(highest[6:]) for head, highest in rows}
+
+
 def seed_registry(province_code: str, count: int, seed: int = 2025, progress=None) -> int:
     """Inserts `count` synthetic citizens unless the province already has citizens.
 
@@ -181,7 +195,7 @@ def seed_registry(province_code: str, count: int, seed: int = 2025, progress=Non
     """
     if citizens_in_province(province_code):
         return 0
-    generator = ProvinceGenerator(province_code, seed=seed)
+    generator = ProvinceGenerator(province_code, seed=seed, serials_in_use=serials_in_use())
     table = RegistryCitizen.__table__
     batch, inserted = [], 0
     for row in generator.citizens(count):
