@@ -111,8 +111,11 @@ def refresh_code(login_id: uuid.UUID, poll_secret: str | None) -> QrLoginCreated
     return QrLoginCreated(login, code, None)
 
 
-def poll(login_id: uuid.UUID, poll_secret: str | None, *, wait: float = 0,
-         sleep=time.sleep) -> PollResult:
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def poll(login_id: uuid.UUID, poll_secret: str | None, *, wait: float = 0) -> PollResult:
     """The request's state; the tokens once it is approved, exactly once.
 
     With `wait`, holds the answer until something changes or `wait` seconds pass.
@@ -129,7 +132,7 @@ def poll(login_id: uuid.UUID, poll_secret: str | None, *, wait: float = 0,
         if login.status == QR_DENIED or time.monotonic() >= deadline:
             return PollResult(login)
         db.session.commit()          # end the read transaction: see other workers' commits
-        sleep(settings().qr_poll_check_seconds)
+        _pause(settings().qr_poll_check_seconds)
         db.session.expire_all()
 
 

@@ -67,8 +67,8 @@ def _no_store(response):
 
 @blp.after_app_request
 def _log_refusals(response):
-    """Every authorisation refusal in any domain goes to the security log."""
-    if response.status_code in (401, 403) and request.blueprint != "identity":
+    """Every authentication or authorisation refusal, in any domain, goes to the security log."""
+    if response.status_code in (401, 403):
         body = response.get_json(silent=True) or {}
         principal = g.get("principal")
         audit("authorization.refused", ok=False, status=response.status_code, code=body.get("code"),
