@@ -17,11 +17,11 @@ from app.catalog.models import LinkedProcedure
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
-from app.common.workdays import add_working_days, working_days_between
+from app.common.workdays import add_working_days
 from app.dossiers import access, workflow
 from app.dossiers.documents import attach_result
 from app.dossiers.models import FROM_LINKED_RESULT, DigitizedResult, Dossier, DossierBundle
-from app.dossiers.receipts import due_date, next_receipt_code
+from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
 from app.dossiers.service import commit_or_conflict, ensure_level, incompleteness, new_dossier
 from app.dossiers.transitions import fire
 from app.errors import N_, Conflict, NotFound, ValidationFailed
@@ -132,7 +132,7 @@ def _advance(bundle: DossierBundle, finished: Dossier) -> None:
     linked: LinkedProcedure = bundle.linked_procedure
     if following is None:
         bundle.status, bundle.completed_at = COMPLETED, utcnow()
-        _progress(bundle, completed=True)
+        _progress(bundle)
         return
     step = linked.steps[following.bundle_position]
     results = _results_by_position(members[:following.bundle_position])
@@ -178,7 +178,7 @@ def _stop(bundle: DossierBundle, ended: Dossier, transition: workflow.Transition
 
 def _resume(bundle: DossierBundle) -> None:
     today = local_today()
-    paused = working_days_between(bundle.paused_on, today) if bundle.paused_on else 0
+    paused = paused_working_days(bundle.paused_on, today)
     bundle.paused_days += paused
     bundle.paused_on = None
     if bundle.due_date is not None:

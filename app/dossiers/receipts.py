@@ -6,11 +6,11 @@ is unique, short and easy to read over the phone. Sequences come from one
 counter row per agency and day, bumped with one atomic INSERT ... ON CONFLICT
 DO UPDATE ... RETURNING, so concurrent submissions never share a number.
 """
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.common.workdays import add_working_days
+from app.common.workdays import add_working_days, working_days_between
 from app.dossiers.models import ReceiptCounter
 from app.extensions import db
 
@@ -35,3 +35,14 @@ def _next_number(prefix: str, day: date) -> int:
 def due_date(start: date, working_days: int) -> date:
     """The due date: `working_days` working days after `start` (weekends and holidays skipped)."""
     return add_working_days(start, working_days)
+
+
+def paused_working_days(paused_on: date | None, resumed_on: date) -> int:
+    """Working days the clock stood still: those strictly between the request and the answer.
+
+    The day the supplement was asked for and the day it came back both still
+    count as processing days (the officer works on the dossier on both).
+    """
+    if paused_on is None:
+        return 0
+    return working_days_between(paused_on, resumed_on - timedelta(days=1))

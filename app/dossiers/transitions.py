@@ -9,11 +9,10 @@ and commits.
 from app.common import events
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
-from app.common.workdays import working_days_between
 from app.dossiers import workflow
 from app.dossiers.access import actor_of, facts_of
 from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
-from app.dossiers.receipts import due_date, next_receipt_code
+from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
 from app.errors import N_, Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.notifications.service import notify
@@ -97,7 +96,7 @@ def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
     elif transition.clock == "pause":
         dossier.paused_on = today
     elif transition.clock == "resume":
-        paused = working_days_between(dossier.paused_on, today) if dossier.paused_on else 0
+        paused = paused_working_days(dossier.paused_on, today)
         dossier.paused_days += paused
         dossier.paused_on = None
         if dossier.bundle_id is None and dossier.due_date is not None:

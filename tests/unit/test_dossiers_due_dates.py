@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from app.common.workdays import add_working_days, working_days_between
-from app.dossiers.receipts import due_date
+from app.common.workdays import add_working_days
+from app.dossiers.receipts import due_date, paused_working_days
 
 
 @pytest.mark.parametrize("start, days, expected", [
@@ -26,9 +26,20 @@ def test_due_dates_skip_weekends_and_holidays(start, days, expected):
 def test_a_paused_clock_moves_the_due_date_by_the_working_days_paused():
     due = due_date(date(2027, 1, 25), 10)                       # Monday, 10 working days, across Tết
     assert due == date(2027, 2, 15)
-    paused = working_days_between(date(2027, 1, 28), date(2027, 2, 11))  # supplement across Tết
-    assert paused == 5                                          # 29 Jan, 1-3 Feb, 11 Feb
-    assert add_working_days(due, paused) == date(2027, 2, 22)
+    paused = paused_working_days(date(2027, 1, 28), date(2027, 2, 11))  # supplement across Tết
+    assert paused == 4                                          # 29 Jan, 1-3 Feb (Tết and weekends do not count)
+    assert add_working_days(due, paused) == date(2027, 2, 19)
+
+
+@pytest.mark.parametrize("paused_on, resumed_on, days", [
+    (date(2026, 12, 1), date(2026, 12, 1), 0),     # answered the same day
+    (date(2026, 12, 1), date(2026, 12, 2), 0),     # the next day: both days are worked
+    (date(2026, 12, 1), date(2026, 12, 8), 4),     # 2, 3, 4 and 7 December
+    (date(2026, 12, 4), date(2026, 12, 7), 0),     # Friday to Monday: only a weekend between
+    (None, date(2026, 12, 8), 0),
+])
+def test_paused_days_are_the_working_days_strictly_between(paused_on, resumed_on, days):
+    assert paused_working_days(paused_on, resumed_on) == days
 
 
 def test_zero_days_is_the_same_day():
