@@ -71,4 +71,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(dossiers_routes.blp, url_prefix="/api/v1/dossiers")
     api.register_blueprint(results_routes.blp, url_prefix="/api/v1/results")
     api.register_blueprint(dashboard_routes.blp, url_prefix="/api/v1/dashboard")
+    from app.payments import routes as payments_routes
+    api.register_blueprint(payments_routes.blp, url_prefix="/api/v1/payments")
+    if app.config["MOCK_GATEWAYS"]:  # development and tests: mock VNPay/MoMo/PayGov under /mock
+        from app.mockgateway import register as register_mock_gateways
+        register_mock_gateways(app)
     init_dashboard(app)  # the /ioc page, `flask dashboard`, live counters

@@ -16,6 +16,10 @@ def register_cli(app) -> None:
     app.cli.add_command(spec_cli)
     from app.notifications.cli import worker_cli
     app.cli.add_command(worker_cli)
+    from app.payments.cli import payments_cli
+    from app.mockgateway.cli import mockgateway_cli
+    app.cli.add_command(payments_cli)
+    app.cli.add_command(mockgateway_cli)
 
 
 @click.command("seed")

@@ -6,3 +6,4 @@ from app.common import idempotency as common_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.dashboard import models as dashboard_models  # noqa: F401
 from app.dossiers import models as dossiers_models  # noqa: F401
+from app.payments import models as payments_models  # noqa: F401

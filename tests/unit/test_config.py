@@ -16,6 +16,15 @@ SAFE = {
     "NOTIFY_PUSH_ADAPTER": "fcm", "FCM_PROJECT_ID": "smart-province",
     "FCM_CREDENTIALS_FILE": "/run/secrets/fcm.json",
     "NOTIFY_EMAIL_ADAPTER": "smtp", "NOTIFY_CALLBACK_SECRET": "c" * 40,
+    # Payment gateways: the providers' URLs and the merchant's own secrets
+    "PAYMENT_PUBLIC_URL": "https://dichvucong.example.gov.vn",
+    "VNPAY_URL": "https://pay.vnpay.vn/vpcpay.html",
+    "VNPAY_API_URL": "https://merchant.vnpay.vn/merchant_webapi/api/transaction",
+    "VNPAY_TMN_CODE": "TNPROV01", "VNPAY_HASH_SECRET": "v" * 32,
+    "MOMO_ENDPOINT": "https://payment.momo.vn", "MOMO_PARTNER_CODE": "MOMOTNPROV",
+    "MOMO_ACCESS_KEY": "a" * 16, "MOMO_SECRET_KEY": "m" * 32,
+    "PAYGOV_URL": "https://paygov.example.gov.vn/pay", "PAYGOV_API_URL": "https://paygov.example.gov.vn/api",
+    "PAYGOV_MERCHANT_CODE": "TNPROV", "PAYGOV_SECRET": "p" * 32,
 }
 
 
@@ -31,6 +40,9 @@ def test_production_starts_with_safe_settings():
     ({"TOTP_ENCRYPTION_KEY": DevelopmentConfig({}).TOTP_ENCRYPTION_KEY}, "TOTP_ENCRYPTION_KEY"),
     ({"DATABASE_URL": "sqlite:///prod.db"}, "SQLite"),
     ({"FLASK_DEBUG": "1"}, "FLASK_DEBUG"),
+    ({"MOCK_GATEWAYS": "1"}, "MOCK_GATEWAYS"),
+    ({"MOMO_SECRET_KEY": "K951B6PE1waDMi640xX08PD3vg6EkVlz"}, "MOMO_SECRET_KEY"),
+    ({"VNPAY_URL": "http://127.0.0.1:8100/mock/vnpay/paymentv2/vpcpay.html"}, "mock gateways"),
 ])
 def test_production_refuses_development_settings_and_says_why(change, reason):
     with pytest.raises(ConfigurationError) as caught:

@@ -1,0 +1,1 @@
+"""Cashless fees: payments through gateway adapters, IPN, receipts, refunds, reconciliation."""

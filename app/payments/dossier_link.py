@@ -1,0 +1,31 @@
+"""The only place payments call the dossiers domain (imported lazily, no cycle).
+
+The contract with `app.dossiers.service`:
+
+- `payable_dossier(principal, dossier_id) -> PayableDossier` (dossier_id,
+  citizen_account_id, receipt_code, procedure_code, procedure_name, amount in
+  whole VND, fee_status); raises NotFound when the principal may not see the
+  dossier, Conflict(code="fee_already_paid") or Conflict(code="no_fee_due");
+- `record_fee_paid(dossier_id, payment_id)`, called inside the settlement
+  transaction;
+- `record_fee_refunded(dossier_id, payment_id)`, inside the refund's.
+"""
+import uuid
+
+
+def payable_dossier(principal, dossier_id: uuid.UUID):
+    from app.dossiers import service
+
+    return service.payable_dossier(principal, dossier_id)
+
+
+def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> None:
+    from app.dossiers import service
+
+    service.record_fee_paid(dossier_id, payment_id)
+
+
+def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> None:
+    from app.dossiers import service
+
+    service.record_fee_refunded(dossier_id, payment_id)
