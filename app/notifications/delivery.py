@@ -1,11 +1,12 @@
 """Claiming due messages, handing them to channels, recording what happened.
 
-Claiming is one UPDATE ... RETURNING whose inner SELECT takes the rows with
-FOR UPDATE SKIP LOCKED on PostgreSQL: two workers never take the same row,
-and neither waits for the other. The claim moves the row to `sending`, counts
-the attempt and sets `next_attempt_at` to the end of a lease; if the worker
-dies (even by SIGKILL) the lease runs out and another worker takes the row
-again. On SQLite the same statement is atomic because SQLite has one writer.
+Claiming on PostgreSQL is SELECT ... FOR UPDATE SKIP LOCKED then UPDATE, in
+one short transaction: two workers never take the same row, and neither
+waits for the other (a locked row is skipped, not waited for). On SQLite it is
+one UPDATE ... WHERE id IN (SELECT ...) RETURNING, atomic because SQLite has
+a single writer. The claim moves the row to `sending`, counts the attempt and
+sets `next_attempt_at` to the end of a lease; if the worker dies (even by
+SIGKILL) the lease runs out and another worker takes the row again.
 
 Each outcome is committed on its own, right after the provider answered, so a
 dying worker loses at most the message it was sending; that one is sent again
@@ -60,23 +61,37 @@ def _due(now, urgent_only: bool):
     return statement
 
 
-def claim_batch(worker: str, limit: int, lease_seconds: float, *, urgent_only: bool = False) -> list[Delivery]:
-    """Takes up to `limit` due messages for `worker`, most urgent first, and commits."""
+def claim_ids(session, worker: str, limit: int, lease_seconds: float, *,
+              urgent_only: bool = False) -> list[uuid.UUID]:
+    """The claiming statement alone (the caller commits): ids of the rows taken."""
     now = utcnow()
     candidates = (_due(now, urgent_only)
                   .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at)
                   .limit(limit).with_for_update(skip_locked=True))
-    claimed = db.session.scalars(
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock, then update, in one transaction. (Inside an UPDATE, PostgreSQL
+        # may run a LIMIT ... SKIP LOCKED subquery more than once and so take
+        # more rows than asked for.)
+        ids = session.scalars(candidates).all()
+        if not ids:
+            return []
+        chosen = OutboxMessage.id.in_(ids)
+    else:
+        # SQLite: one statement, atomic under its single-writer lock
+        chosen = OutboxMessage.id.in_(candidates.scalar_subquery())
+    return session.scalars(
         update(OutboxMessage)
-        # The outer conditions repeat the inner ones: a row another worker
-        # claimed between the two is re-checked by PostgreSQL and left alone.
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()),
-               OutboxMessage.status.in_(PENDING), OutboxMessage.sent_at.is_(None),
+        .where(chosen, OutboxMessage.status.in_(PENDING), OutboxMessage.sent_at.is_(None),
                OutboxMessage.next_attempt_at <= now)
         .values(status=SENDING, attempts=OutboxMessage.attempts + 1, worker=worker,
                 next_attempt_at=now + timedelta(seconds=lease_seconds), updated_at=now)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)).all()
+
+
+def claim_batch(worker: str, limit: int, lease_seconds: float, *, urgent_only: bool = False) -> list[Delivery]:
+    """Takes up to `limit` due messages for `worker`, most urgent first, and commits."""
+    claimed = claim_ids(db.session, worker, limit, lease_seconds, urgent_only=urgent_only)
     deliveries = []
     if claimed:
         rows = db.session.scalars(

@@ -9,6 +9,7 @@
   such a message fails, the worker falls back to SMS.
 - Security and OTP categories cannot be switched off: every channel the
   account has, SMS included.
+- A phone number without an account (an OTP code at registration) gets an SMS.
 Defaults, until the citizen chooses: push on, e-mail on, SMS off.
 """
 import uuid
@@ -48,10 +49,11 @@ def plan(template: Template, recipient: Recipient, *, sensitive: bool = False,
     explicit = channels if channels is not None else template.only
     if explicit is not None:
         return [pair for channel in explicit for pair in _addresses(channel, recipient, sensitive)]
+    if recipient.account_id is None:
+        # Only a number was given (no account yet): SMS is the one way to reach it
+        return [(SMS, recipient.phone)] if recipient.phone else []
     category, choices = template.category, recipient.choices
-    pairs: list[tuple[str, str | None]] = []
-    if recipient.account_id is not None and not sensitive:
-        pairs.append((IN_APP, None))
+    pairs: list[tuple[str, str | None]] = [] if sensitive else [(IN_APP, None)]
     pushes = [(PUSH, token) for token in recipient.push_tokens] if wants(choices, category, PUSH) else []
     pairs += pushes
     if recipient.email and wants(choices, category, EMAIL):

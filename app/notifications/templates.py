@@ -214,6 +214,35 @@ ALL_TEMPLATES: tuple[Template, ...] = (
        Text("Consent requested",
             "Community digital-tech team member[[ {assistant_name}]] asks for your consent to help you "
             "with online procedures. Open the app to accept or decline.")),
+    # The consent code is read aloud to the helper: the text says who asks, for what, for how long
+    _t("assistance_consent_code", 1, OTP,
+       Text("Mã đồng ý cho người hỗ trợ",
+            "{assistant_name} (Tổ công nghệ số cộng đồng) xin phép giúp bạn: {what}, trong {duration}. "
+            "Nếu đồng ý, hãy đọc mã {code} cho người giúp. Không đọc bất kỳ mã nào khác. "
+            "Nếu không đồng ý, hãy bỏ qua tin này."),
+       Text("Consent code for your helper",
+            "{assistant_name} (community digital-tech team) asks to help you: {what}, for {duration}. "
+            "If you agree, read the code {code} to them. Never read out any other code. "
+            "If you do not agree, ignore this message."),
+       urgent=True, ttl=timedelta(minutes=10), only=("sms",)),
+    _t("assistance_account_registered", 1, ASSISTANCE,
+       Text("Tài khoản định danh điện tử đã được đăng ký",
+            "Tài khoản định danh điện tử của bạn đã được đăng ký với sự hỗ trợ của Tổ công nghệ số cộng đồng. "
+            "Để kích hoạt, hãy mở ứng dụng Smart Province, chọn Đăng ký với số định danh và số điện thoại này "
+            "rồi tự đặt mật khẩu. Không cho ai biết mật khẩu, kể cả người hỗ trợ."),
+       Text("E-ID account registered",
+            "Your e-ID account was registered with the help of a community digital-tech team. To activate it, "
+            "open the Smart Province app, choose Register with this personal id and phone, and choose your "
+            "own password. Never tell your password to anyone, helpers included."),
+       only=("sms",)),
+    _t("assistance_payment_link", 1, PAYMENT,
+       Text("Liên kết thanh toán lệ phí",
+            "Người hỗ trợ đã tạo thanh toán lệ phí {amount|vnd} cho hồ sơ {receipt_code}. Mở liên kết sau để "
+            "tự thanh toán trong {minutes} phút: {url} . Không đưa tiền mặt cho người hỗ trợ."),
+       Text("Link to pay your fee",
+            "Your helper started the payment of the {amount|vnd} fee for dossier {receipt_code}. Open this link "
+            "to pay it yourself within {minutes} minutes: {url} . Never hand cash to the helper."),
+       urgent=True, ttl=timedelta(minutes=30), only=("sms",)),
 )
 
 

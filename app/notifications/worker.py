@@ -237,12 +237,15 @@ class _Listener:
             return None
 
     def wait(self, timeout: float, stopping: threading.Event) -> None:
+        """Returns on a NOTIFY, after `timeout`, or within a second of a stop request."""
+        deadline = time.monotonic() + timeout
         try:
-            for _ in self.connection.notifies(timeout=timeout, stop_after=1):
-                break
+            while not stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+                if list(self.connection.notifies(timeout=min(left, 1.0), stop_after=1)):
+                    return
         except Exception:
             log.warning("LISTEN connection lost; polling only", exc_info=True)
-            stopping.wait(timeout)
+            stopping.wait(max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         try:
