@@ -16,7 +16,30 @@ echo "Smart Province API on http://127.0.0.1:${PORT}"
 echo "  interactive docs: http://127.0.0.1:${PORT}/api/v1/docs"
 echo "  OpenAPI document: http://127.0.0.1:${PORT}/api/v1/openapi.json"
 echo "  health:           http://127.0.0.1:${PORT}/healthz"
+echo "  sent messages:    http://127.0.0.1:${PORT}/api/v1/dev/messages (development only)"
 echo
 
-exec .venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "127.0.0.1:${PORT}" \
-  --access-logfile - wsgi:app
+# The notification worker runs next to the web server (RUN_WORKER=0 to leave
+# it out); production runs it as a service of its own: `flask worker run`.
+# When either process ends, or on Ctrl-C, both are stopped.
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+if [ "${RUN_WORKER:-1}" = "1" ]; then
+  .venv/bin/flask worker run &
+  pids+=($!)
+fi
+.venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "127.0.0.1:${PORT}" \
+  --access-logfile - wsgi:app &
+pids+=($!)
+
+set +e
+wait -n "${pids[@]}"
+status=$?
+stop
+exit "$status"
