@@ -160,3 +160,120 @@ def expected_quality() -> dict[str, Counter]:
 
 def share(part, whole):
     return round(part / whole, 4) if whole else None
+
+
+# -- dossiers ----------------------------------------------------------------------
+def at(day: date, hour: int = 10) -> datetime:
+    """`hour` o'clock in Vietnam on `day`, as an aware UTC datetime."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=VIETNAM).astimezone(UTC)
+
+
+def make_dossier(procedure, agency, owner, status, *, submitted=None, received=None, completed=None,
+                 due=None, paused_days=0, commune=None):
+    """A dossier row as the dossiers domain would leave it (dates are Vietnam days)."""
+    from app.dossiers.models import Dossier
+
+    dossier = Dossier(
+        procedure_id=procedure.id, citizen_account_id=owner.id, applicant_name=owner.full_name,
+        agency_id=agency.id, commune_code=commune or agency.commune_code or HUNG_DIEN, status=status,
+        receipt_code=f"{agency.code}-{status[:4]}-{next(_receipts):04d}" if submitted else None,
+        submitted_at=at(submitted) if submitted else None, received_at=at(received, 14) if received else None,
+        completed_at=at(completed, 16) if completed else None, due_date=due, paused_days=paused_days)
+    db.session.add(dossier)
+    db.session.flush()
+    return dossier
+
+
+_receipts = iter(range(1, 1_000_000))
+
+
+def build_dossiers(procedures: dict, agency_of) -> dict:
+    """Dossiers in every state, in two communes, three procedures, on several days."""
+    from app.dossiers import workflow as w
+
+    today = local_today()
+    d = {n: today - timedelta(days=n) for n in range(0, 60)}
+    owner = AccountFactory()
+    birth, marriage, residence = procedures["1.001193"], procedures["1.004873"], procedures["1.004222"]
+    hung_dien, tan_ninh = agency_of(f"UBND-{HUNG_DIEN}"), agency_of(f"UBND-{TAN_NINH}")
+    police = agency_of("CA-80")
+    rows = [
+        (birth, hung_dien, w.DRAFT, {}),
+        (birth, hung_dien, w.QUEUED, {}),
+        (birth, hung_dien, w.CANCELLED, {"completed": d[3]}),
+        (birth, hung_dien, w.SUBMITTED, {"submitted": d[0], "due": d[0] + timedelta(days=3)}),
+        (birth, hung_dien, w.SUBMITTED, {"submitted": d[20], "due": d[15]}),                    # overdue
+        (birth, hung_dien, w.RECEIVED, {"submitted": d[10], "received": d[9], "due": d[8]}),    # overdue
+        (marriage, hung_dien, w.IN_PROCESSING, {"submitted": d[5], "received": d[5], "due": d[0]}),  # due today
+        (marriage, hung_dien, w.SUPPLEMENT_REQUESTED,
+         {"submitted": d[30], "received": d[30], "due": d[25]}),                               # paused: not overdue
+        (marriage, tan_ninh, w.PENDING_APPROVAL, {"submitted": d[12], "received": d[12], "due": d[11]}),  # overdue
+        (marriage, tan_ninh, w.APPROVED, {"submitted": d[6], "received": d[6], "due": d[1]}),   # overdue
+        (birth, tan_ninh, w.RESULT_ISSUED, {"submitted": d[9], "received": d[9], "completed": d[8], "due": d[8]}),
+        (birth, tan_ninh, w.RESULT_ISSUED, {"submitted": d[40], "received": d[39], "completed": d[20],
+                                            "due": d[35], "paused_days": 4}),                  # late
+        (birth, hung_dien, w.RESULT_ISSUED, {"submitted": d[50], "received": d[50], "completed": d[45],
+                                             "due": d[44]}),
+        (residence, police, w.RESULT_ISSUED, {"submitted": d[21], "received": d[21], "completed": d[2],
+                                              "due": d[14], "commune": TAN_NINH}),              # late
+        (residence, police, w.REJECTED, {"submitted": d[8], "received": d[8], "completed": d[4],
+                                         "due": d[1], "commune": HUNG_DIEN}),
+        (marriage, hung_dien, w.RETURNED, {"submitted": d[7], "completed": d[7]}),
+        (marriage, tan_ninh, w.WITHDRAWN, {"submitted": d[2], "completed": d[1]}),
+        (residence, police, w.IN_PROCESSING, {"submitted": d[3], "received": d[3], "due": d[2],
+                                              "commune": TAN_NINH}),                           # overdue
+    ]
+    made = [make_dossier(p, a, owner, status, **kw) for p, a, status, kw in rows]
+    return {"dossiers": made, "days": d, "agencies": {"hung_dien": hung_dien, "tan_ninh": tan_ninh,
+                                                      "police": police}}
+
+
+def _dims_match(dossier, procedure_codes, filters) -> bool:
+    return ((filters.commune_code is None or dossier.commune_code == filters.commune_code)
+            and (filters.agency_id is None or dossier.agency_id == filters.agency_id)
+            and (filters.procedure_code is None or procedure_codes[dossier.procedure_id] == filters.procedure_code))
+
+
+def expected_dossiers(filters) -> dict:
+    """Dossier figures counted from the dossier rows (filters: app.dashboard.counters.Filters)."""
+    import math
+
+    from app.catalog.models import Procedure
+    from app.common.workdays import working_days_between
+    from app.dossiers.models import Dossier
+
+    codes = dict(db.session.execute(select(Procedure.id, Procedure.code)).all())
+
+    def in_period(moment):
+        day = _local_day(moment)
+        return (filters.start is None or day >= filters.start) and (filters.end is None or day <= filters.end)
+
+    dossiers = [d for d in db.session.scalars(select(Dossier)) if _dims_match(d, codes, filters)]
+    submitted = [d for d in dossiers if d.submitted_at is not None and d.status not in ("draft", "queued")
+                 and in_period(d.submitted_at)]
+    decided = [d for d in dossiers if d.status in ("result_issued", "rejected") and d.completed_at is not None
+               and in_period(d.completed_at)]
+    on_time = sum(1 for d in decided if _local_day(d.completed_at) <= d.due_date)
+    days = sorted(max(0, working_days_between(_local_day(d.received_at or d.submitted_at),
+                                              _local_day(d.completed_at)) - d.paused_days) for d in decided)
+    return {
+        "total": len(submitted),
+        "statuses": Counter(d.status for d in submitted),
+        "online": len(submitted),
+        "resolved": len(decided), "on_time": on_time, "late": len(decided) - on_time,
+        "average": round(sum(days) / len(days), 2) if days else None,
+        "p90": days[math.ceil(0.9 * len(days)) - 1] if days else None,
+    }
+
+
+def expected_overdue(filters) -> list:
+    """Dossiers overdue today, most overdue first: [(due_date, dossier id)]."""
+    from app.catalog.models import Procedure
+    from app.dossiers.models import Dossier
+
+    codes = dict(db.session.execute(select(Procedure.id, Procedure.code)).all())
+    running = ("submitted", "received", "in_processing", "pending_approval", "approved")
+    today = local_today()
+    return sorted((d.due_date, d.id) for d in db.session.scalars(select(Dossier))
+                  if d.status in running and d.due_date is not None and d.due_date < today
+                  and _dims_match(d, codes, filters))

@@ -16,8 +16,36 @@ def _rows(figure: Callable[[Filters], dict], key: str) -> Callable[[Filters], li
     return lambda filters: figure(filters)[key]
 
 
+def _timeliness(filters: Filters) -> list[dict]:
+    figures = service.dossier_figures(filters)
+    processing = figures["processing_days"]
+    return [{**figures["timeliness"], "average_working_days": processing["average"],
+             "p90_working_days": processing["p90"]}]
+
+
+def _overdue(filters: Filters) -> list[dict]:
+    rows, cursor = [], None
+    while len(rows) < MAX_ROWS:
+        page = service.overdue_dossiers(filters, cursor=cursor, limit=100)
+        rows.extend(page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    return rows
+
+
+MAX_ROWS = 50_000
 # table name -> (columns, rows for the filters)
 TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], list[dict]]]] = {
+    "dossiers-status": (("status", "count"), _rows(service.dossier_figures, "statuses")),
+    "dossiers-channels": (("channel", "count", "share"), _rows(service.dossier_figures, "channels")),
+    "dossiers-timeliness": (
+        ("resolved", "on_time", "late", "on_time_share", "average_working_days", "p90_working_days"),
+        _timeliness),
+    "dossiers-overdue": (
+        ("receipt_code", "status", "procedure_code", "procedure_name", "agency_name", "commune_code",
+         "commune_name", "submitted_at", "due_date", "working_days_overdue", "dossier_id"),
+        _overdue),
     "eid-communes": (
         ("commune_code", "commune_name", "adults", "registered", "registered_share",
          "activated", "activated_share", "level2", "level2_share"),
@@ -38,8 +66,16 @@ def render_csv(columns: tuple[str, ...], rows: list[dict]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(column) is None else row.get(column) for column in columns])
+        writer.writerow([_cell(row.get(column)) for column in columns])
     return BOM + buffer.getvalue()
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def csv_response(table: str, filters: Filters) -> Response:

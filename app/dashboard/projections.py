@@ -2,28 +2,48 @@
 
 e-ID accounts (identity): citizen accounts counted in the commune where the
 registry says the citizen lives (`current_commune_code`):
-  eid.registered  every citizen account, on the day it was created
-  eid.activated   accounts whose status is active, on the day of activation
-  eid.level2      active accounts at assurance level 2, on the day level 2 was reached
+  eid.registered            every citizen account, on the day it was created
+  eid.activated             accounts whose status is active, on the day of activation
+  eid.level2                active accounts at assurance level 2, on the day level 2 was reached
+
+Dossiers (submitted ones; drafts are the citizen's business), by commune, agency and procedure:
+  dossiers.status           by current status, on the day of submission
+  dossiers.channel          online or desk, on the day of submission
+  dossiers.resolved         decided (result issued or rejected) on time or late, on the day decided
+  dossiers.processing_days  histogram of working days from reception to decision, pauses
+                            for supplements left out, on the day decided
+and the dossiers whose clock runs are mirrored into `dashboard_open_dossiers`.
 """
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
+from app.catalog.models import Procedure
 from app.common.clock import VIETNAM
+from app.common.workdays import working_days_between
 from app.dashboard import tracking
 from app.dashboard.counters import Key
+from app.dashboard.models import OpenDossier
+from app.dossiers import workflow
+from app.dossiers.models import Dossier
 from app.identity.models import ACTIVE, Account
 from app.identity.roles import CITIZEN
 from app.registry.models import RegistryCitizen
 
 EID_REGISTERED, EID_ACTIVATED, EID_LEVEL2 = "eid.registered", "eid.activated", "eid.level2"
+DOSSIERS_STATUS, DOSSIERS_CHANNEL = "dossiers.status", "dossiers.channel"
+DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS = "dossiers.resolved", "dossiers.processing_days"
+ONLINE, DESK = "online", "desk"
+ON_TIME, LATE = "on_time", "late"
+# Decisions on the request itself; returned, withdrawn and cancelled dossiers were never decided
+RESOLVED = frozenset({workflow.RESULT_ISSUED, workflow.REJECTED})
 
 
 def local_day(moment: datetime):
     return moment.astimezone(VIETNAM).date()
 
 
+# -- e-ID accounts ---------------------------------------------------------------------
 def _prefetch_communes(states, context) -> None:
     wanted = {s.personal_id for s in states if s.personal_id} - set(context.cache.get("commune", {}))
     if not wanted:
@@ -58,6 +78,76 @@ ACCOUNTS = tracking.Projection(
 )
 
 
+# -- dossiers --------------------------------------------------------------------------
+_procedure_codes: dict = {}   # procedure id -> code; codes never change
+
+
+def _prefetch_procedures(states, context) -> None:
+    wanted = {s.procedure_id for s in states} - set(_procedure_codes)
+    if wanted:
+        _procedure_codes.update(context.connection.execute(
+            select(Procedure.id, Procedure.code).where(Procedure.id.in_(wanted))).all())
+
+
+def _submitted(state) -> bool:
+    return state.submitted_at is not None and state.status not in workflow.PRIVATE
+
+
+def processing_days(state) -> int:
+    """Working days from reception (or submission) to the decision, pauses left out."""
+    started = local_day(state.received_at or state.submitted_at)
+    return max(0, working_days_between(started, local_day(state.completed_at)) - (state.paused_days or 0))
+
+
+def _dossier_contributions(state, _context):
+    if not _submitted(state):
+        return
+    dimensions = {"commune_code": state.commune_code or "", "agency_id": str(state.agency_id),
+                  "procedure_code": _procedure_codes.get(state.procedure_id, "")}
+    submitted = local_day(state.submitted_at)
+    yield Key(DOSSIERS_STATUS, submitted, status=state.status, **dimensions), 1
+    yield Key(DOSSIERS_CHANNEL, submitted, bucket=getattr(state, "channel", None) or ONLINE, **dimensions), 1
+    if state.status in RESOLVED and state.completed_at is not None:
+        decided = local_day(state.completed_at)
+        in_time = state.due_date is None or decided <= state.due_date
+        yield Key(DOSSIERS_RESOLVED, decided, status=ON_TIME if in_time else LATE, **dimensions), 1
+        yield Key(DOSSIERS_PROCESSING_DAYS, decided, bucket=str(processing_days(state)), **dimensions), 1
+
+
+def is_open(state) -> bool:
+    """The clock runs: submitted, not decided, not waiting for the citizen's supplement."""
+    return (state is not None and _submitted(state) and state.status in workflow.CLOCK_RUNNING
+            and state.due_date is not None)
+
+
+def _mirror_open_dossiers(context, pairs) -> None:
+    table = OpenDossier.__table__
+    gone = [(new or old).id for old, new in pairs if is_open(old) or is_open(new)]
+    if gone:
+        context.connection.execute(delete(table).where(table.c.dossier_id.in_(gone)))
+    rows = [{"dossier_id": new.id, "receipt_code": new.receipt_code, "status": new.status,
+             "procedure_code": _procedure_codes.get(new.procedure_id, ""), "agency_id": new.agency_id,
+             "commune_code": new.commune_code or "", "due_date": new.due_date, "submitted_at": new.submitted_at}
+            for _old, new in pairs if is_open(new)]
+    if rows:
+        context.connection.execute(insert(table), rows)
+
+
+_DOSSIER_ATTRIBUTES = ("id", "status", "procedure_id", "agency_id", "commune_code", "receipt_code",
+                       "submitted_at", "received_at", "completed_at", "due_date", "paused_days")
+DOSSIERS = tracking.Projection(
+    model=Dossier,
+    # the channel is read when the dossiers domain records one; until then every dossier is online
+    attributes=_DOSSIER_ATTRIBUTES + (("channel",) if hasattr(Dossier, "channel") else ()),
+    contributions=_dossier_contributions,
+    prefetch=_prefetch_procedures,
+    metrics=(DOSSIERS_STATUS, DOSSIERS_CHANNEL, DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS),
+    mirror=_mirror_open_dossiers,
+    mirror_table=OpenDossier.__table__,
+)
+
+
 def install() -> None:
     """Starts keeping the counters of every tracked model current."""
     tracking.register(ACCOUNTS)
+    tracking.register(DOSSIERS)

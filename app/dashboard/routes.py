@@ -7,12 +7,47 @@ from app.common.auth import require_role
 from app.dashboard import exports, service
 from app.dashboard.counters import Filters
 from app.dashboard.schemas import (
-    CommuneArgsSchema, EidFiguresSchema, FilterArgsSchema, PeriodCommuneArgsSchema, RegistryQualitySchema,
+    CommuneArgsSchema, DossierFiguresSchema, EidFiguresSchema, FilterArgsSchema, OverdueArgsSchema,
+    OverduePageSchema, PeriodCommuneArgsSchema, RegistryQualitySchema,
 )
 from app.errors import N_, NotFound
 from app.identity.roles import ADMIN, LEADER
 
 blp = Blueprint("dashboard", __name__, description="Operations-centre figures (leaders and administrators)")
+
+
+def _filters(args: dict) -> Filters:
+    return Filters(**{name: args.get(name) for name in Filters.__dataclass_fields__})
+
+
+@blp.route("/dossiers")
+class DossierFigures(MethodView):
+    @require_role(LEADER, ADMIN)
+    @blp.arguments(FilterArgsSchema, location="query")
+    @blp.response(200, DossierFiguresSchema)
+    def get(self, args):
+        """Dossiers by status, online versus desk, on time versus late, processing time
+
+        Statuses and channels count dossiers submitted in the period; timeliness
+        and processing time count dossiers decided (result issued or rejected)
+        in the period. Processing time is in working days from reception to
+        decision, days waiting for the citizen's supplements left out.
+        """
+        return service.dossier_figures(_filters(args))
+
+
+@blp.route("/dossiers/overdue")
+class OverdueDossiers(MethodView):
+    @require_role(LEADER, ADMIN)
+    @blp.arguments(OverdueArgsSchema, location="query")
+    @blp.response(200, OverduePageSchema)
+    def get(self, args):
+        """Dossiers overdue now, most overdue first
+
+        Dossiers whose processing clock runs and whose due date has passed
+        (those waiting for a citizen's supplement are not overdue).
+        """
+        return service.overdue_dossiers(_filters(args), cursor=args["cursor"], limit=args["limit"])
 
 
 @blp.route("/eid")
@@ -27,7 +62,7 @@ class EidFigures(MethodView):
         period, all time without one; adults are the registry's living citizens
         aged 14 or more, counted by the latest registry refresh.
         """
-        return service.eid_figures(Filters(**args))
+        return service.eid_figures(_filters(args))
 
 
 @blp.route("/registry-quality")
@@ -37,7 +72,7 @@ class RegistryQuality(MethodView):
     @blp.response(200, RegistryQualitySchema)
     def get(self, args):
         """Registry records with missing or inconsistent fields, as counts and shares, per commune"""
-        return service.registry_quality(Filters(**args))
+        return service.registry_quality(_filters(args))
 
 
 @blp.route("/exports/<string:table>.csv")
@@ -51,4 +86,4 @@ class Export(MethodView):
         """One figure table as a CSV file (same filters as the figure)"""
         if table not in exports.TABLES:
             raise NotFound(N_("No figure table has this name."), code="table_not_found")
-        return exports.csv_response(table, Filters(**args))
+        return exports.csv_response(table, _filters(args))

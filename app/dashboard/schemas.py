@@ -11,6 +11,13 @@ class CommuneArgsSchema(ma.Schema):
                                     metadata=COMMUNE_CODE)
 
 
+class ScopeArgsSchema(CommuneArgsSchema):
+    agency_id = ma.fields.UUID(load_default=None, metadata={
+        "description": "Only dossiers of this agency", "example": "2f1d0c5e-8a7b-4c1e-9a53-2d7e6b1f0a11"})
+    procedure_code = ma.fields.String(load_default=None, validate=ma.validate.Length(1, 64), metadata={
+        "description": "Only dossiers of this procedure", "example": "1.001193"})
+
+
 class PeriodCommuneArgsSchema(CommuneArgsSchema):
     start = ma.fields.Date(data_key="from", load_default=None, metadata={
         "description": "First day of the period (Vietnam time), inclusive", "example": "2026-01-01"})
@@ -23,11 +30,8 @@ class PeriodCommuneArgsSchema(CommuneArgsSchema):
             raise ma.ValidationError(N_("The period ends before it starts."), field_name="to")
 
 
-class FilterArgsSchema(PeriodCommuneArgsSchema):
-    agency_id = ma.fields.UUID(load_default=None, metadata={
-        "description": "Only dossiers of this agency", "example": "2f1d0c5e-8a7b-4c1e-9a53-2d7e6b1f0a11"})
-    procedure_code = ma.fields.String(load_default=None, validate=ma.validate.Length(1, 64), metadata={
-        "description": "Only dossiers of this procedure", "example": "1.001193"})
+class FilterArgsSchema(ScopeArgsSchema, PeriodCommuneArgsSchema):
+    """Period, commune, agency and procedure."""
 
 
 def _share(description: str):
@@ -85,3 +89,67 @@ class RegistryQualitySchema(ma.Schema):
     totals = ma.fields.Nested(QualityRowSchema)
     checks = ma.fields.List(ma.fields.Nested(QualityCheckSchema))
     communes = ma.fields.List(ma.fields.Nested(QualityRowSchema))
+
+
+class StatusCountSchema(ma.Schema):
+    status = ma.fields.String(metadata={"example": "in_processing"})
+    count = ma.fields.Integer(metadata={"example": 1250})
+
+
+class ChannelCountSchema(ma.Schema):
+    channel = ma.fields.String(metadata={"description": "online | desk", "example": "online"})
+    count = ma.fields.Integer(metadata={"example": 9120})
+    share = _share("count / submitted dossiers")
+
+
+class TimelinessSchema(ma.Schema):
+    resolved = ma.fields.Integer(metadata={"description": "Decided: result issued or rejected", "example": 8000})
+    on_time = ma.fields.Integer(metadata={"description": "Decided on or before the due date", "example": 7680})
+    late = ma.fields.Integer(metadata={"example": 320})
+    on_time_share = _share("on_time / resolved")
+
+
+class ProcessingTimeSchema(ma.Schema):
+    count = ma.fields.Integer(metadata={"description": "Decided dossiers measured", "example": 8000})
+    average = ma.fields.Float(allow_none=True, metadata={
+        "description": "Average working days from reception to decision, pauses left out", "example": 3.42})
+    p90 = ma.fields.Integer(allow_none=True, metadata={
+        "description": "90th percentile (nearest rank) of the same, in whole working days", "example": 7})
+
+
+class DossierFiguresSchema(ma.Schema):
+    total = ma.fields.Integer(metadata={"description": "Dossiers submitted in the period", "example": 10000})
+    statuses = ma.fields.List(ma.fields.Nested(StatusCountSchema), metadata={
+        "description": "Dossiers submitted in the period, by their status now"})
+    channels = ma.fields.List(ma.fields.Nested(ChannelCountSchema))
+    online_share = _share("dossiers received online / all")
+    timeliness = ma.fields.Nested(TimelinessSchema, metadata={"description": "Dossiers decided in the period"})
+    processing_days = ma.fields.Nested(ProcessingTimeSchema, metadata={
+        "description": "Dossiers decided in the period"})
+
+
+class OverdueArgsSchema(ScopeArgsSchema):
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200), metadata={
+        "description": "`next_cursor` of the previous page"})
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, 100))
+
+
+class OverdueDossierSchema(ma.Schema):
+    dossier_id = ma.fields.UUID(metadata={"example": "6a1f3c1e-0c55-4f0e-b3c7-9f3f2d6f1a20"})
+    receipt_code = ma.fields.String(allow_none=True, metadata={"example": "UBND-27727-261103-0042"})
+    status = ma.fields.String(metadata={"example": "in_processing"})
+    procedure_code = ma.fields.String(metadata={"example": "1.001193"})
+    procedure_name = ma.fields.String(allow_none=True, metadata={"example": "Đăng ký khai sinh"})
+    agency_id = ma.fields.UUID(metadata={"example": "2f1d0c5e-8a7b-4c1e-9a53-2d7e6b1f0a11"})
+    agency_name = ma.fields.String(allow_none=True, metadata={"example": "Ủy ban nhân dân Xã Hưng Điền"})
+    commune_code = ma.fields.String(allow_none=True, metadata={"example": "27727"})
+    commune_name = ma.fields.String(allow_none=True, metadata={"example": "Xã Hưng Điền"})
+    submitted_at = ma.fields.AwareDateTime(metadata={"example": "2026-11-03T02:15:00+00:00"})
+    due_date = ma.fields.Date(metadata={"example": "2026-11-06"})
+    working_days_overdue = ma.fields.Integer(metadata={"example": 11})
+
+
+class OverduePageSchema(ma.Schema):
+    total = ma.fields.Integer(metadata={"description": "Overdue dossiers matching the filters", "example": 37})
+    items = ma.fields.List(ma.fields.Nested(OverdueDossierSchema))
+    next_cursor = ma.fields.String(allow_none=True, metadata={"description": "null on the last page"})

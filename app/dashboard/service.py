@@ -3,14 +3,27 @@
 Each figure function takes `Filters` and returns plain dicts: totals and the
 rows of its table. The same rows feed the CSV exports (exports.py).
 """
+import base64
+import json
+import math
+import uuid
 from collections import defaultdict
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
-from app.dashboard.counters import Filters, sums, total
-from app.dashboard.models import RegistryFigure
-from app.dashboard.projections import EID_ACTIVATED, EID_LEVEL2, EID_REGISTERED
+from app.catalog.models import Agency, Procedure
+from app.common.clock import local_today
+from app.common.workdays import working_days_between
+from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, total
+from app.dashboard.models import OpenDossier, RegistryFigure
+from app.dashboard.projections import (
+    DESK, DOSSIERS_CHANNEL, DOSSIERS_PROCESSING_DAYS, DOSSIERS_RESOLVED, DOSSIERS_STATUS, EID_ACTIVATED,
+    EID_LEVEL2, EID_REGISTERED, LATE, ON_TIME, ONLINE,
+)
 from app.dashboard.registry_figures import CHECKS
+from app.dossiers import workflow
+from app.errors import N_, ValidationFailed
 from app.extensions import db
 from app.registry import divisions
 
@@ -91,3 +104,93 @@ def _eid_row(code, adults: int, counts: dict[str, int]) -> dict:
         row[name] = counts[name]
         row[f"{name}_share"] = share(counts[name], adults)
     return row
+
+
+# -- dossiers -------------------------------------------------------------------------
+DOSSIER_STATUSES = tuple(s for s in workflow.STATES if s not in workflow.PRIVATE)
+
+
+def dossier_figures(filters: Filters) -> dict:
+    """Submitted dossiers by status and channel, decided on time or late, processing time."""
+    by_status = sums(DOSSIERS_STATUS, filters, ("status",))
+    statuses = [{"status": s, "count": by_status.get((s,), 0)} for s in DOSSIER_STATUSES]
+    total_count = sum(row["count"] for row in statuses)
+    by_channel = sums(DOSSIERS_CHANNEL, filters, ("bucket",))
+    channels = [{"channel": c, "count": by_channel.get((c,), 0), "share": share(by_channel.get((c,), 0), total_count)}
+                for c in (ONLINE, DESK)]
+    resolved = sums(DOSSIERS_RESOLVED, filters, ("status",))
+    on_time, late = resolved.get((ON_TIME,), 0), resolved.get((LATE,), 0)
+    histogram = {int(bucket): count for (bucket,), count in
+                 sums(DOSSIERS_PROCESSING_DAYS, filters, ("bucket",)).items() if count}
+    return {
+        "total": total_count,
+        "statuses": statuses,
+        "channels": channels,
+        "online_share": share(by_channel.get((ONLINE,), 0), total_count),
+        "timeliness": {"resolved": on_time + late, "on_time": on_time, "late": late,
+                       "on_time_share": share(on_time, on_time + late)},
+        "processing_days": processing_time(histogram),
+    }
+
+
+def processing_time(histogram: dict[int, int]) -> dict:
+    """Average and 90th percentile (nearest rank) of whole working days, from a histogram."""
+    count = sum(histogram.values())
+    if not count:
+        return {"count": 0, "average": None, "p90": None}
+    average = round(sum(days * n for days, n in histogram.items()) / count, 2)
+    rank, seen = math.ceil(0.9 * count), 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        if seen >= rank:
+            return {"count": count, "average": average, "p90": days}
+    raise AssertionError("unreachable")
+
+
+def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int = 20) -> dict:
+    """Dossiers past their due date now, most overdue first (keyset pages)."""
+    today = local_today()
+    condition = [OpenDossier.due_date < today]
+    for name in FILTER_DIMENSIONS:
+        if getattr(filters, name):
+            condition.append(getattr(OpenDossier, name) == getattr(filters, name))
+    total_count = db.session.scalar(select(func.count()).select_from(OpenDossier).where(*condition))
+    statement = (select(OpenDossier, Procedure.name, Agency.name)
+                 .outerjoin(Procedure, Procedure.code == OpenDossier.procedure_code)
+                 .outerjoin(Agency, Agency.id == OpenDossier.agency_id)
+                 .where(*condition))
+    if cursor:
+        due, dossier_id = _decode_overdue_cursor(cursor)
+        statement = statement.where(or_(OpenDossier.due_date > due,
+                                        and_(OpenDossier.due_date == due, OpenDossier.dossier_id > dossier_id)))
+    rows = db.session.execute(statement.order_by(OpenDossier.due_date, OpenDossier.dossier_id)
+                              .limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = _encode_overdue_cursor(last.due_date, last.dossier_id)
+    items = [_overdue_item(row, procedure_name, agency_name, today) for row, procedure_name, agency_name in rows]
+    return {"total": total_count, "items": items, "next_cursor": next_cursor}
+
+
+def _overdue_item(row: OpenDossier, procedure_name, agency_name, today) -> dict:
+    return {"dossier_id": row.dossier_id, "receipt_code": row.receipt_code, "status": row.status,
+            "procedure_code": row.procedure_code, "procedure_name": procedure_name,
+            "agency_id": row.agency_id, "agency_name": agency_name, "commune_code": row.commune_code or None,
+            "commune_name": commune_name(row.commune_code), "submitted_at": row.submitted_at,
+            "due_date": row.due_date, "working_days_overdue": working_days_between(row.due_date, today)}
+
+
+def _encode_overdue_cursor(due, dossier_id) -> str:
+    raw = json.dumps([due.isoformat(), str(dossier_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_overdue_cursor(cursor: str):
+    try:
+        due, dossier_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return date.fromisoformat(due), uuid.UUID(dossier_id)
+    except (ValueError, TypeError, json.JSONDecodeError) as error:
+        raise ValidationFailed(N_("The cursor is not valid."), code="invalid_cursor",
+                               errors={"cursor": [N_("The cursor is not valid.")]}) from error

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.dashboard.counters import Key, apply_deltas
 
-_PENDING = "dashboard.pending_deltas"
+_PENDING = "dashboard.pending_changes"
 
 
 @dataclass
@@ -49,6 +49,9 @@ class Projection:
     contributions: Callable[[SimpleNamespace, Context], Iterable[tuple[Key, int]]]
     prefetch: Callable[[list[SimpleNamespace], Context], None] | None = None
     metrics: tuple[str, ...] = ()
+    # Keeps a table of the dashboard's own in step with the rows (old, new; None = absent)
+    mirror: Callable[[Context, list[tuple[SimpleNamespace | None, SimpleNamespace | None]]], None] | None = None
+    mirror_table: object = None
 
     def tally(self, states: list[SimpleNamespace], context: Context) -> Tally:
         if self.prefetch and states:
@@ -106,27 +109,41 @@ def _tracked(objects) -> dict[Projection, list]:
 
 
 def _before_flush(session, _flush_context, _instances) -> None:
-    """Changed and deleted rows: their old and new states are both known before the flush."""
-    deltas: Tally = Tally()
-    context = Context(session.connection()) if _tracked(list(session.dirty) + list(session.deleted)) else None
+    """Changed and deleted rows: their old and new states are both read before the flush.
+
+    (Reading an expired attribute loads it; after the flush a deleted row is gone.)
+    """
+    changes = []
     for projection, objects in _tracked(session.dirty).items():
-        changed = [obj for obj in objects if obj not in session.deleted
-                   and session.is_modified(obj, include_collections=False)]
-        if changed:
-            deltas.update(projection.tally([current_state(o, projection.attributes) for o in changed], context))
-            deltas.subtract(projection.tally([previous_state(o, projection.attributes) for o in changed], context))
+        for obj in objects:
+            if obj not in session.deleted and session.is_modified(obj, include_collections=False):
+                changes.append((projection, previous_state(obj, projection.attributes),
+                                current_state(obj, projection.attributes)))
     for projection, objects in _tracked(session.deleted).items():
-        deltas.subtract(projection.tally([previous_state(o, projection.attributes) for o in objects], context))
-    session.info[_PENDING] = deltas
+        changes.extend((projection, previous_state(obj, projection.attributes), None) for obj in objects)
+    session.info[_PENDING] = changes
 
 
 def _after_flush(session, _flush_context) -> None:
-    """New rows count once their defaults (creation time...) are filled in."""
-    deltas: Tally = session.info.pop(_PENDING, None) or Tally()
-    new = _tracked(session.new)
-    context = Context(session.connection())
-    for projection, objects in new.items():
-        deltas.update(projection.tally([current_state(o, projection.attributes) for o in objects], context))
+    """New rows count once their defaults (creation time...) are filled in; then everything is written."""
+    changes = session.info.pop(_PENDING, None) or []
+    for projection, objects in _tracked(session.new).items():
+        changes.extend((projection, None, current_state(obj, projection.attributes)) for obj in objects)
+    if changes:
+        apply_changes(changes, Context(session.connection()))
+
+
+def apply_changes(changes, context: Context) -> None:
+    """Writes the counter differences and mirror rows of (projection, old, new) changes."""
+    deltas: Tally = Tally()
+    by_projection: dict[Projection, list] = {}
+    for projection, old, new in changes:
+        by_projection.setdefault(projection, []).append((old, new))
+    for projection, pairs in by_projection.items():
+        deltas.update(projection.tally([new for _old, new in pairs if new is not None], context))
+        deltas.subtract(projection.tally([old for old, _new in pairs if old is not None], context))
+        if projection.mirror is not None:
+            projection.mirror(context, pairs)
     if any(deltas.values()):
         apply_deltas(dict(deltas), connection=context.connection)
 
@@ -143,10 +160,15 @@ def rebuild(projection: Projection, session, batch_size: int = 5000) -> int:
 
     connection = session.connection()
     connection.execute(delete(Counter).where(Counter.metric.in_(projection.metrics)))
+    if projection.mirror_table is not None:
+        connection.execute(delete(projection.mirror_table))
     columns = [getattr(projection.model, name) for name in projection.attributes]
     result = session.execute(select(*columns).execution_options(yield_per=batch_size))
     total: Tally = Tally()
     for rows in result.partitions():
         states = [SimpleNamespace(**dict(zip(projection.attributes, row))) for row in rows]
-        total.update(projection.tally(states, Context(connection)))
+        context = Context(connection)
+        total.update(projection.tally(states, context))
+        if projection.mirror is not None:
+            projection.mirror(context, [(None, state) for state in states])
     return apply_deltas(dict(total), connection=connection)
