@@ -24,6 +24,8 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     from app.identity.authn import load_principal
     app.before_request(load_principal)
+    from app.assistance import init_app as init_assistance
+    init_assistance(app)  # delegated tokens (community helpers), their act log and figures
 
     from app.cli import register_cli
     register_cli(app)
@@ -76,4 +78,6 @@ def _register_blueprints(app: Flask) -> None:
     if app.config["MOCK_GATEWAYS"]:  # development and tests: mock VNPay/MoMo/PayGov under /mock
         from app.mockgateway import register as register_mock_gateways
         register_mock_gateways(app)
+    from app.assistance import routes as assistance_routes
+    api.register_blueprint(assistance_routes.blp, url_prefix="/api/v1/assistance")
     init_dashboard(app)  # the /ioc page, `flask dashboard`, live counters

@@ -1,0 +1,60 @@
+"""Community digital-tech teams: helping residents with their consent, every act in both names."""
+import logging
+import uuid
+
+from flask import g, request
+
+log = logging.getLogger("app.assistance")
+
+
+def init_app(app) -> None:
+    """Delegated tokens, the act log of delegated requests, and the figures' trackers."""
+    from app.assistance import delegation, tracking
+    from app.identity.authn import register_delegation_resolver
+
+    register_delegation_resolver(delegation.resolve)
+    app.after_request(_log_delegated_request)
+    tracking.install()
+
+
+def _log_delegated_request(response):
+    """Writes the act of a delegated request to another domain's endpoint (or its refusal).
+
+    The assistance endpoints log their own acts in their transaction; here,
+    after the other domain committed its change, the act goes in a small
+    transaction of its own. A failure here is logged and never changes the answer.
+    """
+    delegation_id = g.get("assistance_refused") or g.get("assistance_delegation")
+    rule = g.get("assistance_rule")
+    refused = g.get("assistance_refused") is not None
+    if delegation_id is None or not (refused or (rule is not None and rule.act and response.status_code < 300)):
+        return response
+    from app.assistance import acts
+    from app.assistance.models import Delegation
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+        delegation = db.session.get(Delegation, delegation_id)
+        if refused:
+            body = response.get_json(silent=True) or {}
+            acts.record(delegation, "request_refused", outcome=acts.REFUSED,
+                        detail={"method": request.method, "path": request.path, "code": body.get("code")})
+        else:
+            acts.record(delegation, rule.act, target_type=rule.target, target_id=_target(response))
+        db.session.commit()
+    except Exception:  # the act log must never turn an answer into an error
+        db.session.rollback()
+        log.exception("assistance act not recorded", extra={"delegation_id": str(delegation_id)})
+    return response
+
+
+def _target(response) -> uuid.UUID | None:
+    target = (request.view_args or {}).get("dossier_id")
+    if target is None:
+        body = response.get_json(silent=True) if response.is_json else None
+        try:
+            target = uuid.UUID(str((body or {}).get("id")))
+        except ValueError:
+            return None
+    return target
