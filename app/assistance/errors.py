@@ -159,7 +159,7 @@ class DelegationExpired(Unauthorized):
 
 class DelegationRevoked(Unauthorized):
     code = "delegation_revoked"
-    message = N_("The resident revoked this delegation; the helper can no longer act for them.")
+    message = N_("This delegation was revoked; the helper can no longer act for the resident.")
 
 
 class OutsideConsent(Forbidden):
