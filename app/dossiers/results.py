@@ -41,6 +41,14 @@ def issue_result(principal: Principal, dossier_id: uuid.UUID, *, data: bytes, fi
     dossier = ensure_visible(principal, access.load(dossier_id, lock=True))
     if expected_version is not None and expected_version != dossier.version:
         raise StaleVersion(errors={"version": [str(dossier.version)]})
+    result = record_result(principal, dossier, data=data, filename=filename, values=values)
+    commit_or_conflict()
+    return result
+
+
+def record_result(principal: Principal, dossier: Dossier, *, data: bytes, filename: str | None,
+                  values: dict) -> DigitizedResult:
+    """Checks and stores the result, fires `issue_result` (the caller holds the lock and commits)."""
     transitions.check(dossier, "issue_result", principal)  # refused before anything is stored
     clean, errors = check_values(dossier.procedure.result_fields, values, FormCheck())
     if errors:
@@ -58,7 +66,6 @@ def issue_result(principal: Principal, dossier_id: uuid.UUID, *, data: bytes, fi
     db.session.add(result)
     db.session.flush()
     transitions.fire(dossier, "issue_result", principal, data={"result_id": result_id})
-    commit_or_conflict()
     return result
 
 
