@@ -139,6 +139,7 @@ def pay(client, citizen_headers):
 
 
 def payment_row(payment_id) -> Payment:
+    db.session.flush()
     db.session.expire_all()
     return db.session.get(Payment, uuid.UUID(str(payment_id)))
 
@@ -149,7 +150,8 @@ def events_of(payment_id) -> list[str]:
 
 
 def outbox(account_id, event: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+    """How many notifications of `event` were queued for the account (one per event, whatever the channels)."""
+    return db.session.scalar(select(func.count(func.distinct(OutboxMessage.notification_id))).where(
         OutboxMessage.account_id == account_id, OutboxMessage.event == event))
 
 

@@ -87,7 +87,7 @@ def render_pdf(receipt: Receipt) -> bytes:
     """The receipt as a one-page A5 PDF, in Vietnamese, with a QR code to verify it."""
     import font_roboto
 
-    pdf = FPDF(format="A5")
+    pdf = FPDF(format=(148, 210))   # A5, in mm
     pdf.set_title(f"Biên lai {receipt.number}")
     pdf.set_creator("Smart Province")
     pdf.set_creation_date(receipt.created_at or utcnow())

@@ -118,7 +118,7 @@ def _apply(refund_id: uuid.UUID, result: RefundResult) -> str:
         db.session.commit()
         return "succeeded"
     refund.last_error = f"{result.result_code} {result.message}".strip()[:255] or None
-    if result.retryable and refund.attempts < len(RETRY_DELAYS):
+    if result.retryable and refund.attempts <= len(RETRY_DELAYS):
         refund.next_attempt_at = utcnow() + RETRY_DELAYS[refund.attempts - 1]
         db.session.commit()
         return "retrying"
