@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from app.common.clock import utcnow
 from app.extensions import db
@@ -178,7 +178,7 @@ def record_sent(delivery: Delivery, sent: Sent, worker: str) -> str:
                 OutboxMessage.sent_at.is_(None))
         if delivery.sensitive:
             _update(delivery.message_id, {"params": {}, "body": None})
-    db.session.commit()
+    _commit_without_waiting_for_disk()
     return DELIVERED if sent.delivered else SENDING
 
 
@@ -193,7 +193,7 @@ def retry_later(delivery: Delivery, reason: str, policy: RetryPolicy, worker: st
     _update(delivery.message_id,
             {"next_attempt_at": now + timedelta(seconds=delay), "last_error": reason[:255], "updated_at": now},
             OutboxMessage.status == SENDING, OutboxMessage.sent_at.is_(None), OutboxMessage.worker == worker)
-    db.session.commit()
+    _commit_without_waiting_for_disk()
     log.info("message %s: attempt %s failed (%s), next in %.0fs",
              delivery.message_id, delivery.attempts, reason, delay)
     return SENDING
@@ -226,6 +226,19 @@ def finish_failed(message_id: uuid.UUID, status: str, reason: str, *, unregister
     db.session.commit()
     log.warning("message %s %s: %s", message_id, status, reason)
     return status
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Commits a delivery outcome; on PostgreSQL without waiting for the WAL flush.
+
+    Safe here: a crash may lose the last outcomes recorded, never corrupt
+    anything, and a lost outcome only means the message is sent again with
+    the same idempotency key, which at-least-once delivery allows anyway.
+    It saves a disk flush per message.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
+    db.session.commit()
 
 
 def _update(message_id: uuid.UUID, values: dict, *conditions) -> bool:
