@@ -90,6 +90,12 @@ def test_a_version_cannot_be_defined_twice():
         templates._index([template, template])
 
 
+def test_codes_and_payment_links_go_by_sms_only_and_first():
+    for event in ("otp_code", "assistance_consent_code", "assistance_payment_link"):
+        template = templates.current(event)
+        assert template.urgent and template.only == ("sms",) and template.ttl is not None
+
+
 def test_otp_template_is_urgent_sms_only_short_lived_and_mandatory():
     template = templates.current("otp_code")
     assert template.urgent and template.only == ("sms",) and template.mandatory
@@ -105,7 +111,7 @@ def test_messages_that_matter_are_marked_important():
     assert important == {"supplement_requested", "result_issued", "payment_failed"}
     mandatory = {e for e in EVENTS if templates.current(e).mandatory}
     assert mandatory == {"otp_code", "device_bound", "device_unbound", "password_changed",
-                         "qr_login_approved", "account_disabled"}
+                         "qr_login_approved", "account_disabled", "assistance_consent_code"}
 
 
 def test_filters_format_money_dates_times_and_purposes():
