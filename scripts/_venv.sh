@@ -18,7 +18,19 @@ find_python() {
 ensure_venv() {
   local requirements="$1"
   if [ ! -x .venv/bin/python ]; then
-    "$(find_python)" -m venv .venv
+    local python
+    python="$(find_python)"
+    if ! "$python" -m venv .venv; then
+      # Debian and Ubuntu ship venv/ensurepip in a separate package
+      rm -rf .venv
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y -qq python3.11-venv >/dev/null || { apt-get update -qq && apt-get install -y -qq python3.11-venv; }
+        "$python" -m venv .venv
+      else
+        echo "could not create .venv: install your distribution's python3.11-venv package" >&2
+        return 1
+      fi
+    fi
     .venv/bin/python -m pip install --quiet --upgrade pip
   fi
   local stamp=".venv/.installed-$(basename "$requirements")"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure a PostgreSQL server runs on 127.0.0.1:5432 with the test role and
-# database, installing Debian's package when it is missing. Prints the URL.
+# database, installing Debian's package when it is missing and starting the
+# cluster when it is stopped. Prints the URL. PG_TEST_DB names the database
+# (default smart_province_test), PG_TEST_USER / PG_TEST_PASSWORD the role.
 set -euo pipefail
 USER_NAME="${PG_TEST_USER:-smart}"
 PASSWORD="${PG_TEST_PASSWORD:-smart}"
@@ -8,19 +10,26 @@ DATABASE="${PG_TEST_DB:-smart_province_test}"
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "$*"; else sudo -u postgres sh -c "$*"; fi; }
 
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
 if ! command -v pg_lsclusters >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
-  echo "installing PostgreSQL..." >&2
+  echo "installing PostgreSQL (Debian package)..." >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq postgresql >&2
+  as_root apt-get update -qq >&2
+  # PostgreSQL 15 where the distribution has it (Debian 12), its default otherwise
+  as_root apt-get install -y -qq postgresql-15 >&2 2>/dev/null || as_root apt-get install -y -qq postgresql >&2
 fi
 
-version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+if [ -d /usr/lib/postgresql/15 ]; then
+  version=15
+else
+  version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+fi
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -q "^$version main$"; then
-  pg_createcluster "$version" main >&2
+  as_root pg_createcluster "$version" main >&2
 fi
 if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | grep -q online; then
-  pg_ctlcluster "$version" main start >&2
+  as_root pg_ctlcluster "$version" main start >&2
 fi
 port="$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')"
 

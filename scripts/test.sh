@@ -8,7 +8,8 @@ ensure_venv requirements-dev.txt
 
 if [ "${1:-}" = "--postgres" ]; then
   shift
-  export TEST_DATABASE_URL="$(scripts/postgres.sh)"
+  url="$(bash scripts/postgres.sh)"   # a failure stops here (set -e)
+  export TEST_DATABASE_URL="$url"
   echo "running the suite on PostgreSQL ($TEST_DATABASE_URL)"
 else
   unset TEST_DATABASE_URL
