@@ -22,7 +22,8 @@ from sqlalchemy import select
 
 from app.assistance import acts, figures
 from app.assistance.errors import (
-    ConsentPhoneRequired, DossierOutsideConsent, PaymentNotFound, RegistrationNotStarted, ResidentNotFound,
+    ConsentPhoneRequired, DossierOutsideConsent, PaymentNotFound, PhoneIsHelpers, RegistrationNotStarted,
+    ResidentNotFound,
 )
 from app.assistance.models import BY_SMS, AssistedRegistration, Delegation
 from app.common.auth import Principal
@@ -108,9 +109,11 @@ def start_payment(principal: Principal, delegation: Delegation, dossier_id: uuid
         raise DossierOutsideConsent()
     if delegation.dossier_id is None and not acts.touched(delegation.id, dossier_id):
         raise DossierOutsideConsent()   # without a named dossier: only those handled in this session
-    payment = payments.create_payment(principal, dossier_id, gateway, client_ip=client_ip, locale=locale)
     resident = db.session.get(Account, delegation.subject_account_id)
     phone = delegation.consent_phone or resident.phone
+    if phone == db.session.get(Account, delegation.member_id).phone:
+        raise PhoneIsHelpers()
+    payment = payments.create_payment(principal, dossier_id, gateway, client_ip=client_ip, locale=locale)
     notify("assistance_payment_link", account_id=resident.id, phone=phone, urgent=True, sensitive=True,
            params={"amount": payment.amount, "receipt_code": payment.dossier_receipt_code,
                    "url": payment.redirect_url, "minutes": current_app.config["PAYMENT_TTL_MINUTES"]})

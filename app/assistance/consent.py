@@ -29,7 +29,8 @@ RESEND_WAIT = timedelta(seconds=60)
 MAX_SENDS = 5
 
 WHAT = {
-    scopes.REGISTER_ACCOUNT: {"vi": "đăng ký tài khoản định danh điện tử", "en": "register your e-ID account"},
+    scopes.REGISTER_ACCOUNT: {"vi": "đăng ký tài khoản định danh điện tử",
+                              "en": "register your e-ID account"},
     scopes.SUBMIT_DOSSIER: {"vi": "nộp hồ sơ “{procedure}”", "en": "submit a dossier for “{procedure}”"},
     scopes.PAY_FEE: {"vi": "tạo thanh toán lệ phí (liên kết gửi về điện thoại của bạn)",
                      "en": "start paying a fee (the link comes to your phone)"},
@@ -98,7 +99,13 @@ def check_code(delegation: Delegation, code: str) -> None:
         execution_options={"synchronize_session": "fetch"}).rowcount
     if not taken:
         raise ConsentAttemptsExceeded()
-    if not hmac.compare_digest(delegation.consent_code_hash, _hash(delegation, str(code))):
+    right = _hash(delegation, str(code))
+    if not hmac.compare_digest(delegation.consent_code_hash, right):
         db.session.commit()
         raise InvalidConsentCode(errors={"code": [InvalidConsentCode.message]})
-    delegation.consent_code_hash = None   # single use
+    # Single use, also when the same code arrives twice at once
+    used = db.session.execute(update(Delegation).where(
+        Delegation.id == delegation.id, Delegation.consent_code_hash == right
+    ).values(consent_code_hash=None), execution_options={"synchronize_session": "fetch"}).rowcount
+    if not used:
+        raise ConsentCodeNotSent()

@@ -210,3 +210,8 @@ class InvalidPeriod(ValidationFailed):
 class MemberOfOtherCommune(ValidationFailed):
     code = "member_of_other_commune"
     message = N_("This assistant's account belongs to another commune.")
+
+
+class PhoneIsHelpers(Conflict):
+    code = "phone_is_helpers"
+    message = N_("This phone number is the helper's own: codes and payment links must reach the resident, not you.")

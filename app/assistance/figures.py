@@ -72,9 +72,12 @@ def _insert(dialect: str):
 
 def _first_time(connection, team_id, key, personal_id) -> bool:
     member, period, start = key
-    statement = _insert(connection.dialect.name)(HelpedResident.__table__).values(
+    table = HelpedResident.__table__
+    statement = _insert(connection.dialect.name)(table).values(
         team_id=team_id, member_id=member, period=period, start=start, personal_id=personal_id)
-    return connection.execute(statement.on_conflict_do_nothing()).rowcount == 1
+    # RETURNING tells whether the row went in (rowcount is not reliable for every driver here)
+    inserted = connection.execute(statement.on_conflict_do_nothing().returning(table.c.personal_id))
+    return inserted.first() is not None
 
 
 def _increment(dialect: str, team_id, member, period, start, metric):

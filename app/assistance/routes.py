@@ -10,11 +10,13 @@ from app.assistance import acts, assisted, figures, service, teams
 from app.assistance.errors import DelegatedTokenRequired, InvalidPeriod, OwnTokenRequired
 from app.assistance.models import Delegation, Team
 from app.assistance.schemas import (
-    ActPageSchema, ReadAloudCodeSchema, AssistanceConsentRequestSchema, DelegatedTokenSchema, TeamFiguresArgsSchema, TeamFiguresSchema,
-    TeamMemberAddSchema, TeamMemberSchema, MyDelegationPageSchema, MyDelegationSchema, MyDelegationsArgsSchema,
-    AssistedPaymentStartSchema, AssistedRegistrationSchema, RevokedDelegationsSchema, AssistedSentCodeSchema, AssistanceSessionListArgsSchema,
-    SessionPageSchema, AssistanceSessionSchema, AssistanceSessionStartSchema, StartedPaymentSchema, AssistanceTeamCreateSchema,
-    AssistanceTeamListArgsSchema, TeamPageSchema, AssistanceTeamSchema, AssistanceTeamUpdateSchema, AssistedPaymentSchema,
+    ActPageSchema, AssistanceConsentRequestSchema, AssistanceSessionListArgsSchema, AssistanceSessionSchema,
+    AssistanceSessionStartSchema, AssistanceTeamCreateSchema, AssistanceTeamListArgsSchema,
+    AssistanceTeamSchema, AssistanceTeamUpdateSchema, AssistedPaymentSchema, AssistedPaymentStartSchema,
+    AssistedRegistrationSchema, AssistedSentCodeSchema, DelegatedTokenSchema, MyDelegationPageSchema,
+    MyDelegationSchema, MyDelegationsArgsSchema, ReadAloudCodeSchema, RevokedDelegationsSchema,
+    SessionPageSchema, StartedPaymentSchema, TeamFiguresArgsSchema, TeamFiguresSchema, TeamMemberAddSchema,
+    TeamMemberSchema, TeamPageSchema,
 )
 from app.common.api import ErrorSchema
 from app.common.auth import OutOfScope, current_principal, require_auth, require_level, require_role
@@ -195,8 +197,9 @@ class SessionConsent(MethodView):
     @require_role(ASSISTANT)
     @blp.arguments(AssistanceConsentRequestSchema)
     @blp.response(200, AssistanceSessionSchema)
-    @_errors(NO_SESSION, (409, "Not waiting for consent (`consent_not_pending`), or no active account for "
-                               "approval in the app (`app_consent_unavailable`)"),
+    @_errors(NO_SESSION, (409, "Not waiting for consent (`consent_not_pending`), no active account for "
+                               "approval in the app (`app_consent_unavailable`), or the phone is the helper's "
+                               "own (`phone_is_helpers`)"),
              (422, "No registry phone with this index (`no_such_phone`)"),
              (429, "A code was sent less than a minute ago, or 5 were sent (`consent_resend_too_soon`, "
                    "`consent_send_limit`)"))
@@ -318,7 +321,8 @@ class DelegatedPayments(MethodView):
     @blp.arguments(AssistedPaymentStartSchema)
     @blp.response(201, StartedPaymentSchema)
     @_errors(DELEGATED, ENDED, (404, "No such dossier of the resident"),
-             (409, "Fee already paid, or none due"), (422, "A field is not valid, or the gateway is unavailable"),
+             (409, "Fee already paid, or none due, or the resident's phone is the helper's own "
+                   "(`phone_is_helpers`)"), (422, "A field is not valid, or the gateway is unavailable"),
              (502, "The gateway refused the payment"), (503, "The gateway did not answer"))
     def post(self, args):
         """Start paying the fee of a dossier in the consent; the payment link goes to the resident's phone

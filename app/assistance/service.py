@@ -1,8 +1,8 @@
 """Assistance sessions: a member asks, the resident consents, the member acts, it ends.
 
     start_session ─▶ pending_consent ─(SMS code read aloud, or approval in the app)─▶ active ─▶ expired
-                          │  └─ declined                                              ├─▶ revoked (resident, officer)
-                          └─ expired (no consent in 15 minutes)                        └─▶ ended (member)
+                       ├─▶ declined                                    ├─▶ revoked (resident, officer)
+                       └─▶ expired (no consent within 15 minutes)       └─▶ ended (member)
 
 Nothing reaches the resident's data or accounts before consent: the member
 sees the name and masked ids to confirm who they are talking to, and the
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from app.assistance import acts, consent, delegation as tokens, scopes
 from app.assistance.errors import (
     AppConsentUnavailable, DelegationExists, DelegationNotActive, DossierNotOfResident, NoSuchPhone, NotInTeam,
-    NotPending, ProcedureNeedsLevel2, ProcedureNotFound, ResidentAccountDisabled, ResidentHasAccount,
+    NotPending, PhoneIsHelpers, ProcedureNeedsLevel2, ProcedureNotFound, ResidentAccountDisabled, ResidentHasAccount,
     ResidentHasNoAccount, ResidentNotFound, ResidentOutsideCommune, SessionNotFound, TooManyLookups,
 )
 from app.assistance.models import (
@@ -143,6 +143,8 @@ def request_consent(principal: Principal, delegation_id: uuid.UUID, *, method: s
         phones = _registry_record(delegation).phone_numbers
         if not 0 <= phone_index < len(phones):
             raise NoSuchPhone(errors={"phone_index": [NoSuchPhone.message]})
+        if phones[phone_index] == member.phone:
+            raise PhoneIsHelpers()
         procedure = procedure_by_code(delegation.procedure_code) if delegation.procedure_code else None
         consent.send_code(delegation, phones[phone_index], assistant_name=member.full_name,
                           procedure_name=procedure.name if procedure else None)

@@ -290,3 +290,16 @@ def test_consent_sends_are_limited_per_session(client, catalog):
     with time_machine.travel(moment + timedelta(minutes=11), tick=False):
         response = visit.ask(session_id)
         assert response.status_code == 429 and response.get_json()["code"] == "consent_send_limit"
+
+
+def test_a_code_is_never_sent_to_the_helpers_own_phone(client, catalog):
+    """A resident whose registry lists the member's phone (family, or a made-up visit) cannot consent there."""
+    member = assistant(phone="0977000111")
+    visit = Visit(client, member=member)
+    citizen, _ = resident(phones=["0977000111", "0912000222"])
+    session_id = visit.start(citizen.personal_id, ["read_status"]).get_json()["id"]
+    refused = visit.ask(session_id, phone_index=0)
+    assert refused.status_code == 409 and refused.get_json()["code"] == "phone_is_helpers"
+    assert outbox("assistance_consent_code") == []
+    assert visit.ask(session_id, phone_index=1).status_code == 200
+    assert [m.address for m in outbox("assistance_consent_code")] == ["0912000222"]

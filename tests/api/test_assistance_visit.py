@@ -12,7 +12,8 @@ from app.extensions import db
 from app.identity.models import ACTIVE, PENDING_PASSWORD, Account
 from app.payments.models import Payment
 from tests.assistance_fixtures import (  # noqa: F401
-    API, COMMUNE, EXTRACT_VALUES, PASSWORD, PROCEDURE, Visit, acts_of, bearer, catalog, fresh_rate_limits, officer,
+    API, COMMUNE, EXTRACT_VALUES, PASSWORD, PROCEDURE, Visit, acts_of, assistant, bearer, catalog, fresh_rate_limits,
+    officer,
     outbox, resident, sms_code, storage,
 )
 from tests.payments_fixtures import Pay, hub, network  # noqa: F401
@@ -190,3 +191,24 @@ def test_a_fee_outside_the_consent_is_refused(client, visit, catalog, network):
     assert real.status_code == 403 and real.get_json()["code"] == "delegation_scope"
     another = client.get(f"{API}/delegation/payments/{uuid.uuid4()}", headers=named)
     assert another.status_code == 404 and another.get_json()["code"] == "payment_not_found"
+
+
+def test_a_payment_link_never_goes_to_the_helpers_phone(client, catalog, network):
+    from app.assistance.models import Delegation
+
+    citizen, account = resident(phones=[PHONE, "0977000111"])
+    member = assistant(phone="0977000111")
+    visit = Visit(client, member=member)
+    session, headers = visit.consented(citizen, ["submit_dossier", "pay_fee"], procedure_code=PROCEDURE)
+    dossier = client.post(DOSSIERS, json={"procedure_id": str(catalog[PROCEDURE].id)}, headers=headers)
+    dossier_id = dossier.get_json()["id"]
+    client.patch(f"{DOSSIERS}/{dossier_id}/form", json={"values": EXTRACT_VALUES}, headers=headers)
+    assert client.post(f"{DOSSIERS}/{dossier_id}/submit", headers=headers).status_code == 200
+    # the account's phone is the member's (the consent was given by the app, say)
+    account.phone = "0977000111"
+    db.session.get(Delegation, uuid.UUID(session["id"])).consent_phone = None
+    db.session.flush()
+    response = client.post(f"{API}/delegation/payments", json={"dossier_id": dossier_id, "gateway": "vnpay"},
+                           headers=headers)
+    assert response.status_code == 409 and response.get_json()["code"] == "phone_is_helpers"
+    assert db.session.scalar(select(Payment.id)) is None and outbox("assistance_payment_link") == []
