@@ -5,6 +5,8 @@
 # Further arguments go to pytest.
 source "$(dirname "$0")/_venv.sh"
 ensure_venv requirements-dev.txt
+source scripts/_browser.sh
+ensure_browser "$@"
 
 if [ "${1:-}" = "--postgres" ]; then
   shift

@@ -277,3 +277,96 @@ def expected_overdue(filters) -> list:
     return sorted((d.due_date, d.id) for d in db.session.scalars(select(Dossier))
                   if d.status in running and d.due_date is not None and d.due_date < today
                   and _dims_match(d, codes, filters))
+
+
+# -- payments ----------------------------------------------------------------------
+def make_payment(dossier, gateway, status, *, amount=15_000, created=None, paid=None, duplicate=False):
+    """A payment row (dates are Vietnam days), written as the payments domain would."""
+    from app.payments.models import Payment
+
+    created_at = at(created or local_today(), 9)
+    payment = Payment(
+        dossier_id=dossier.id, account_id=dossier.citizen_account_id, gateway=gateway,
+        txn_ref=f"T{next(_receipts):010d}", amount=amount, status=status, duplicate=duplicate,
+        order_info="Lệ phí", procedure_code=_procedure_code(dossier), procedure_name="Thủ tục",
+        dossier_receipt_code=dossier.receipt_code or "-", created_at=created_at,
+        expires_at=created_at + timedelta(minutes=15), paid_at=at(paid, 9) if paid else None)
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def make_refund(payment, status, *, created=None):
+    from app.payments.models import Refund
+
+    refund = Refund(payment_id=payment.id, amount=payment.amount, reason="dossier_rejected", status=status,
+                    gateway_request_id=f"R{next(_receipts):012d}", created_at=at(created or local_today(), 11))
+    db.session.add(refund)
+    db.session.flush()
+    return refund
+
+
+def _procedure_code(dossier) -> str:
+    from app.catalog.models import Procedure
+
+    return db.session.get(Procedure, dossier.procedure_id).code
+
+
+def build_payments(made: dict) -> list:
+    """Payments in every state on three gateways, for the dossiers of `build_dossiers`."""
+    from app.payments import states as s
+
+    d = made["days"]
+    dossiers = made["dossiers"][3:]      # submitted ones
+    rows = [
+        (0, "vnpay", s.SUCCEEDED, {"paid": d[0]}),
+        (1, "vnpay", s.SUCCEEDED, {"paid": d[20], "amount": 7_000}),
+        (2, "momo", s.SUCCEEDED, {"paid": d[0], "amount": 200_000}),
+        (3, "momo", s.REFUNDED, {"paid": d[4], "amount": 135_000}),
+        (4, "paygov", s.SUCCEEDED, {"paid": d[9], "amount": 8_000}),
+        (5, "paygov", s.SUCCEEDED, {"paid": d[9], "amount": 8_000, "duplicate": True}),
+        (6, "vnpay", s.FAILED, {}),
+        (7, "momo", s.CANCELLED, {}),
+        (8, "vnpay", s.PENDING, {"created": d[1]}),                 # stuck: open a day later
+        (9, "paygov", s.CREATED, {"created": d[3]}),                # stuck
+        (10, "vnpay", s.PENDING, {}),                               # just started: not stuck
+        (11, "momo", s.EXPIRED, {"created": d[2]}),
+    ]
+    payments = [make_payment(dossiers[i], gateway, status, **kw) for i, gateway, status, kw in rows]
+    make_refund(payments[3], s.REFUND_SUCCEEDED, created=d[3])
+    make_refund(payments[5], s.REFUND_REQUESTED, created=d[9])
+    make_refund(payments[1], s.REFUND_FAILED, created=d[19])
+    return payments
+
+
+def expected_payments(filters) -> dict:
+    """Payment figures counted from the payment and refund rows."""
+    from app.catalog.models import Procedure
+    from app.dossiers.models import Dossier
+    from app.payments.models import Payment, Refund
+
+    codes = dict(db.session.execute(select(Procedure.id, Procedure.code)).all())
+    dossiers = {d.id: d for d in db.session.scalars(select(Dossier))}
+
+    def keep(payment, moment):
+        day = _local_day(moment)
+        return (_dims_match(dossiers[payment.dossier_id], codes, filters)
+                and (filters.start is None or day >= filters.start) and (filters.end is None or day <= filters.end))
+
+    taken = [p for p in db.session.scalars(select(Payment))
+             if p.status in ("succeeded", "refunded") and p.paid_at and keep(p, p.paid_at)]
+    daily = Counter()
+    counts = Counter()
+    for p in taken:
+        daily[(_local_day(p.paid_at), p.gateway)] += p.amount
+        counts[(_local_day(p.paid_at), p.gateway)] += 1
+    refunds = [r for r in db.session.scalars(select(Refund)) if keep(r.payment, r.created_at)]
+    by_status = {status: (sum(1 for r in refunds if r.status == status),
+                          sum(r.amount for r in refunds if r.status == status))
+                 for status in ("requested", "succeeded", "failed")}
+    cutoff = datetime.now(UTC) - timedelta(minutes=15)
+    stuck = sorted((p.created_at, p.id) for p in db.session.scalars(select(Payment))
+                   if p.status in ("created", "pending") and p.created_at <= cutoff
+                   and _dims_match(dossiers[p.dossier_id], codes, filters))
+    return {"daily": daily, "counts": counts, "collected": sum(daily.values()), "payments": len(taken),
+            "refunds": by_status, "stuck": [payment_id for _c, payment_id in stuck]}

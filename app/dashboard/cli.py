@@ -24,6 +24,7 @@ def refresh_command():
 def rebuild_command():
     """Recount every live counter from the domain tables (backfill or repair; run it quietly)."""
     from app.dashboard import tracking
+    from app.dashboard.projections import rebuild_assistance
 
     for projection in tracking.registered():
         started = time.perf_counter()
@@ -31,3 +32,6 @@ def rebuild_command():
         db.session.commit()
         click.echo(f"{projection.model.__tablename__}: {rows} counter rows in "
                    f"{time.perf_counter() - started:.1f}s")
+    rows = rebuild_assistance(db.session)
+    db.session.commit()
+    click.echo(f"assistance_figures: {rows} counter rows")

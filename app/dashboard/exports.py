@@ -46,6 +46,18 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], list[dict]]]] = {
         ("receipt_code", "status", "procedure_code", "procedure_name", "agency_name", "commune_code",
          "commune_name", "submitted_at", "due_date", "working_days_overdue", "dossier_id"),
         _overdue),
+    "payments-daily": (("day", "gateway", "payments", "collected"), _rows(service.payment_figures, "daily")),
+    "payments-gateways": (("gateway", "payments", "collected", "refunds", "refunded"),
+                          _rows(service.payment_figures, "gateways")),
+    "payments-refunds": (("status", "refunds", "amount"), _rows(service.payment_figures, "refunds")),
+    "payments-stuck": (
+        ("dossier_receipt_code", "procedure_code", "gateway", "amount", "status", "created_at", "expires_at",
+         "payment_id"),
+        lambda filters: service.stuck_payments(filters, limit=MAX_ROWS)["items"]),
+    "assistance-communes": (
+        ("commune_code", "commune_name", "residents_helped", "accounts_registered", "accounts_activated",
+         "dossiers_submitted", "payments_completed"),
+        _rows(service.assistance_figures, "communes")),
     "eid-communes": (
         ("commune_code", "commune_name", "adults", "registered", "registered_share",
          "activated", "activated_share", "level2", "level2_share"),

@@ -13,20 +13,32 @@ Dossiers (submitted ones; drafts are the citizen's business), by commune, agency
   dossiers.processing_days  histogram of working days from reception to decision, pauses
                             for supplements left out, on the day decided
 and the dossiers whose clock runs are mirrored into `dashboard_open_dossiers`.
+
+Payments, by gateway and by the dossier's commune, agency and procedure:
+  payments.collected, payments.count   amount and number of payments taken (succeeded, or
+                                       refunded later), on the day paid
+  payments.refunded, payments.refunds  amount and number of refunds by refund status, on the
+                                       day the refund was asked for
+
+Help from community digital-tech teams comes from the assistance domain's
+events (`assistance.resident_helped`, ...), per commune of the team and day.
 """
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
 from app.catalog.models import Procedure
+from app.common import events
 from app.common.clock import VIETNAM
 from app.common.workdays import working_days_between
 from app.dashboard import tracking
-from app.dashboard.counters import Key
-from app.dashboard.models import OpenDossier
+from app.dashboard.counters import Key, apply_deltas, bump
+from app.dashboard.models import Counter, OpenDossier
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
 from app.identity.models import ACTIVE, Account
+from app.payments.models import Payment, Refund
+from app.payments.states import REFUNDED, SUCCEEDED
 from app.identity.roles import CITIZEN
 from app.registry.models import RegistryCitizen
 
@@ -147,7 +159,118 @@ DOSSIERS = tracking.Projection(
 )
 
 
+# -- payments and refunds ----------------------------------------------------------------
+PAYMENTS_COLLECTED, PAYMENTS_COUNT = "payments.collected", "payments.count"
+PAYMENTS_REFUNDED, PAYMENTS_REFUNDS = "payments.refunded", "payments.refunds"
+TAKEN = frozenset({SUCCEEDED, REFUNDED})
+
+
+def _prefetch_dossier_scopes(dossier_ids, context) -> None:
+    known = context.cache.setdefault("dossier", {})
+    wanted = set(dossier_ids) - set(known)
+    if wanted:
+        rows = context.connection.execute(select(Dossier.id, Dossier.agency_id, Dossier.commune_code)
+                                          .where(Dossier.id.in_(wanted)))
+        known.update({row.id: {"agency_id": str(row.agency_id), "commune_code": row.commune_code or ""}
+                      for row in rows})
+
+
+def _prefetch_payment_scopes(states, context) -> None:
+    _prefetch_dossier_scopes({s.dossier_id for s in states}, context)
+
+
+def _payment_contributions(state, context):
+    if state.status not in TAKEN or state.paid_at is None:
+        return
+    scope = context.cache["dossier"].get(state.dossier_id, {})
+    dimensions = {**scope, "procedure_code": state.procedure_code, "gateway": state.gateway}
+    day = local_day(state.paid_at)
+    yield Key(PAYMENTS_COLLECTED, day, **dimensions), state.amount
+    yield Key(PAYMENTS_COUNT, day, **dimensions), 1
+
+
+PAYMENTS = tracking.Projection(
+    model=Payment,
+    attributes=("status", "gateway", "amount", "paid_at", "procedure_code", "dossier_id"),
+    contributions=_payment_contributions,
+    prefetch=_prefetch_payment_scopes,
+    metrics=(PAYMENTS_COLLECTED, PAYMENTS_COUNT),
+)
+
+
+def _prefetch_refund_scopes(states, context) -> None:
+    known = context.cache.setdefault("payment", {})
+    wanted = {s.payment_id for s in states} - set(known)
+    if wanted:
+        rows = context.connection.execute(select(Payment.id, Payment.gateway, Payment.dossier_id,
+                                                 Payment.procedure_code).where(Payment.id.in_(wanted)))
+        known.update({row.id: row for row in rows})
+    _prefetch_dossier_scopes({known[s.payment_id].dossier_id for s in states if s.payment_id in known}, context)
+
+
+def _refund_contributions(state, context):
+    payment = context.cache["payment"].get(state.payment_id)
+    if payment is None or state.created_at is None:
+        return
+    dimensions = {**context.cache["dossier"].get(payment.dossier_id, {}), "procedure_code": payment.procedure_code,
+                  "gateway": payment.gateway, "status": state.status}
+    day = local_day(state.created_at)
+    yield Key(PAYMENTS_REFUNDED, day, **dimensions), state.amount
+    yield Key(PAYMENTS_REFUNDS, day, **dimensions), 1
+
+
+REFUNDS = tracking.Projection(
+    model=Refund,
+    attributes=("status", "amount", "created_at", "payment_id"),
+    contributions=_refund_contributions,
+    prefetch=_prefetch_refund_scopes,
+    metrics=(PAYMENTS_REFUNDED, PAYMENTS_REFUNDS),
+)
+
+
+# -- help from community digital-tech teams (events of the assistance domain) ---------------
+# assistance event -> metric; per commune of the team, on the day of the help
+ASSISTANCE = {
+    "assistance.resident_helped": "assistance.residents_helped",
+    "assistance.account_registered": "assistance.accounts_registered",
+    "assistance.account_activated": "assistance.accounts_activated",
+    "assistance.dossier_submitted": "assistance.dossiers_submitted",
+    "assistance.payment_completed": "assistance.payments_completed",
+}
+
+
+def _assistance_handler(metric: str):
+    def handle(*, day, commune_code, **_payload) -> None:
+        bump(metric, day=day, commune_code=commune_code)
+    handle.__name__ = f"count_{metric.replace('.', '_')}"
+    return handle
+
+
+_ASSISTANCE_HANDLERS = {event_name: _assistance_handler(metric) for event_name, metric in ASSISTANCE.items()}
+
+
+def rebuild_assistance(session) -> int:
+    """Recounts the help figures from the assistance domain's own daily team counters."""
+    from app.assistance.models import DAY, TEAM, FigureCounter, Team
+    from app.assistance.figures import EVENTS
+
+    connection = session.connection()
+    connection.execute(delete(Counter).where(Counter.metric.in_(ASSISTANCE.values())))
+    metric_of = {name: ASSISTANCE[event_name] for name, event_name in EVENTS.items()}
+    rows = session.execute(select(FigureCounter.metric, FigureCounter.start, Team.commune_code,
+                                  FigureCounter.value)
+                           .join(Team, Team.id == FigureCounter.team_id)
+                           .where(FigureCounter.period == DAY, FigureCounter.member_id == TEAM))
+    deltas: dict[Key, int] = {}
+    for name, day, commune, value in rows:
+        key = Key(metric_of[name], day, commune_code=commune)
+        deltas[key] = deltas.get(key, 0) + value
+    return apply_deltas(deltas, connection=connection)
+
+
 def install() -> None:
-    """Starts keeping the counters of every tracked model current."""
-    tracking.register(ACCOUNTS)
-    tracking.register(DOSSIERS)
+    """Starts keeping the counters of every tracked model and event current."""
+    for projection in (ACCOUNTS, DOSSIERS, PAYMENTS, REFUNDS):
+        tracking.register(projection)
+    for event_name, handler in _ASSISTANCE_HANDLERS.items():
+        events.subscribe(event_name, handler)

@@ -7,8 +7,8 @@ from app.common.auth import require_role
 from app.dashboard import exports, service
 from app.dashboard.counters import Filters
 from app.dashboard.schemas import (
-    CommuneArgsSchema, DossierFiguresSchema, EidFiguresSchema, FilterArgsSchema, OverdueArgsSchema,
-    OverduePageSchema, PeriodCommuneArgsSchema, RegistryQualitySchema,
+    AssistanceFiguresSchema, CommuneArgsSchema, DossierFiguresSchema, EidFiguresSchema, FilterArgsSchema,
+    OverdueArgsSchema, OverduePageSchema, PaymentFiguresSchema, PeriodCommuneArgsSchema, RegistryQualitySchema,
 )
 from app.errors import N_, NotFound
 from app.identity.roles import ADMIN, LEADER
@@ -48,6 +48,36 @@ class OverdueDossiers(MethodView):
         (those waiting for a citizen's supplement are not overdue).
         """
         return service.overdue_dossiers(_filters(args), cursor=args["cursor"], limit=args["limit"])
+
+
+@blp.route("/payments")
+class PaymentFigures(MethodView):
+    @require_role(LEADER, ADMIN)
+    @blp.arguments(FilterArgsSchema, location="query")
+    @blp.response(200, PaymentFiguresSchema)
+    def get(self, args):
+        """Fees collected per gateway and per day, refunds, payments stuck pending
+
+        Fees count payments taken on days in the period (a payment refunded
+        later still counts as collected; its refund counts under refunds).
+        Commune and agency are the dossier's.
+        """
+        return service.payment_figures(_filters(args))
+
+
+@blp.route("/assistance")
+class AssistanceFigures(MethodView):
+    @require_role(LEADER, ADMIN)
+    @blp.arguments(PeriodCommuneArgsSchema, location="query")
+    @blp.response(200, AssistanceFiguresSchema)
+    def get(self, args):
+        """Help given by community digital-tech teams, per commune
+
+        Counted where the team works, on the day of the help: residents helped
+        (once per team and day), accounts registered and activated, dossiers
+        submitted and fees paid with a member's help.
+        """
+        return service.assistance_figures(_filters(args))
 
 
 @blp.route("/eid")

@@ -153,3 +153,67 @@ class OverduePageSchema(ma.Schema):
     total = ma.fields.Integer(metadata={"description": "Overdue dossiers matching the filters", "example": 37})
     items = ma.fields.List(ma.fields.Nested(OverdueDossierSchema))
     next_cursor = ma.fields.String(allow_none=True, metadata={"description": "null on the last page"})
+
+
+VND = {"description": "Whole VND"}
+
+
+class PaymentTotalsSchema(ma.Schema):
+    payments = ma.fields.Integer(metadata={"description": "Payments taken", "example": 5210})
+    collected = ma.fields.Integer(metadata={**VND, "example": 61_250_000})
+    refunds = ma.fields.Integer(metadata={"description": "Refunds paid back", "example": 12})
+    refunded = ma.fields.Integer(metadata={**VND, "example": 180_000})
+
+
+class GatewayFiguresSchema(PaymentTotalsSchema):
+    gateway = ma.fields.String(metadata={"example": "vnpay"})
+
+
+class DailyFeesSchema(ma.Schema):
+    day = ma.fields.Date(metadata={"description": "Day paid (Vietnam time)", "example": "2026-11-20"})
+    gateway = ma.fields.String(metadata={"example": "momo"})
+    payments = ma.fields.Integer(metadata={"example": 212})
+    collected = ma.fields.Integer(metadata={**VND, "example": 2_480_000})
+
+
+class RefundFiguresSchema(ma.Schema):
+    status = ma.fields.String(metadata={"description": "requested | succeeded | failed", "example": "succeeded"})
+    refunds = ma.fields.Integer(metadata={"example": 12})
+    amount = ma.fields.Integer(metadata={**VND, "example": 180_000})
+
+
+class StuckPaymentSchema(ma.Schema):
+    payment_id = ma.fields.UUID(metadata={"example": "0c8a4d6e-3a51-4a8e-9b4e-1f0d2c3b4a59"})
+    gateway = ma.fields.String(metadata={"example": "paygov"})
+    amount = ma.fields.Integer(metadata={**VND, "example": 15_000})
+    status = ma.fields.String(metadata={"example": "pending"})
+    procedure_code = ma.fields.String(metadata={"example": "1.004873"})
+    dossier_receipt_code = ma.fields.String(metadata={"example": "UBND-27727-261120-0007"})
+    created_at = ma.fields.AwareDateTime(metadata={"example": "2026-11-20T03:10:00+00:00"})
+    expires_at = ma.fields.AwareDateTime(metadata={"example": "2026-11-20T03:25:00+00:00"})
+
+
+class PaymentFiguresSchema(ma.Schema):
+    totals = ma.fields.Nested(PaymentTotalsSchema)
+    gateways = ma.fields.List(ma.fields.Nested(GatewayFiguresSchema))
+    daily = ma.fields.List(ma.fields.Nested(DailyFeesSchema))
+    refunds = ma.fields.List(ma.fields.Nested(RefundFiguresSchema), metadata={
+        "description": "Refunds asked for in the period, by their status now"})
+    stuck_pending = ma.fields.Integer(metadata={
+        "description": "Payments still open after their time to pay ran out (now, whatever the period)",
+        "example": 2})
+    stuck = ma.fields.List(ma.fields.Nested(StuckPaymentSchema), metadata={"description": "The oldest 20"})
+
+
+class AssistanceRowSchema(CommuneRowSchema):
+    residents_helped = ma.fields.Integer(metadata={
+        "description": "Residents helped, counted once per team and day", "example": 340})
+    accounts_registered = ma.fields.Integer(metadata={"example": 120})
+    accounts_activated = ma.fields.Integer(metadata={"example": 95})
+    dossiers_submitted = ma.fields.Integer(metadata={"example": 210})
+    payments_completed = ma.fields.Integer(metadata={"example": 64})
+
+
+class AssistanceFiguresSchema(ma.Schema):
+    totals = ma.fields.Nested(AssistanceRowSchema)
+    communes = ma.fields.List(ma.fields.Nested(AssistanceRowSchema))

@@ -8,23 +8,28 @@ import json
 import math
 import uuid
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app.catalog.models import Agency, Procedure
-from app.common.clock import local_today
+from app.common.clock import local_today, utcnow
 from app.common.workdays import working_days_between
 from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, total
 from app.dashboard.models import OpenDossier, RegistryFigure
 from app.dashboard.projections import (
-    DESK, DOSSIERS_CHANNEL, DOSSIERS_PROCESSING_DAYS, DOSSIERS_RESOLVED, DOSSIERS_STATUS, EID_ACTIVATED,
-    EID_LEVEL2, EID_REGISTERED, LATE, ON_TIME, ONLINE,
+    ASSISTANCE, DESK, DOSSIERS_CHANNEL, DOSSIERS_PROCESSING_DAYS, DOSSIERS_RESOLVED, DOSSIERS_STATUS,
+    EID_ACTIVATED, EID_LEVEL2, EID_REGISTERED, LATE, ON_TIME, ONLINE, PAYMENTS_COLLECTED, PAYMENTS_COUNT,
+    PAYMENTS_REFUNDED, PAYMENTS_REFUNDS,
 )
 from app.dashboard.registry_figures import CHECKS
 from app.dossiers import workflow
+from app.dossiers.models import Dossier
 from app.errors import N_, ValidationFailed
 from app.extensions import db
+from app.payments.models import Payment
+from app.payments.states import OPEN_STATES, REFUND_STATES, REFUND_SUCCEEDED
 from app.registry import divisions
 
 EID_METRICS = {"registered": EID_REGISTERED, "activated": EID_ACTIVATED, "level2": EID_LEVEL2}
@@ -194,3 +199,75 @@ def _decode_overdue_cursor(cursor: str):
     except (ValueError, TypeError, json.JSONDecodeError) as error:
         raise ValidationFailed(N_("The cursor is not valid."), code="invalid_cursor",
                                errors={"cursor": [N_("The cursor is not valid.")]}) from error
+
+
+# -- payments -------------------------------------------------------------------------
+def payment_figures(filters: Filters) -> dict:
+    """Fees collected per gateway and per day, refunds by status, payments stuck pending."""
+    collected = sums(PAYMENTS_COLLECTED, filters, ("day", "gateway"))
+    counted = sums(PAYMENTS_COUNT, filters, ("day", "gateway"))
+    daily = [{"day": day, "gateway": gateway, "payments": counted.get((day, gateway), 0), "collected": amount}
+             for (day, gateway), amount in sorted(collected.items()) if amount or counted.get((day, gateway))]
+    refunded = sums(PAYMENTS_REFUNDED, filters, ("gateway", "status"))
+    refund_counts = sums(PAYMENTS_REFUNDS, filters, ("gateway", "status"))
+    refunds = [{"status": status,
+                "refunds": sum(n for (_g, s), n in refund_counts.items() if s == status),
+                "amount": sum(a for (_g, s), a in refunded.items() if s == status)}
+               for status in REFUND_STATES]
+    gateways = sorted({g for _d, g in collected} | {g for g, _s in refund_counts})
+    by_gateway = [{"gateway": gateway,
+                   "payments": sum(row["payments"] for row in daily if row["gateway"] == gateway),
+                   "collected": sum(row["collected"] for row in daily if row["gateway"] == gateway),
+                   "refunds": refund_counts.get((gateway, REFUND_SUCCEEDED), 0),
+                   "refunded": refunded.get((gateway, REFUND_SUCCEEDED), 0)}
+                  for gateway in gateways]
+    stuck = stuck_payments(filters)
+    return {
+        "totals": {"payments": sum(row["payments"] for row in daily),
+                   "collected": sum(row["collected"] for row in daily),
+                   "refunds": refunds[REFUND_STATES.index(REFUND_SUCCEEDED)]["refunds"],
+                   "refunded": refunds[REFUND_STATES.index(REFUND_SUCCEEDED)]["amount"]},
+        "gateways": by_gateway, "daily": daily, "refunds": refunds,
+        "stuck_pending": stuck["total"], "stuck": stuck["items"],
+    }
+
+
+def stuck_payments(filters: Filters, limit: int = 20) -> dict:
+    """Payments still open after their time to pay ran out, oldest first.
+
+    Reads the payments table through its (status, created_at) index: only open
+    payments are looked at, a handful whatever the number of settled ones.
+    """
+    cutoff = utcnow() - timedelta(minutes=current_app.config.get("PAYMENT_TTL_MINUTES", 15))
+    condition = [Payment.status.in_(OPEN_STATES), Payment.created_at <= cutoff]
+    statement = select(Payment)
+    if filters.procedure_code:
+        condition.append(Payment.procedure_code == filters.procedure_code)
+    if filters.commune_code or filters.agency_id:
+        statement = statement.join(Dossier, Dossier.id == Payment.dossier_id)
+        if filters.commune_code:
+            condition.append(Dossier.commune_code == filters.commune_code)
+        if filters.agency_id:
+            condition.append(Dossier.agency_id == filters.agency_id)
+    count_statement = select(func.count()).select_from(statement.where(*condition).subquery())
+    rows = db.session.scalars(statement.where(*condition).order_by(Payment.created_at, Payment.id).limit(limit))
+    items = [{"payment_id": p.id, "gateway": p.gateway, "amount": p.amount, "status": p.status,
+              "procedure_code": p.procedure_code, "dossier_receipt_code": p.dossier_receipt_code,
+              "created_at": p.created_at, "expires_at": p.expires_at} for p in rows]
+    return {"total": db.session.scalar(count_statement), "items": items}
+
+
+# -- help from community digital-tech teams ------------------------------------------------
+ASSISTANCE_FIGURES = {metric.split(".", 1)[1]: metric for metric in ASSISTANCE.values()}
+
+
+def assistance_figures(filters: Filters) -> dict:
+    """Help given by community digital-tech teams, per commune (of the team)."""
+    per_commune = {name: sums(metric, filters, ("commune_code",), ignore=_NO_AGENCY)
+                   for name, metric in ASSISTANCE_FIGURES.items()}
+    codes = sorted({key[0] for counts in per_commune.values() for key in counts})
+    rows = [{"commune_code": code, "commune_name": commune_name(code),
+             **{name: counts.get((code,), 0) for name, counts in per_commune.items()}} for code in codes]
+    totals = {"commune_code": None, "commune_name": None,
+              **{name: total(metric, filters, ignore=_NO_AGENCY) for name, metric in ASSISTANCE_FIGURES.items()}}
+    return {"totals": totals, "communes": rows}
