@@ -55,8 +55,8 @@ class Payment(EntityMixin, db.Model):
     closed_at: Mapped[datetime | None]
     last_checked_at: Mapped[datetime | None]
 
-    receipt: Mapped["Receipt | None"] = relationship(back_populates="payment", uselist=False, lazy="selectin")
-    refund: Mapped["Refund | None"] = relationship(back_populates="payment", uselist=False, lazy="selectin")
+    receipt: Mapped["Receipt | None"] = relationship(back_populates="payment", uselist=False)
+    refund: Mapped["Refund | None"] = relationship(back_populates="payment", uselist=False)
 
 
 class PaymentEvent(EntityMixin, db.Model):

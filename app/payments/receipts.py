@@ -29,7 +29,8 @@ def _code(length: int) -> str:
 
 def issue_receipt(payment: Payment) -> Receipt:
     """Creates the receipt of a payment that just settled (caller's transaction)."""
-    payer = db.session.get(Account, payment.account_id)
+    with db.session.no_autoflush:
+        payer = db.session.get(Account, payment.account_id)
     paid_at = payment.paid_at or utcnow()
     receipt = Receipt(
         payment_id=payment.id,

@@ -145,8 +145,9 @@ def _may_see(principal: Principal, payment: Payment) -> bool:
 
 
 def _settled_payment(dossier_id: uuid.UUID) -> Payment | None:
-    return db.session.scalar(select(Payment).where(
-        Payment.dossier_id == dossier_id, Payment.status == SUCCEEDED, Payment.duplicate.is_(False)))
+    with db.session.no_autoflush:   # other payments' committed state is what counts
+        return db.session.scalar(select(Payment).where(
+            Payment.dossier_id == dossier_id, Payment.status == SUCCEEDED, Payment.duplicate.is_(False)))
 
 
 def payment_ref(payment: Payment) -> PaymentRef:
@@ -170,16 +171,8 @@ def handle_ipn(gateway_name: str, params: dict) -> IpnVerdict:
     except InvalidSignature:
         log.warning("gateway notification with a bad signature", extra={"gateway": gateway_name})
         return IpnVerdict.INVALID_SIGNATURE
-    payment = _find(gateway_name, notification.txn_ref)
-    if payment is None:
-        return IpnVerdict.ORDER_NOT_FOUND
-    if notification.amount != payment.amount:
-        record_event(payment, "amount_mismatch", "ipn", payment.status, None,
-                     {"notified_amount": notification.amount, "result_code": notification.result_code})
-        db.session.commit()
-        return IpnVerdict.INVALID_AMOUNT
     try:
-        verdict = _apply_notification(payment.id, notification, "ipn")
+        verdict = _apply_notification(gateway_name, notification, "ipn")
         db.session.commit()
         return verdict
     except SQLAlchemyError:
@@ -189,8 +182,15 @@ def handle_ipn(gateway_name: str, params: dict) -> IpnVerdict:
         return IpnVerdict.UNKNOWN_ERROR
 
 
-def _apply_notification(payment_id: uuid.UUID, notification: Notification, source: str) -> IpnVerdict:
-    payment = lock_payment(payment_id)
+def _apply_notification(gateway_name: str, notification: Notification, source: str) -> IpnVerdict:
+    # One locked read: identical notifications arriving together queue here, one at a time
+    payment = _find(gateway_name, notification.txn_ref, lock=True)
+    if payment is None:
+        return IpnVerdict.ORDER_NOT_FOUND
+    if notification.amount != payment.amount:
+        record_event(payment, "amount_mismatch", source, payment.status, None,
+                     {"notified_amount": notification.amount, "result_code": notification.result_code})
+        return IpnVerdict.INVALID_AMOUNT
     if not is_open(payment.status):
         if notification.outcome == Outcome.SUCCEEDED and payment.status in CLOSED_UNPAID:
             _money_after_close(payment, notification, source)
@@ -223,10 +223,13 @@ def gateway_or_404(name: str):
         raise NotFound(N_("This payment gateway is not available."), code="gateway_not_enabled") from error
 
 
-def _find(gateway_name: str, txn_ref: str) -> Payment | None:
+def _find(gateway_name: str, txn_ref: str, *, lock: bool = False) -> Payment | None:
     if not txn_ref:
         return None
-    return db.session.scalar(select(Payment).where(Payment.gateway == gateway_name, Payment.txn_ref == txn_ref))
+    statement = select(Payment).where(Payment.gateway == gateway_name, Payment.txn_ref == txn_ref)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(statement)
 
 
 def lock_payment(payment_id: uuid.UUID) -> Payment:
