@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.catalog.seed import seed_agencies, seed_procedures
 from app.dossiers.seed import seed_demo_dossiers
 from app.extensions import db
+from app.identity.seed import seed_demo_accounts
 from app.registry.models import RegistryCitizen
 from app.registry.synthetic import seed_registry
 
@@ -30,9 +31,10 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     report.citizens_inserted = seed_registry(province_code, citizens, seed=seed, progress=progress)
     report.agencies_inserted = seed_agencies(province_code)
     seed_procedures()
+    demo_accounts = seed_demo_accounts(province_code)
     demo_dossiers = seed_demo_dossiers(province_code)
     db.session.commit()
-    report.demo_lines = demo_citizen_lines() + demo_dossiers
+    report.demo_lines = demo_citizen_lines() + demo_accounts + demo_dossiers
     report.seconds = time.perf_counter() - started
     return report
 
