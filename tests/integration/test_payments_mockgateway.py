@@ -167,3 +167,18 @@ def test_the_mock_runs_as_its_own_app():
     assert client.get("/healthz").get_json() == {"status": "ok"}
     assert client.get("/mock/_control/faults").status_code == 200
     assert client.post("/mock/_control/deliver").get_json() == {"delivered": 0, "retrying": 0, "gave_up": 0}
+
+
+def test_the_mock_process_starts_in_a_fresh_interpreter(tmp_path):
+    """`python -m app.mockgateway` imports the mock before anything else of the app."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("from app.mockgateway import create_mock_app; "
+            "app = create_mock_app({'MOCK_GATEWAY_DB': ':memory:', 'MOCK_GATEWAY_AUTODELIVER': '0'}); "
+            "print(app.test_client().get('/healthz').get_json()['status'])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

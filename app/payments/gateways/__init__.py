@@ -2,14 +2,16 @@
 from flask import current_app
 
 from app.payments.gateways.base import Gateway
-from app.payments.gateways.momo import MoMo
-from app.payments.gateways.paygov import PayGov
-from app.payments.gateways.vnpay import VNPay
 
 GATEWAY_NAMES = ("vnpay", "momo", "paygov")
 
 
 def _build(name: str, config) -> Gateway:
+    # Adapters are imported here: they use app.payments.http, which uses gateways.base
+    from app.payments.gateways.momo import MoMo
+    from app.payments.gateways.paygov import PayGov
+    from app.payments.gateways.vnpay import VNPay
+
     if name == "vnpay":
         return VNPay(pay_url=config["VNPAY_URL"], api_url=config["VNPAY_API_URL"],
                      tmn_code=config["VNPAY_TMN_CODE"], hash_secret=config["VNPAY_HASH_SECRET"],
