@@ -221,3 +221,27 @@ def test_receipts_cannot_be_issued_twice_for_one_payment(client, payment):
     send_vnpay(client, vnpay_ipn(payment))
     assert count(Receipt) == 1
     assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.status == "succeeded")) == 1
+
+
+def test_a_helper_pays_only_with_the_residents_consent_to_payments(dossier, citizen, network):
+    from app.common.auth import Principal
+    from app.errors import Forbidden
+    from app.payments.service import create_payment
+    from tests.factories import AccountFactory
+
+    helper = AccountFactory(role="assistant", personal_id=None)
+
+    def acting(scopes, **kw):
+        return Principal(account_id=citizen.id, role="citizen", level=2, methods=("pwd",),
+                         session_id=uuid.uuid4(), actor_id=helper.id, scopes=frozenset(scopes), **kw)
+
+    with pytest.raises(Forbidden) as refused:
+        create_payment(acting({"submit_dossier"}), dossier.id, "vnpay", client_ip="10.0.0.2")
+    assert refused.value.code == "consent_scope"
+    alone = Principal(account_id=helper.id, role="assistant", level=2, methods=("pwd",), session_id=uuid.uuid4())
+    with pytest.raises(Forbidden) as refused:
+        create_payment(alone, dossier.id, "vnpay", client_ip="10.0.0.2")
+    assert refused.value.code == "consent_required"
+    payment = create_payment(acting({"payments"}), dossier.id, "vnpay", client_ip="10.0.0.2")
+    assert payment.account_id == citizen.id and payment.actor_id == helper.id
+    assert payment.status == "pending" and payment.amount == 15_000
