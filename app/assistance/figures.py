@@ -8,7 +8,6 @@ resident and period decides). Each count also publishes a domain event
 (`assistance.resident_helped`, ...) for the operations-centre figures.
 """
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -156,11 +155,3 @@ def _name_members(rows) -> None:
         if row["member_id"]:
             row["member_name"] = names.get(row["member_id"])
 
-
-def totals(rows: list[dict]) -> dict:
-    """Every metric added up over `rows` (residents_helped then counts resident-periods)."""
-    summed: dict[str, int] = defaultdict(int)
-    for row in rows:
-        for metric in METRICS:
-            summed[metric] += row[metric]
-    return {metric: summed[metric] for metric in METRICS}

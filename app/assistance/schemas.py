@@ -116,8 +116,7 @@ class AssistanceConsentStateSchema(ma.Schema):
 
 class AssistanceSessionSchema(ma.Schema):
     id = _uuid()
-    status = ma.fields.Method("_status", metadata={"type": "string", "enum": list(STATUSES),
-                                                   "example": "active"})
+    status = ma.fields.String(validate=validate.OneOf(STATUSES), metadata={"example": "active"})
     team_id = _uuid()
     member_id = _uuid()
     commune_code = ma.fields.String(metadata={"example": "27727"})
@@ -125,21 +124,24 @@ class AssistanceSessionSchema(ma.Schema):
     procedure_code = ma.fields.String(allow_none=True, metadata={"example": "2.000635"})
     dossier_id = ma.fields.UUID(allow_none=True, metadata={"example": None})
     duration_minutes = ma.fields.Integer(metadata={"example": 120})
-    resident = ma.fields.Method("_resident", metadata={"type": "object"})
-    consent = ma.fields.Function(lambda d: AssistanceConsentStateSchema().dump(d), metadata={"type": "object"})
+    resident = ma.fields.Nested(AssistedResidentSchema)
+    consent = ma.fields.Nested(AssistanceConsentStateSchema)
     consented_at = _time(allow_none=True)
     expires_at = _time(allow_none=True)
     ended_at = _time(allow_none=True)
     end_reason = ma.fields.String(allow_none=True, metadata={"example": None})
     created_at = _time()
 
-    def _status(self, delegation):
-        return delegation.effective_status(utcnow())
-
-    def _resident(self, delegation):
+    @ma.pre_dump
+    def _view(self, delegation, **_kwargs):
+        """The row, its status now, who the resident is (masked) and the consent's state."""
         from app.assistance.service import resident_of
 
-        return AssistedResidentSchema().dump(resident_of(delegation))
+        plain = ("id", "team_id", "member_id", "commune_code", "scopes", "procedure_code", "dossier_id",
+                 "duration_minutes", "consented_at", "expires_at", "ended_at", "end_reason", "created_at")
+        return {**{name: getattr(delegation, name) for name in plain},
+                "status": delegation.effective_status(utcnow()), "resident": resident_of(delegation),
+                "consent": delegation}
 
 
 SessionPageSchema = page_schema(AssistanceSessionSchema, "AssistanceSessionPage")

@@ -7,8 +7,9 @@ them anyway from the next request).
 """
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from app.assistance import acts
 from app.assistance.errors import (
     AlreadyInTeam, MemberNotFound, MemberOfOtherCommune, NotAnAssistant, TeamNotFound, UnknownCommune,
 )
@@ -125,9 +126,13 @@ def membership_of(account_id: uuid.UUID) -> TeamMember | None:
 
 
 def _end_delegations(by: uuid.UUID, reason: str, *, team_id: uuid.UUID, member_id: uuid.UUID | None = None) -> None:
-    statement = update(Delegation).where(Delegation.team_id == team_id,
-                                         Delegation.status.in_((PENDING, ACTIVE)))
+    """Revokes the team's (or one member's) delegations still in force; the residents' histories say why."""
+    now = utcnow()
+    statement = select(Delegation).where(Delegation.team_id == team_id, Delegation.status.in_((PENDING, ACTIVE)))
     if member_id is not None:
         statement = statement.where(Delegation.member_id == member_id)
-    db.session.execute(statement.values(status=REVOKED, ended_at=utcnow(), ended_by=by, end_reason=reason),
-                       execution_options={"synchronize_session": "fetch"})
+    for delegation in db.session.scalars(statement):
+        if delegation.effective_status(now) in (PENDING, ACTIVE):
+            delegation.status, delegation.ended_at, delegation.ended_by = REVOKED, now, by
+            delegation.end_reason, delegation.consent_code_hash = reason, None
+            acts.record(delegation, "revoked", detail={"reason": reason})

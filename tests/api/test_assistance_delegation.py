@@ -14,8 +14,8 @@ from app.extensions import db
 from app.identity.models import DISABLED
 from tests.factories import AccountFactory
 from tests.assistance_fixtures import (  # noqa: F401
-    API, COMMUNE, EXTRACT_VALUES, OTHER_COMMUNE, PROCEDURE, Visit, acts_of, assistant, bearer, catalog, delegated,
-    fresh_rate_limits, make_team, officer, resident, storage,
+    API, EXTRACT_VALUES, OTHER_COMMUNE, PROCEDURE, Visit, acts_of, assistant, bearer, catalog, delegated,
+    fresh_rate_limits, officer, resident, storage,
 )
 
 DOSSIERS = "/api/v1/dossiers"

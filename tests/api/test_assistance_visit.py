@@ -12,8 +12,7 @@ from app.extensions import db
 from app.identity.models import ACTIVE, PENDING_PASSWORD, Account
 from app.payments.models import Payment
 from tests.assistance_fixtures import (  # noqa: F401
-    API, COMMUNE, EXTRACT_VALUES, PASSWORD, PROCEDURE, Visit, acts_of, assistant, bearer, catalog, fresh_rate_limits,
-    officer,
+    API, EXTRACT_VALUES, PASSWORD, PROCEDURE, Visit, assistant, bearer, catalog, fresh_rate_limits, officer,
     outbox, resident, sms_code, storage,
 )
 from tests.payments_fixtures import Pay, hub, network  # noqa: F401
