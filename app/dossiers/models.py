@@ -29,9 +29,10 @@ class Dossier(EntityMixin, db.Model):
     """
 
     __tablename__ = "dossiers"
+    # Lists read newest first by (created_at, id): the inbox within an agency, "my dossiers" per citizen
     __table_args__ = (
-        Index("ix_dossiers_inbox", "agency_id", "commune_code", "status"),
-        Index("ix_dossiers_citizen_created", "citizen_account_id", "created_at"),
+        Index("ix_dossiers_inbox", "agency_id", "created_at", "id"),
+        Index("ix_dossiers_citizen_created", "citizen_account_id", "created_at", "id"),
     )
 
     procedure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("procedures.id"), index=True)
@@ -57,10 +58,11 @@ class Dossier(EntityMixin, db.Model):
     bundle_position: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    procedure: Mapped[Procedure] = relationship(lazy="joined", innerjoin=True)
-    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    # selectin: a page of dossiers parses each procedure's JSON definition once, not once per row
+    procedure: Mapped[Procedure] = relationship(lazy="selectin")
+    agency: Mapped[Agency] = relationship(lazy="selectin")
     documents: Mapped[list["DossierDocument"]] = relationship(
-        back_populates="dossier", order_by="DossierDocument.created_at", lazy="selectin")
+        back_populates="dossier", order_by="DossierDocument.created_at")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -154,8 +156,8 @@ class DigitizedResult(EntityMixin, db.Model):
     storage_key: Mapped[str] = mapped_column(String(120))
     issued_at: Mapped[datetime]
 
-    issuer: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
-    procedure: Mapped[Procedure] = relationship(lazy="joined", innerjoin=True)
+    issuer: Mapped[Agency] = relationship(lazy="selectin")
+    procedure: Mapped[Procedure] = relationship(lazy="selectin")
 
 
 class ReceiptCounter(db.Model):

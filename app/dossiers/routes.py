@@ -10,7 +10,7 @@ from app.dossiers.multipart import Blueprint
 from app.dossiers.schemas import (
     BundlePageSchema, BundleSchema, DocumentSchema, DossierPageSchema, DossierSchema, FormUpdateSchema,
     InboxQuerySchema, IssueResultSchema, MyDossiersQuerySchema, ResultSchema, ReuseSchema,
-    StartBundleSchema, StartDossierSchema, TimelineEntrySchema, TransitionSchema, UploadSchema,
+    StartBundleSchema, StartDossierSchema, TimelineEntrySchema, TransitionSchema, DocumentUploadSchema,
     WithdrawSchema,
 )
 from app.common.pagination import PageArgsSchema
@@ -152,7 +152,7 @@ class DossierTimeline(MethodView):
 @blp.route("/<uuid:dossier_id>/documents")
 class DossierDocuments(MethodView):
     @require_role(CITIZEN)
-    @blp.arguments(UploadSchema, location="multipart")
+    @blp.arguments(DocumentUploadSchema, location="multipart")
     @blp.response(201, DocumentSchema)
     @_errors(NOT_FOUND, CONFLICT, (413, "The file is over the upload limit (`file_too_large`)"),
              (422, "Not a PDF, JPEG or PNG by content (`unsupported_file_type`), or unknown document code"))

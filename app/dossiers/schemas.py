@@ -36,7 +36,7 @@ class StartDossierSchema(ma.Schema):
 
 class FormUpdateSchema(ma.Schema):
     values = JsonObject(required=True, metadata={
-        "description": "Field name to value; null removes a value",
+        "type": "object", "description": "Field name to value; null removes a value",
         "example": {"child_full_name": "Nguyễn Minh Khang", "child_date_of_birth": "2026-11-18"}})
     version = ma.fields.Integer(metadata={"description": "The version you read; 409 if it changed", "example": 3})
 
@@ -51,7 +51,7 @@ class TransitionSchema(ma.Schema):
     version = ma.fields.Integer(metadata={"description": "The version you read; 409 if it changed", "example": 3})
 
 
-class UploadSchema(ma.Schema):
+class DocumentUploadSchema(ma.Schema):
     code = ma.fields.String(required=True, validate=ma.validate.Length(1, 50),
                             metadata={"example": "medical_birth_certificate"})
     file = Upload(required=True, metadata={"description": "PDF, JPEG or PNG (checked from the content)"})
@@ -65,6 +65,7 @@ class ReuseSchema(ma.Schema):
 class IssueResultSchema(ma.Schema):
     file = Upload(required=True, metadata={"description": "The signed result: PDF, JPEG or PNG"})
     data = JsonObject(required=True, metadata={
+        "type": "string",
         "description": "The result's structured data (JSON text), checked against the procedure's result fields",
         "example": '{"child_full_name": "Nguyễn Minh Khang", "child_personal_id": "080226000123"}'})
     version = ma.fields.Integer(metadata={"example": 7})

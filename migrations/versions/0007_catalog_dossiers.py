@@ -126,9 +126,9 @@ def upgrade():
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dossiers_assigned_officer_id'), ['assigned_officer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_bundle_id'), ['bundle_id'], unique=False)
-        batch_op.create_index('ix_dossiers_citizen_created', ['citizen_account_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_dossiers_citizen_created', ['citizen_account_id', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_due_date'), ['due_date'], unique=False)
-        batch_op.create_index('ix_dossiers_inbox', ['agency_id', 'commune_code', 'status'], unique=False)
+        batch_op.create_index('ix_dossiers_inbox', ['agency_id', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_procedure_id'), ['procedure_id'], unique=False)
 
     op.create_table('dossier_results',

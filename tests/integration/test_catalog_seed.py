@@ -9,7 +9,7 @@ from app.catalog.schemas import ProcedureSchema
 from app.catalog.seed import seed_procedures
 from app.extensions import db
 from tests.dossiers_fixtures import (  # noqa: F401
-    BIRTH, HEALTH_INSURANCE, JUDICIAL_RECORD, RESIDENCE, agency, catalog, storage,
+    BIRTH, HEALTH_INSURANCE, JUDICIAL_RECORD, RESIDENCE, catalog, storage,
 )
 
 
