@@ -22,7 +22,7 @@ from app.dossiers import access, workflow
 from app.dossiers.documents import attach_result
 from app.dossiers.models import FROM_LINKED_RESULT, DigitizedResult, Dossier, DossierBundle
 from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
-from app.dossiers.service import commit_or_conflict, ensure_level, incompleteness, new_dossier
+from app.dossiers.service import commit_or_conflict, ensure_level, ensure_open, incompleteness, new_dossier
 from app.dossiers.transitions import fire
 from app.errors import N_, Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -65,6 +65,7 @@ def submit_bundle(principal: Principal, bundle_id: uuid.UUID) -> DossierBundle:
     errors = {}
     for dossier, step in zip(members, bundle.linked_procedure.steps):
         ensure_level(principal, dossier.procedure)
+        ensure_open(dossier.procedure)
         problems = incompleteness(dossier, skip_fields=frozenset(step.get("fields_from_results", {})),
                                   skip_documents=frozenset(step.get("documents_from_results", {})))
         if problems:

@@ -43,7 +43,7 @@ class StaleVersion(Conflict):
 def start_dossier(principal: Principal, procedure_id: uuid.UUID) -> Dossier:
     """Starts a draft for a procedure, prefilled from the population registry."""
     procedure = catalog.get_procedure(procedure_id)
-    _ensure_open(procedure)
+    ensure_open(procedure)
     dossier = new_dossier(principal, procedure)
     db.session.commit()
     return dossier
@@ -80,9 +80,10 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
     )
     db.session.add(dossier)
     db.session.flush()
-    record(dossier, "create", principal, to_status=workflow.DRAFT,
-           data={"prefilled": sorted(prefill), "fee_exempt": fee_exempt} if fee_exempt else
-           {"prefilled": sorted(prefill)})
+    data = {"prefilled": sorted(prefill)}
+    if fee_exempt:
+        data["fee_exempt"] = True
+    record(dossier, "create", principal, to_status=workflow.DRAFT, data=data)
     return dossier
 
 
@@ -127,7 +128,7 @@ def submit_dossier(principal: Principal, dossier_id: uuid.UUID) -> Dossier:
     if dossier.status != workflow.DRAFT:
         raise Conflict(N_("This dossier has already been submitted."), code="already_submitted")
     ensure_level(principal, dossier.procedure)
-    _ensure_open(dossier.procedure)
+    ensure_open(dossier.procedure)
     ensure_complete(dossier)
     fire(dossier, "submit", principal, data={"flagged_fields": dossier.flagged_fields})
     commit_or_conflict()
@@ -311,7 +312,8 @@ def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier
 
 # -- helpers ---------------------------------------------------------------------------
 
-def _ensure_open(procedure: Procedure) -> None:
+def ensure_open(procedure: Procedure) -> None:
+    """Refuses new dossiers for a retired procedure (409 `procedure_retired`)."""
     if procedure.is_retired:
         raise Conflict(N_("This procedure has been retired and accepts no new dossiers."),
                        code="procedure_retired")
