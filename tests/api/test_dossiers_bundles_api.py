@@ -237,3 +237,17 @@ def test_submitting_a_bundle_twice_with_one_key_submits_once(client, catalog, fr
     assert first.status_code == second.status_code == 200 and first.get_json() == second.get_json()
     refused = client.post(f"{BUNDLES}/{started['id']}/submit", headers=citizen)
     assert refused.status_code == 409 and refused.get_json()["code"] == "already_submitted"
+
+
+def test_a_step_retired_after_the_start_stops_the_submission(client, catalog, frozen_day):
+    api = Api(client)
+    citizen = bearer(citizen_account())
+    started = _start(client, citizen, "LT-KS-TT-BHYT")
+    _fill_birth_bundle(api, citizen, started["dossiers"])
+    client.post(f"/api/v1/catalog/procedures/{catalog[RESIDENCE].id}/retire",
+                headers=bearer(AccountFactory(role=roles.ADMIN)))
+    refused = client.post(f"{BUNDLES}/{started['id']}/submit", headers=citizen)
+    assert refused.status_code == 409 and refused.get_json()["code"] == "procedure_retired"
+    assert [m["status"] for m in _bundle(client, citizen, started["id"])["dossiers"]] == ["draft"] * 3
+    again = client.post(BUNDLES, json={"linked_procedure_id": str(linked("LT-KS-TT-BHYT").id)}, headers=citizen)
+    assert again.status_code == 409 and again.get_json()["code"] == "linked_procedure_unavailable"
