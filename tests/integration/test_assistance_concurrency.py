@@ -17,6 +17,7 @@ from app.assistance.models import (
 )
 from app.common.auth import Principal
 from app.common.clock import utcnow
+from app.dashboard.models import Counter as DashboardCounter
 from app.errors import AppError
 from app.extensions import db
 from app.identity.models import ACTIVE, Account, AuthSession
@@ -59,6 +60,8 @@ def _clean(engine, created):
         c.execute(delete(OutboxMessage).where(OutboxMessage.address.like("0966%")))
         c.execute(delete(AuthSession).where(AuthSession.account_id.in_(accounts)))
         c.execute(delete(Account).where(Account.id.in_(accounts)))
+        # the operations-centre counters that the events of these tests bumped
+        c.execute(delete(DashboardCounter).where(DashboardCounter.metric.like("assistance.%")))
 
 
 def _member(created) -> Account:
