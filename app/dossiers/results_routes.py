@@ -5,9 +5,8 @@ from flask.views import MethodView
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_role
 from app.common.pagination import PageArgsSchema
-from app.dossiers import results
+from app.dossiers import present, results
 from app.dossiers.multipart import Blueprint
-from app.dossiers.routes import _file_response
 from app.dossiers.schemas import ResultPageSchema, ResultSchema, VerificationSchema
 from app.extensions import limiter
 from app.identity.roles import CITIZEN
@@ -46,7 +45,7 @@ class ResultFile(MethodView):
     def get(self, result_id):
         """Download one of my documents"""
         result = results.get_result(current_principal(), result_id)
-        return _file_response(results.result_file(result), result.content_type, result.filename)
+        return present.file_response(results.result_file(result), result.content_type, result.filename)
 
 
 @blp.route("/<uuid:result_id>/qr.png")
@@ -59,7 +58,7 @@ class ResultQr(MethodView):
         result = results.get_result(current_principal(), result_id)
         path = url_for("results.ResultVerification", code=result.verification_code)
         png = results.verification_qr_png(request.host_url.rstrip("/") + path)
-        return _file_response(png, "image/png", f"{result.verification_code}.png")
+        return present.file_response(png, "image/png", f"{result.verification_code}.png")
 
 
 @blp.route("/verify/<string:code>")

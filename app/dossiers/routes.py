@@ -1,10 +1,10 @@
 """Dossiers: the citizen's applications, the officers' inbox and workflow, linked bundles."""
-from flask import Response
 from flask.views import MethodView
 
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_auth, require_role
 from app.common.idempotency import idempotent
+from app.common.pagination import PageArgsSchema
 from app.dossiers import bundles, documents, present, results, service
 from app.dossiers.multipart import Blueprint
 from app.dossiers.schemas import (
@@ -13,7 +13,6 @@ from app.dossiers.schemas import (
     StartBundleSchema, StartDossierSchema, TimelineEntrySchema, TransitionSchema, DocumentUploadSchema,
     WithdrawSchema,
 )
-from app.common.pagination import PageArgsSchema
 from app.identity.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
 
 blp = Blueprint("dossiers", __name__, description="Dossiers: submission, workflow, linked procedures")
@@ -34,11 +33,6 @@ def _errors(*pairs):
 NOT_FOUND = (404, "No such dossier, or not yours")
 INVALID = (422, "A field is missing or not valid (one error per field)")
 CONFLICT = (409, "Not possible in the dossier's current state, or changed meanwhile (`stale_version`)")
-
-
-def _file_response(data: bytes, content_type: str, filename: str) -> Response:
-    return Response(data, mimetype=content_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"})
 
 
 @blp.route("")
@@ -192,7 +186,7 @@ class DossierDocumentFile(MethodView):
     def get(self, dossier_id, document_id):
         """Download a document of a dossier"""
         document, data = documents.document_file(current_principal(), dossier_id, document_id)
-        return _file_response(data, document.content_type, document.filename)
+        return present.file_response(data, document.content_type, document.filename)
 
 
 @blp.route("/<uuid:dossier_id>/result")

@@ -176,3 +176,15 @@ def test_uploads_are_multipart_with_the_code_as_a_form_field(client, catalog):
                            data={"code": "medical_birth_certificate", "file": (io.BytesIO(PNG_BYTES), "a.png")},
                            content_type="multipart/form-data")
     assert response.status_code == 201 and response.get_json()["content_type"] == "image/png"
+
+
+def test_a_vietnamese_file_name_downloads_with_an_encoded_header(client, catalog):
+    api = Api(client)
+    citizen = bearer(citizen_account())
+    dossier_id = api.start(citizen, catalog[BIRTH]).get_json()["id"]
+    document = api.upload(citizen, dossier_id, "medical_birth_certificate", PDF_BYTES, "giấy chứng sinh.pdf").get_json()
+    response = client.get(f"/api/v1/dossiers/{dossier_id}/documents/{document['id']}/file", headers=citizen)
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''gi%E1%BA%A5y%20ch%E1%BB%A9ng%20sinh.pdf" in disposition
+    assert disposition.isascii()
