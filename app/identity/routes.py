@@ -38,6 +38,7 @@ def _limit(name: str, scope: str):
 
 
 login_limit = _limit("login_rate_limit", "identity-login")
+refresh_limit = _limit("refresh_rate_limit", "identity-refresh")
 otp_send_limit = _limit("otp_send_rate_limit", "identity-otp-send")
 otp_verify_limit = _limit("otp_verify_rate_limit", "identity-otp-verify")
 qr_limit = _limit("qr_rate_limit", "identity-qr")
@@ -233,7 +234,7 @@ class StepUp(MethodView):
 
 @blp.route("/tokens/refresh")
 class TokenRefresh(MethodView):
-    @login_limit
+    @refresh_limit
     @blp.arguments(TokenRefreshArgs)
     @blp.response(200, AuthTokensSchema)
     @refusals((401, "Unknown, expired or reused refresh token (reuse ends the session)"), TOO_MANY, BAD_INPUT)

@@ -27,6 +27,7 @@ class IdentitySettings:
     qr_poll_check_seconds: float = 1.0
     totp_issuer: str = "Smart Province"
     login_rate_limit: str = "10 per minute;100 per hour"
+    refresh_rate_limit: str = "30 per minute;600 per hour"
     otp_send_rate_limit: str = "5 per minute;30 per hour"
     otp_verify_rate_limit: str = "20 per minute;200 per hour"
     qr_rate_limit: str = "20 per minute"
