@@ -10,8 +10,9 @@ parallelism 4 unless ARGON2_* say otherwise):
 - `identity.otp-verify`: POST /api/v1/identity/login/verify with a valid SMS code,
   a different pending login per request (BENCH_IDENTITY_OTPS, default 6,000):
   the code check (keyed hash, attempt counter, single use), the session, a
-  signed access token and a hashed refresh token, one commit. Keep
-  duration x rate below the list size, or later requests measure refusals.
+  signed access token and a hashed refresh token, one commit. Each code works
+  once: run it with `--warmup 0` (wrk restarts the list at its first request
+  for the measured run) and keep duration x rate below the list size.
 - `identity.qr-poll`: GET /api/v1/identity/qr-logins/{id} with the poll secret,
   200 pending QR logins (what web clients do every 2 s while the QR is shown).
 
@@ -114,7 +115,9 @@ SCENARIOS = [
     Scenario("identity.login", setup=setup_login,
              description="POST /identity/login, right password (argon2id verify), level-2 accounts: "
                          "login token, TOTP offered"),
-    Scenario("identity.otp-verify", setup=setup_otp_verify,
+    # each code works once: no preflight, and run with --warmup 0 (a warm-up run would replay
+    # the first requests of the list and count them as errors)
+    Scenario("identity.otp-verify", setup=setup_otp_verify, preflight=False,
              description="POST /identity/login/verify with a valid SMS code, a new pending login per "
                          "request: session, access and refresh tokens"),
     Scenario("identity.qr-poll", setup=setup_qr_poll,

@@ -141,7 +141,6 @@ def verify(flow_id: uuid.UUID, code: str, purpose: str) -> OtpChallenge:
         OtpChallenge.id == challenge.id, OtpChallenge.used_at.is_(None)).values(used_at=utcnow())).rowcount
     if not used:
         raise OtpUsed()
-    db.session.refresh(challenge)
     audit("otp.verified", purpose=purpose, flow_id=flow_id, account_id=challenge.account_id)
     return challenge
 
