@@ -16,14 +16,13 @@ staff_cli = AppGroup("staff", help="Staff accounts (officers, approvers, assista
 @click.option("--full-name", required=True)
 @click.option("--agency-code", default=None, help="e.g. UBND-27727 or CA-80 (officers and approvers)")
 @click.option("--commune", "commune_code", default=None, help="5-digit commune code of the scope")
-@click.option("--team", "team_code", default=None, help="Team code (assistants)")
 @click.option("--phone", default=None)
 @click.option("--password", default=None, help="Leave out to have one generated and printed once")
-def create_command(role, login, full_name, agency_code, commune_code, team_code, phone, password):
+def create_command(role, login, full_name, agency_code, commune_code, phone, password):
     """Create a staff account and print its TOTP provisioning URI (shown once)."""
     try:
         created = create_staff(role=role, login=login, full_name=full_name, password=password, phone=phone,
-                               agency_code=agency_code, commune_code=commune_code, team_code=team_code)
+                               agency_code=agency_code, commune_code=commune_code)
         db.session.commit()
     except AppError as error:
         details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.errors.items())

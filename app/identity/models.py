@@ -44,7 +44,6 @@ class Account(EntityMixin, db.Model):
     # Staff scope
     agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
     commune_code: Mapped[str | None] = mapped_column(String(5))
-    team_code: Mapped[str | None] = mapped_column(String(40))   # assistants' team
     activated_at: Mapped[datetime | None]
     level2_at: Mapped[datetime | None]
 

@@ -87,7 +87,6 @@ class EidAccountSchema(ma.Schema):
     totp_enabled = ma.fields.Method("_totp", metadata={"example": False})
     agency_id = ma.fields.UUID(allow_none=True)
     commune_code = ma.fields.String(allow_none=True, metadata={"example": "27727"})
-    team_code = ma.fields.String(allow_none=True)
     activated_at = ma.fields.AwareDateTime(allow_none=True)
     level2_at = ma.fields.AwareDateTime(allow_none=True)
 
@@ -324,7 +323,6 @@ class StaffArgs(ma.Schema):
                                    metadata={"example": "UBND-27727"})
     commune_code = ma.fields.String(load_default=None, validate=validate.Regexp(r"^[0-9]{5}$"),
                                     metadata={"example": "27727"})
-    team_code = ma.fields.String(load_default=None, validate=validate.Length(1, 40))
     password = ma.fields.String(load_default=None, validate=validate.Length(1, 1024), metadata={
         "description": "Leave out to have one generated (returned once)"})
 

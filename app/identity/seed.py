@@ -44,20 +44,20 @@ def seed_demo_accounts(province_code: str) -> list[str]:
         commune = committee.commune_code if committee else None
     police = f"CA-{int(province_code):02d}"
     staff = [
-        (OFFICER, "demo.officer", "Cán bộ Một Cửa", committee.code if committee else None, commune, None),
-        (APPROVER, "demo.approver", "Lãnh đạo UBND Xã", committee.code if committee else None, commune, None),
-        (OFFICER, "demo.police", "Cán bộ Công an Tỉnh", police, None, None),
-        (ASSISTANT, "demo.assistant", "Thành viên Tổ CNS", None, commune, f"TCNS-{commune}"),
-        (LEADER, "demo.leader", "Lãnh đạo Tỉnh", None, None, None),
-        (ADMIN, "demo.admin", "Quản trị hệ thống", None, None, None),
+        (OFFICER, "demo.officer", "Cán bộ Một Cửa", committee.code if committee else None, commune),
+        (APPROVER, "demo.approver", "Lãnh đạo UBND Xã", committee.code if committee else None, commune),
+        (OFFICER, "demo.police", "Cán bộ Công an Tỉnh", police, None),
+        (ASSISTANT, "demo.assistant", "Thành viên Tổ CNS", None, commune),
+        (LEADER, "demo.leader", "Lãnh đạo Tỉnh", None, None),
+        (ADMIN, "demo.admin", "Quản trị hệ thống", None, None),
     ]
     lines = [f"demo log-ins (development only), password {DEMO_PASSWORD} for all:"]
-    for role, login, name, agency_code, commune_code, team in staff:
+    for role, login, name, agency_code, commune_code in staff:
         if db.session.scalar(select(Account.id).where(Account.login == login)) is None:
             has_agency = agency_code and db.session.scalar(select(Agency.id).where(Agency.code == agency_code))
             create_staff(role=role, login=login, full_name=name, password=DEMO_PASSWORD,
                          agency_code=agency_code if has_agency else None, commune_code=commune_code,
-                         team_code=team, totp_secret=demo_secret(login))
+                         totp_secret=demo_secret(login))
         lines.append(f"{role} {login}: TOTP secret {demo_secret(login)}"
                      + (f" agency {agency_code}" if agency_code else "") + (f" commune {commune_code}" if commune_code else ""))
     if citizen is not None:

@@ -3,7 +3,8 @@
 Staff log in with a login name, a password and always a TOTP code; their
 TOTP secret is issued when the account is created (by an admin through the
 API or with `flask staff create`) and confirmed by the first login. Officers
-and approvers are scoped to an agency and a commune, assistants to a team.
+and approvers are scoped to an agency and a commune; assistants join a
+community digital-tech team through the assistance domain (team membership).
 """
 import secrets
 import uuid
@@ -35,7 +36,7 @@ class StaffCreated:
 
 def create_staff(*, role: str, login: str, full_name: str, password: str | None = None,
                  phone: str | None = None, agency_code: str | None = None,
-                 commune_code: str | None = None, team_code: str | None = None,
+                 commune_code: str | None = None,
                  totp_secret: str | None = None) -> StaffCreated:
     """Creates an active staff account with a TOTP secret (the caller sees it once)."""
     if role not in STAFF_ROLES:
@@ -58,7 +59,7 @@ def create_staff(*, role: str, login: str, full_name: str, password: str | None 
                       lockouts=0, totp_secret=totp.encrypt_secret(secret),
                       agency_id=agency.id if agency else None,
                       commune_code=commune_code or (agency.commune_code if agency else None),
-                      team_code=team_code, activated_at=utcnow(), level2_at=utcnow())
+                      activated_at=utcnow(), level2_at=utcnow())
     db.session.add(account)
     db.session.flush()
     audit("staff.created", account_id=account.id, role=role)

@@ -125,9 +125,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_qr_logins')),
     sa.UniqueConstraint('code_hash', name=op.f('uq_qr_logins_code_hash'))
     )
-    with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('team_code', sa.String(length=40), nullable=True))
-
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('secret_hash', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_devices_secret_hash'), ['secret_hash'])
@@ -140,9 +137,6 @@ def downgrade():
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_devices_secret_hash'), type_='unique')
         batch_op.drop_column('secret_hash')
-
-    with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.drop_column('team_code')
 
     op.drop_table('qr_logins')
     with op.batch_alter_table('device_bindings', schema=None) as batch_op:

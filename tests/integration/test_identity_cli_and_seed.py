@@ -54,7 +54,7 @@ def test_demo_accounts_are_seeded_once(app):
     assert logins <= set(accounts)
     assert accounts["demo.officer"].commune_code == citizen.current_commune_code
     assert accounts["demo.police"].agency_id is not None
-    assert accounts["demo.assistant"].team_code
+    assert accounts["demo.assistant"].role == "assistant"
     demo_citizen = next(a for a in accounts.values() if a.role == "citizen")
     assert demo_citizen.level == 2 and verify_password(demo_citizen.password_hash, DEMO_PASSWORD)
     assert totp.decrypt_secret(demo_citizen.totp_secret) == demo_secret(demo_citizen.login)
