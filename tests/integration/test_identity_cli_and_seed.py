@@ -99,3 +99,32 @@ def test_dev_sms_is_absent_in_production():
     rules = subprocess.run([sys.executable, "-c", PRODUCTION_ROUTES], capture_output=True, text=True,
                            check=True, cwd=ROOT).stdout.split()
     assert "/api/v1/identity/login" in rules and "/api/v1/dev/sms" not in rules
+
+
+def test_the_sweep_deletes_what_expired_a_day_ago(client):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.common.clock import utcnow
+    from app.identity.models import LoginThrottle, OtpChallenge, PendingLogin, QrLogin, RefreshToken
+    from app.identity.scheduled import purge_expired_rows
+    from tests.identity_fixtures import active_citizen, last_code, log_in
+
+    account = active_citizen()
+    body = log_in(client, account.login).get_json()
+    client.post("/api/v1/identity/login/verify", json={
+        "login_token": body["login_token"], "method": "sms", "code": last_code(account.phone, "login")})
+    client.post("/api/v1/identity/qr-logins", json={})
+    log_in(client, "080090999991", "wrong-password")
+
+    def counts():
+        return [len(db.session.scalars(select(model)).all())
+                for model in (PendingLogin, OtpChallenge, QrLogin, LoginThrottle, RefreshToken)]
+
+    assert counts() == [1, 1, 1, 1, 1]
+    with time_machine.travel(utcnow() + timedelta(hours=23), tick=False):
+        assert purge_expired_rows() == 0
+    with time_machine.travel(utcnow() + timedelta(days=15), tick=False):
+        assert purge_expired_rows() == 5          # the refresh token's 14 idle days are over too
+    assert counts() == [0, 0, 0, 0, 0]
