@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.common.clock import utcnow
 from app.extensions import db
@@ -70,8 +71,13 @@ def register(personal_id: str, full_name: str, date_of_birth: date, phone: str) 
         raise AccountExists()
     if account is None:
         account = Account(login=personal_id, personal_id=personal_id, role=CITIZEN, level=LEVEL_1,
-                          failed_logins=0, lockouts=0)
-        db.session.add(account)
+                          failed_logins=0, lockouts=0, full_name=record.full_name, phone=phone,
+                          status=PENDING_PHONE)
+        try:
+            with db.session.begin_nested():   # two registrations at once: one account
+                db.session.add(account)
+        except IntegrityError:
+            raise AccountExists() from None
     account.full_name, account.phone, account.status = record.full_name, phone, PENDING_PHONE
     db.session.flush()
     sent = otp.start_flow(otp.REGISTER, phone, account_id=account.id)

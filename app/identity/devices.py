@@ -92,8 +92,11 @@ def totp_uri(account: Account, secret: str) -> str:
     return totp.provisioning_uri(secret, label, settings().totp_issuer)
 
 
-def confirm_binding(account: Account, binding_id: uuid.UUID, code: str) -> BoundDevice:
-    """First valid TOTP code: binds the phone, ends the old device's sessions."""
+def confirm_binding(account: Account, session_id: uuid.UUID, binding_id: uuid.UUID,
+                    code: str) -> BoundDevice:
+    """First valid TOTP code: binds the phone (the session confirming), ends the old device's sessions."""
+    # one binding at a time per account: concurrent confirmations queue on the account row
+    db.session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
     binding = _open_binding(account, binding_id)
     if binding.sms_verified_at is None or binding.totp_secret is None:
         raise BindingPhoneNotVerified()
@@ -106,7 +109,7 @@ def confirm_binding(account: Account, binding_id: uuid.UUID, code: str) -> Bound
     old = current_device(account.id)
     if old is not None:
         old.unbound_at = now
-        revoke_sessions(account.id, "device_replaced", device_id=old.id, keep=binding.session_id)
+        revoke_sessions(account.id, "device_replaced", device_id=old.id, keep=session_id)
     device_secret = secrets.token_urlsafe(32)
     device = Device(account_id=account.id, name=binding.device_name, platform=binding.platform,
                     bound_at=now, secret_hash=hash_token(device_secret))
@@ -118,7 +121,7 @@ def confirm_binding(account: Account, binding_id: uuid.UUID, code: str) -> Bound
     if account.level < LEVEL_2:
         account.level, account.level2_at = LEVEL_2, now
     cut_off_access_tokens(account)
-    session = db.session.get(AuthSession, binding.session_id)
+    session = db.session.get(AuthSession, session_id)
     session.device_id, session.level = device.id, LEVEL_2
     session.methods = list(dict.fromkeys([*session.methods, SMS_METHOD, TOTP_METHOD]))
     binding.completed_at, binding.device_id = now, device.id

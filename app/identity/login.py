@@ -23,6 +23,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.common.auth import Principal
 from app.common.clock import utcnow
@@ -60,10 +61,15 @@ def _throttle_key(login: str) -> str:
 
 def _unknown_login_throttle(login: str) -> LoginThrottle:
     key = _throttle_key(login)
-    throttle = db.session.scalar(select(LoginThrottle).where(LoginThrottle.key_hash == key))
+    statement = select(LoginThrottle).where(LoginThrottle.key_hash == key)
+    throttle = db.session.scalar(statement)
     if throttle is None:
         throttle = LoginThrottle(key_hash=key, failed_logins=0, lockouts=0)
-        db.session.add(throttle)
+        try:
+            with db.session.begin_nested():   # the same unknown login tried twice at once
+                db.session.add(throttle)
+        except IntegrityError:
+            throttle = db.session.scalar(statement)
     return throttle
 
 

@@ -425,7 +425,8 @@ class DeviceBindingTotp(MethodView):
         Returns the device secret (shown once) and new tokens: every earlier
         access token of the account stops working.
         """
-        bound = devices.confirm_binding(_own_account(), binding_id, args["code"])
+        bound = devices.confirm_binding(_own_account(), current_principal().session_id, binding_id,
+                                        args["code"])
         return {"device": bound.device, "device_secret": bound.device_secret,
                 "tokens": sessions.IssuedTokens(access_token=sessions.access_token_for(bound.session),
                                                 refresh_token=None, session=bound.session)}

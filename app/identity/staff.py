@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Agency
 from app.common.clock import utcnow
@@ -60,8 +61,11 @@ def create_staff(*, role: str, login: str, full_name: str, password: str | None 
                       agency_id=agency.id if agency else None,
                       commune_code=commune_code or (agency.commune_code if agency else None),
                       activated_at=utcnow(), level2_at=utcnow())
-    db.session.add(account)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():   # the same login created twice at once
+            db.session.add(account)
+    except IntegrityError:
+        raise LoginTaken() from None
     audit("staff.created", account_id=account.id, role=role)
     return StaffCreated(account, generated, secret, totp_uri(account, secret))
 
