@@ -247,6 +247,8 @@ def machine() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "processor": platform.processor() or platform.machine(),
+        # other work on the machine skews every figure; keep it next to them
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
 
 

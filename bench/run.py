@@ -23,6 +23,7 @@ from bench.scenarios_core import BARE  # noqa: E402
 
 def main(argv=None) -> int:
     args = _arguments(argv)
+    machine = harness.machine()  # before the load, so the load average shows other work
     scenarios = _select(discover(), args.only)
     env = harness.bench_environment()
     wrk = harness.ensure_wrk()
@@ -61,7 +62,7 @@ def main(argv=None) -> int:
     path = harness.write_result(args.name, {
         "name": args.name,
         "commit": harness.git_commit(),
-        "machine": harness.machine(),
+        "machine": machine,
         "database": harness.database_kind(env),
         "app_env": env["APP_ENV"],
         "server": {"gunicorn_workers": workers, "worker_class": "sync", "bind": "127.0.0.1"},
