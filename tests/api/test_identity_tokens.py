@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 import jwt
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -46,6 +47,7 @@ def test_access_token_claims(client, app):
     assert tokens["refresh_token"] not in stored and len(stored[0]) == 64
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")   # the forged HS512 token
 def test_only_the_configured_algorithm_is_accepted(client, app):
     account = active_citizen()
     token = bearer(account)["Authorization"].split()[1]
