@@ -1,34 +1,41 @@
 """Additive counters kept current in the transaction of the change they count.
 
 A counter is identified by a metric, the day it belongs to (a local Vietnam
-date) and its dimensions. The three filter dimensions (commune, agency,
-procedure) are rolled up when written: one increment with all three given
-updates 2**3 rows, the exact one and every combination where some are
-replaced by `ALL`. A figure filtered by any of them, or by none, then reads a
-few rows per day whatever the number of dossiers or citizens behind it.
+date) and its dimensions. Every increment is rolled up when written:
 
-    bump("dossiers.received", day=today, commune_code="27727", bucket="online")
+- over the filter dimensions (commune, agency, procedure): one increment with
+  all three given updates the exact row and every combination where some are
+  replaced by `ALL`, so a figure filtered by any of them, or by none, reads
+  its own rows;
+- over time: a row for the day and a row for its month (`grain` "d" and "m",
+  the month's row dated on its first day). A period reads whole months from
+  month rows and only its ragged ends from day rows: at most 24 months and 60
+  days per group, however long the period.
+
+    bump("dossiers.channel", day=today, commune_code="27727", bucket="online")
 
 Writes are INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite), sorted by
-key so concurrent transactions lock shared rows in the same order.
+key so concurrent transactions lock shared rows in the same order; large
+batches (a rebuild) go through COPY on PostgreSQL.
 """
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
 from itertools import product
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.common.clock import utcnow
-from app.dashboard.models import ALL, NONE, Counter
+from app.dashboard.models import ALL, DAY, MONTH, NONE, Counter
 from app.extensions import db
 
 FILTER_DIMENSIONS = ("commune_code", "agency_id", "procedure_code")
-KEY_COLUMNS = ("metric", "commune_code", "agency_id", "procedure_code", "day",
+KEY_COLUMNS = ("metric", "grain", "commune_code", "agency_id", "procedure_code", "day",
                "status", "gateway", "bucket")
-_CHUNK = 500
+_CHUNK = 5000
+_COPY_FROM = 20_000   # rows; fewer go through the ON CONFLICT statement
 
 
 @dataclass(frozen=True, order=True)
@@ -44,15 +51,13 @@ class Key:
     gateway: str = NONE
     bucket: str = NONE
 
-    def rolled_up(self) -> Iterable["Key"]:
-        """This key and every roll-up of its known filter dimensions."""
-        choices = [(ALL,) if getattr(self, name) in (None, ALL) else (str(getattr(self, name)), ALL)
-                   for name in FILTER_DIMENSIONS]
-        for values in product(*choices):
-            yield replace(self, **dict(zip(FILTER_DIMENSIONS, values)))
-
-    def row(self) -> tuple:
-        return tuple(getattr(self, name) for name in KEY_COLUMNS)
+    def rows(self) -> Iterable[tuple]:
+        """The counter rows (KEY_COLUMNS order) of this key and its roll-ups."""
+        choices = [(ALL,) if value in (None, ALL) else (str(value), ALL)
+                   for value in (self.commune_code, self.agency_id, self.procedure_code)]
+        days = ((DAY, self.day), (MONTH, self.day.replace(day=1)))
+        for (grain, day), (commune, agency, procedure) in product(days, product(*choices)):
+            yield (self.metric, grain, commune, agency, procedure, day, self.status, self.gateway, self.bucket)
 
 
 def bump(metric: str, delta: int = 1, *, day: date, session=None, **dimensions) -> None:
@@ -64,27 +69,51 @@ def apply_deltas(deltas: Mapping[Key, int], *, session=None, connection=None) ->
     """Applies several increments at once; returns how many counter rows changed."""
     rows: dict[tuple, int] = defaultdict(int)
     for key, delta in deltas.items():
-        for rolled in key.rolled_up():
-            rows[rolled.row()] += delta
+        if delta:
+            for row in key.rows():
+                rows[row] += delta
     ordered = sorted((row, delta) for row, delta in rows.items() if delta)
     if not ordered:
         return 0
     connection = connection or (session or db.session).connection()
-    now = utcnow()
+    if connection.dialect.name == "postgresql" and len(ordered) >= _COPY_FROM:
+        _copy_and_merge(connection, ordered)
+        return len(ordered)
+    statement = _upsert(connection.dialect.name)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start:start + _CHUNK]
-        values = [dict(zip(KEY_COLUMNS, row), value=delta, updated_at=now) for row, delta in chunk]
-        connection.execute(_upsert(connection.dialect.name, values))
+        connection.execute(statement, [dict(zip(KEY_COLUMNS, row), value=delta) for row, delta in chunk])
     return len(ordered)
 
 
-def _upsert(dialect: str, values: list[dict]):
+_MERGE = f"""
+INSERT INTO dashboard_counters ({", ".join(KEY_COLUMNS)}, value)
+SELECT {", ".join(KEY_COLUMNS)}, value FROM dashboard_counter_deltas ORDER BY {", ".join(KEY_COLUMNS)}
+ON CONFLICT ({", ".join(KEY_COLUMNS)}) DO UPDATE SET value = dashboard_counters.value + EXCLUDED.value
+"""
+
+
+def _copy_and_merge(connection, ordered) -> None:
+    """Large batches (a rebuild) on PostgreSQL: COPY into a scratch table, then one merging INSERT."""
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS dashboard_counter_deltas "
+        "(LIKE dashboard_counters) ON COMMIT DELETE ROWS")
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY dashboard_counter_deltas ({', '.join(KEY_COLUMNS)}, value) FROM STDIN") as copy:
+        for row, delta in ordered:
+            copy.write_row((*row, delta))
+    connection.exec_driver_sql(_MERGE)
+    connection.exec_driver_sql("TRUNCATE dashboard_counter_deltas")
+
+
+@cache
+def _upsert(dialect: str):
+    """One compiled statement, run with many parameter sets (executemany)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Counter.__table__).values(values)
+    statement = insert(Counter.__table__)
     return statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
-        set_={"value": Counter.__table__.c.value + statement.excluded.value,
-              "updated_at": statement.excluded.updated_at},
+        set_={"value": Counter.__table__.c.value + statement.excluded.value},
     )
 
 
@@ -107,7 +136,14 @@ def sums(metric: str, filters: Filters, group_by: tuple[str, ...] = (),
     procedure); `ignore` names filter dimensions the metric does not have.
     """
     columns = [getattr(Counter, name) for name in group_by]
-    statement = select(*columns, func.sum(Counter.value)).where(Counter.metric == metric)
+    if "day" in group_by:   # a series by day reads day rows only
+        ranges = [(DAY, filters.start or date.min, filters.end or date.max)]
+    else:
+        ranges = segments(filters.start, filters.end)
+    statement = select(*columns, func.sum(Counter.value)).where(
+        Counter.metric == metric,
+        or_(*(and_(Counter.grain == grain, Counter.day >= first, Counter.day <= last)
+              for grain, first, last in ranges)))
     for name in FILTER_DIMENSIONS:
         column = getattr(Counter, name)
         wanted = None if name in ignore else getattr(filters, name)
@@ -117,10 +153,6 @@ def sums(metric: str, filters: Filters, group_by: tuple[str, ...] = (),
             statement = statement.where(column != ALL)
         else:
             statement = statement.where(column == ALL)
-    if filters.start is not None:
-        statement = statement.where(Counter.day >= filters.start)
-    if filters.end is not None:
-        statement = statement.where(Counter.day <= filters.end)
     if columns:
         statement = statement.group_by(*columns)
     return {tuple(row[:-1]): int(row[-1] or 0) for row in db.session.execute(statement)}
@@ -128,3 +160,34 @@ def sums(metric: str, filters: Filters, group_by: tuple[str, ...] = (),
 
 def total(metric: str, filters: Filters, **kwargs) -> int:
     return sums(metric, filters, **kwargs).get((), 0)
+
+
+def segments(start: date | None, end: date | None) -> list[tuple[str, date, date]]:
+    """The period [start, end] (None: unbounded) as (grain, first row date, last row date) ranges.
+
+    Days up to the first whole month, the whole months, the days after the
+    last whole month; month rows are dated on the month's first day.
+    """
+    start, end = start or date.min, end or date.max
+    if start > end:
+        return [(DAY, start, end)]   # nothing matches
+    found = []
+    if start.day != 1:
+        first_of_next = _next_month(start)
+        found.append((DAY, start, min(end, first_of_next - timedelta(days=1))))
+        start = first_of_next
+    if start > end:
+        return found
+    tail = None
+    if end != date.max and end.month == (end + timedelta(days=1)).month:   # not a month's last day
+        tail = (DAY, end.replace(day=1), end)
+        end = end.replace(day=1) - timedelta(days=1)
+    if start <= end:
+        found.append((MONTH, start, end.replace(day=1)))
+    if tail:
+        found.append(tail)
+    return found
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)

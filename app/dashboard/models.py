@@ -13,25 +13,28 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.common.clock import utcnow
 from app.extensions import db
 
 # A dimension that a counter row adds up over (every commune, agency, procedure)
 ALL = "*"
 # A dimension that does not apply to the metric
 NONE = ""
+# Time grains of a counter row: one day, or a whole month (dated on its first day)
+DAY, MONTH = "d", "m"
 
 
 class Counter(db.Model):
     """One additive figure: SUM(value) over rows answers a question.
 
     The primary key is the whole dimension tuple, in the order queries filter
-    on it (metric and the three filter dimensions by equality, then a day range).
+    on it (metric, grain and the three filter dimensions by equality, then a
+    range of days).
     """
 
     __tablename__ = "dashboard_counters"
 
     metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     commune_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     agency_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     procedure_code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -40,7 +43,6 @@ class Counter(db.Model):
     gateway: Mapped[str] = mapped_column(String(20), primary_key=True)
     bucket: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class RegistryFigure(db.Model):

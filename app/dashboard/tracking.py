@@ -148,11 +148,13 @@ def apply_changes(changes, context: Context) -> None:
         apply_deltas(dict(deltas), connection=context.connection)
 
 
-def rebuild(projection: Projection, session, batch_size: int = 5000) -> int:
+def rebuild(projection: Projection, session, batch_size: int = 5000, flush_keys: int = 200_000) -> int:
     """Recounts a projection's metrics from its table (backfill or repair); returns rows written.
 
     Run it when nothing else writes the model (an operator command): changes
-    committed meanwhile would be counted twice or not at all.
+    committed meanwhile would be counted twice or not at all. Increments are
+    written whenever `flush_keys` distinct keys have piled up, so memory stays
+    bounded whatever the table's size.
     """
     from sqlalchemy import delete, select
 
@@ -165,10 +167,14 @@ def rebuild(projection: Projection, session, batch_size: int = 5000) -> int:
     columns = [getattr(projection.model, name) for name in projection.attributes]
     result = session.execute(select(*columns).execution_options(yield_per=batch_size))
     total: Tally = Tally()
+    written = 0
     for rows in result.partitions():
         states = [SimpleNamespace(**dict(zip(projection.attributes, row))) for row in rows]
         context = Context(connection)
         total.update(projection.tally(states, context))
         if projection.mirror is not None:
             projection.mirror(context, [(None, state) for state in states])
-    return apply_deltas(dict(total), connection=connection)
+        if len(total) >= flush_keys:
+            written += apply_deltas(dict(total), connection=connection)
+            total.clear()
+    return written + apply_deltas(dict(total), connection=connection)

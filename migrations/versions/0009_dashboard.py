@@ -21,6 +21,7 @@ depends_on = None
 def upgrade():
     op.create_table('dashboard_counters',
     sa.Column('metric', sa.String(length=40), nullable=False),
+    sa.Column('grain', sa.String(length=1), nullable=False),
     sa.Column('commune_code', sa.String(length=5), nullable=False),
     sa.Column('agency_id', sa.String(length=36), nullable=False),
     sa.Column('procedure_code', sa.String(length=64), nullable=False),
@@ -29,8 +30,7 @@ def upgrade():
     sa.Column('gateway', sa.String(length=20), nullable=False),
     sa.Column('bucket', sa.String(length=20), nullable=False),
     sa.Column('value', sa.BigInteger(), nullable=False),
-    sa.Column('updated_at', app.common.models.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('metric', 'commune_code', 'agency_id', 'procedure_code', 'day', 'status',
+    sa.PrimaryKeyConstraint('metric', 'grain', 'commune_code', 'agency_id', 'procedure_code', 'day', 'status',
                             'gateway', 'bucket', name=op.f('pk_dashboard_counters'))
     )
     op.create_table('dashboard_registry_figures',

@@ -96,7 +96,7 @@ def test_overdue_pages_follow_each_other(dossiers):
 
 def test_rebuild_recounts_counters_and_open_dossiers(dossiers):
     def snapshot():
-        counters = {(c.metric, c.commune_code, c.agency_id, c.procedure_code, c.day, c.status, c.bucket): c.value
+        counters = {(c.metric, c.grain, c.commune_code, c.agency_id, c.procedure_code, c.day, c.status, c.bucket): c.value
                     for c in db.session.scalars(select(Counter).where(Counter.metric.like("dossiers.%"),
                                                                       Counter.value != 0))}
         open_ids = set(db.session.scalars(select(OpenDossier.dossier_id)))

@@ -99,7 +99,7 @@ def test_rebuild_recounts_what_the_hook_counted():
     refresh_registry_figures()
 
     def counters():
-        return {(c.metric, c.commune_code, c.day): c.value for c in db.session.scalars(
+        return {(c.metric, c.grain, c.commune_code, c.day): c.value for c in db.session.scalars(
             select(Counter).where(Counter.metric.like("eid.%"), Counter.value != 0))}
 
     live = counters()

@@ -58,7 +58,7 @@ def test_every_payment_figure_equals_the_rows(made):
 
 def test_rebuild_recounts_payments_and_refunds(made):
     def counters():
-        return {(c.metric, c.commune_code, c.agency_id, c.procedure_code, c.day, c.gateway, c.status): c.value
+        return {(c.metric, c.grain, c.commune_code, c.agency_id, c.procedure_code, c.day, c.gateway, c.status): c.value
                 for c in db.session.scalars(select(Counter).where(Counter.metric.like("payments.%"),
                                                                   Counter.value != 0))}
 

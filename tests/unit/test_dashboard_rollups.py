@@ -1,11 +1,12 @@
 """Counter keys, registry checks and CSV rendering, without a database."""
-from datetime import date
+import random
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from app.common.personal_id import FEMALE, MALE, compose_personal_id
-from app.dashboard.counters import Key
+from app.dashboard.counters import Key, segments
 from app.dashboard.exports import render_csv
 from app.dashboard.models import ALL
 from app.dashboard.registry_figures import REQUIRED_FIELDS, age_on, compute_registry_figures, record_problems
@@ -14,20 +15,59 @@ from app.dashboard.service import share
 DAY = date(2026, 3, 2)
 
 
-def test_a_key_with_three_filter_dimensions_rolls_up_into_eight_rows():
+def test_a_key_with_three_filter_dimensions_rolls_up_into_eight_rows_per_grain():
     key = Key("dossiers.status", DAY, commune_code="27727", agency_id="a-1", procedure_code="1.001",
               status="received")
-    rows = {(k.commune_code, k.agency_id, k.procedure_code) for k in key.rolled_up()}
-    assert len(rows) == 8
-    assert ("27727", "a-1", "1.001") in rows and (ALL, ALL, ALL) in rows and ("27727", ALL, "1.001") in rows
-    assert {k.status for k in key.rolled_up()} == {"received"}
+    rows = list(key.rows())
+    assert len(rows) == 16
+    cube = {(commune, agency, procedure) for _m, _g, commune, agency, procedure, *_rest in rows}
+    assert len(cube) == 8
+    assert ("27727", "a-1", "1.001") in cube and (ALL, ALL, ALL) in cube and ("27727", ALL, "1.001") in cube
+    assert {(grain, day) for _m, grain, _c, _a, _p, day, *_rest in rows} == {
+        ("d", DAY), ("m", date(2026, 3, 1))}
+    assert {row[6] for row in rows} == {"received"}
 
 
 def test_unknown_dimensions_are_only_rolled_up():
-    rows = [k.row() for k in Key("eid.registered", DAY, commune_code="27727").rolled_up()]
-    assert rows == [("eid.registered", "27727", ALL, ALL, DAY, "", "", ""),
-                    ("eid.registered", ALL, ALL, ALL, DAY, "", "", "")]
-    assert [k.commune_code for k in Key("eid.registered", DAY).rolled_up()] == [ALL]
+    rows = list(Key("eid.registered", DAY, commune_code="27727").rows())
+    assert rows == [("eid.registered", "d", "27727", ALL, ALL, DAY, "", "", ""),
+                    ("eid.registered", "d", ALL, ALL, ALL, DAY, "", "", ""),
+                    ("eid.registered", "m", "27727", ALL, ALL, date(2026, 3, 1), "", "", ""),
+                    ("eid.registered", "m", ALL, ALL, ALL, date(2026, 3, 1), "", "", "")]
+    assert [row[2] for row in Key("eid.registered", DAY).rows()] == [ALL, ALL]
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    (None, None, [("m", date.min, date.max.replace(day=1))]),
+    (date(2026, 3, 1), date(2026, 3, 31), [("m", date(2026, 3, 1), date(2026, 3, 1))]),
+    (date(2026, 3, 15), date(2026, 3, 20), [("d", date(2026, 3, 15), date(2026, 3, 20))]),
+    (date(2026, 3, 1), date(2026, 3, 10), [("d", date(2026, 3, 1), date(2026, 3, 10))]),
+    (date(2026, 1, 20), date(2026, 4, 5), [("d", date(2026, 1, 20), date(2026, 1, 31)),
+                                           ("m", date(2026, 2, 1), date(2026, 3, 1)),
+                                           ("d", date(2026, 4, 1), date(2026, 4, 5))]),
+    (date(2025, 12, 31), None, [("d", date(2025, 12, 31), date(2025, 12, 31)),
+                                ("m", date(2026, 1, 1), date.max.replace(day=1))]),
+    (None, date(2024, 2, 29), [("m", date.min, date(2024, 2, 1))]),
+])
+def test_a_period_reads_whole_months_and_ragged_days(start, end, expected):
+    assert segments(start, end) == expected
+
+
+def test_segments_add_up_to_the_days_for_any_period():
+    rng = random.Random(7)
+    first = date(2024, 1, 1)
+    daily = {first + timedelta(days=n): rng.randrange(5) for n in range(3 * 366)}
+    monthly = {}
+    for day, value in daily.items():
+        monthly[day.replace(day=1)] = monthly.get(day.replace(day=1), 0) + value
+    rows = {"d": daily, "m": monthly}
+    for _ in range(400):
+        a, b = sorted(rng.sample(range(3 * 366), 2))
+        start = first + timedelta(days=a) if rng.random() > 0.1 else None
+        end = first + timedelta(days=b) if rng.random() > 0.1 else None
+        want = sum(v for d, v in daily.items() if (start is None or d >= start) and (end is None or d <= end))
+        got = sum(v for grain, lo, hi in segments(start, end) for d, v in rows[grain].items() if lo <= d <= hi)
+        assert got == want, (start, end)
 
 
 def person(**fields):
