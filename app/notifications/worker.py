@@ -148,16 +148,26 @@ class Worker:
 
     def run(self, *, until_idle: bool = False) -> Counter:
         """Loops until stopped (SIGTERM, SIGINT) or, with `until_idle`, until nothing is due."""
-        self._install_signal_handlers()
+        previous = self._install_signal_handlers()
         listener = _Listener.open(self.app)
         log.info("worker %s started (batch %s, lease %ss)", self.name, self.batch_size, self.lease)
         try:
+            failures = 0
             while not self.stopping.is_set():
                 with self.app.app_context():
                     try:
                         if self.run_jobs:
                             self.run_due_jobs()
                         taken = self.run_batch()
+                        failures = 0
+                    except Exception:
+                        # The database went away, a deadlock, a lock timeout...: the
+                        # messages in hand come back after their lease; keep going.
+                        db.session.rollback()
+                        failures += 1
+                        log.exception("worker %s: batch failed (%s in a row)", self.name, failures)
+                        self.stopping.wait(min(30.0, self.poll * 2 ** min(failures, 5)))
+                        continue
                     finally:
                         db.session.remove()
                 if taken:
@@ -171,16 +181,19 @@ class Worker:
         finally:
             if listener:
                 listener.close()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
             log.info("worker %s stopped: %s", self.name, dict(self.outcomes))
         return self.outcomes
 
     def stop(self, *_args) -> None:
         self.stopping.set()
 
-    def _install_signal_handlers(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, self.stop)
-            signal.signal(signal.SIGINT, self.stop)
+    def _install_signal_handlers(self) -> dict:
+        """SIGTERM and SIGINT stop the loop; returns the handlers they replaced."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        return {signum: signal.signal(signum, self.stop) for signum in (signal.SIGTERM, signal.SIGINT)}
 
     def _claim_job(self, job: Periodic, now: datetime) -> bool:
         try:

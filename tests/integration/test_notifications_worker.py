@@ -289,6 +289,32 @@ def test_the_lease_is_renewed_during_a_long_batch(worker, account):
         DELIVERED}
 
 
+def test_the_loop_survives_a_failing_batch_and_stops_on_request(app, monkeypatch):
+    import signal
+
+    from sqlalchemy.exc import OperationalError
+
+    real, calls = worker_module.claim_batch, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE outbox_messages", {}, Exception("server closed the connection"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_batch", flaky)
+    message = _otp()
+    before = signal.getsignal(signal.SIGTERM)
+    loop = Worker(app, name="loop", run_jobs=False, poll_seconds=0.001)
+    outcomes = loop.run(until_idle=True)
+    assert _fresh(message).status == DELIVERED and outcomes == {DELIVERED: 1}
+    assert len(calls) == 3     # failed, delivered, found nothing due
+    assert signal.getsignal(signal.SIGTERM) is before      # handlers given back
+    stopped = Worker(app, name="stopped", run_jobs=False)
+    stopped.stop()
+    assert stopped.run() == {}
+
+
 # --- push: dead tokens and SMS fallback ----------------------------------------------
 
 def test_a_dead_push_token_is_removed_and_a_message_that_matters_falls_back_to_sms(worker, account):
