@@ -1,6 +1,6 @@
 """Acting with a delegated token: default deny, each scope, expiry, revocation, both names on every act."""
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -187,9 +187,10 @@ def test_expiry_stops_the_member_at_once(client, visit, catalog):
     citizen, _ = resident()
     session, headers = visit.consented(citizen, ["read_status"], duration_minutes=15)
     assert client.get(DOSSIERS, headers=headers).status_code == 200
-    with time_machine.travel(utcnow() + timedelta(minutes=14, seconds=59), tick=False):
+    ends = datetime.fromisoformat(session["expires_at"])
+    with time_machine.travel(ends - timedelta(seconds=30), tick=False):
         assert client.get(DOSSIERS, headers=headers).status_code == 200
-    with time_machine.travel(utcnow() + timedelta(minutes=15, seconds=1), tick=False):
+    with time_machine.travel(ends + timedelta(seconds=1), tick=False):
         response = client.get(DOSSIERS, headers=headers)
         assert response.status_code == 401 and response.get_json()["code"] in ("delegation_expired", "invalid_token")
         again = visit.token(session["id"])
