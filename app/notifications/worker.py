@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.common.clock import utcnow
@@ -149,6 +149,7 @@ class Worker:
     def run(self, *, until_idle: bool = False) -> Counter:
         """Loops until stopped (SIGTERM, SIGINT) or, with `until_idle`, until nothing is due."""
         previous = self._install_signal_handlers()
+        _relax_sqlite_durability(self.app)
         listener = _Listener.open(self.app)
         log.info("worker %s started (batch %s, lease %ss)", self.name, self.batch_size, self.lease)
         try:
@@ -224,6 +225,25 @@ class Worker:
                     last_result=None if result is None else str(result)[:255])
             .execution_options(synchronize_session=False))
         db.session.commit()
+
+
+def _relax_sqlite_durability(app) -> None:
+    """On SQLite, the worker's commits do not wait for the disk (WAL, synchronous=NORMAL).
+
+    As on PostgreSQL (delivery.py): a power cut may lose the last outcomes,
+    never corrupt the database, and a lost outcome only means a repeat.
+    """
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite" or getattr(engine, "_worker_relaxed", False):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _normal_sync(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    engine._worker_relaxed = True
+    engine.dispose()    # connections opened before get it too
 
 
 class _Listener:
