@@ -201,6 +201,11 @@ def retry_later(delivery: Delivery, reason: str, policy: RetryPolicy, worker: st
 
 def finish_failed(message_id: uuid.UUID, status: str, reason: str, *, unregistered: bool = False) -> str:
     """Marks a message failed for good (forward only), with the push side effects."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Write first: a SQLite transaction that reads and then writes fails
+        # if another process committed in between; one that starts by writing
+        # waits for the lock instead.
+        _update(message_id, {"updated_at": utcnow()})
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
     if message.channel == PUSH and message.notification_id is not None:
         # Lock the notification's push rows in a fixed order: two workers

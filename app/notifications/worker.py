@@ -197,18 +197,21 @@ class Worker:
         return {signum: signal.signal(signum, self.stop) for signum in (signal.SIGTERM, signal.SIGINT)}
 
     def _claim_job(self, job: Periodic, now: datetime) -> bool:
-        try:
-            with db.session.begin_nested():
-                if db.session.scalar(select(PeriodicJob.id).where(PeriodicJob.name == job.name)) is None:
-                    db.session.add(PeriodicJob(name=job.name, next_run_at=now))
-        except IntegrityError:
-            pass  # another worker created it just now
-        claimed = db.session.execute(
+        """Takes this period's run of `job` (the UPDATE comes first: it takes the lock)."""
+        claimed = bool(db.session.execute(
             update(PeriodicJob).where(PeriodicJob.name == job.name, PeriodicJob.next_run_at <= now)
             .values(next_run_at=now + job.every, last_started_at=now, worker=self.name)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)).rowcount)
+        if not claimed and db.session.scalar(select(PeriodicJob.id).where(PeriodicJob.name == job.name)) is None:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(PeriodicJob(name=job.name, next_run_at=now + job.every,
+                                               last_started_at=now, worker=self.name))
+                claimed = True   # the first run of a new job
+            except IntegrityError:
+                pass  # another worker created it just now, and runs it
         db.session.commit()
-        return bool(claimed)
+        return claimed
 
     def _run_job(self, job: Periodic) -> None:
         result, error = None, None
