@@ -113,7 +113,7 @@ def _stop(process: subprocess.Popen) -> int:
 
 def test_a_worker_killed_mid_batch_loses_nothing(app, database, tmp_path):
     engine, run = database
-    total = 60
+    total = 40
     settings = {"NOTIFY_MOCK_DELAY_MS": 25, "WORKER_BATCH_SIZE": 10, "WORKER_LEASE_SECONDS": 1.5}
     victim, survivor = _start_workers(app, tmp_path, ("victim", "survivor"), **settings)
     try:
