@@ -93,6 +93,7 @@ class TestingConfig(Config):
         self.DEV_ENDPOINTS = True
         self.SQLALCHEMY_DATABASE_URI = e.get("TEST_DATABASE_URL", "sqlite:///test.db")
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SQLITE_BEGIN_IMMEDIATE = False   # see app/common/database.py
         # Cheap hashing keeps the suite fast; production cost is measured in bench/
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024

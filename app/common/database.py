@@ -3,6 +3,14 @@
 pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; taking it
 over (as SQLAlchemy's documentation advises) gives SQLite the same transaction
 behaviour as PostgreSQL, which the rollback-per-test fixture relies on too.
+
+Transactions begin IMMEDIATE: a transaction that reads and then writes would
+otherwise fail at once with "database is locked" when another process wrote in
+between (busy_timeout cannot help a deferred transaction upgrade its lock).
+Taking the write lock up front makes concurrent writers wait their turn, which
+is what the development server with several workers needs. The test suite turns
+it off (SQLITE_BEGIN_IMMEDIATE=False): each test holds one long transaction that
+is rolled back, and servers started by tests in threads must still read beside it.
 """
 from sqlalchemy import event
 
@@ -22,6 +30,8 @@ def configure_sqlite(app, db) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
+    begin = "BEGIN IMMEDIATE" if app.config.get("SQLITE_BEGIN_IMMEDIATE", True) else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)

@@ -22,7 +22,7 @@ from app.identity import roles
 from app.identity.models import Account
 from app.notifications.models import OutboxMessage
 from app.registry.models import RegistryCitizen
-from tests.factories import COMMUNE, AccountFactory
+from tests.factories import COMMUNE, AccountFactory, RegistryCitizenFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -65,10 +65,11 @@ def committed(app, db_session):
 
 def _account(app, setup, **kwargs) -> Account:
     with app.app_context():
-        account = AccountFactory(**kwargs)
+        citizen = RegistryCitizenFactory()   # staff accounts get a registry person too
+        account = AccountFactory(citizen=citizen, **kwargs)
         db.session.commit()
         setup["accounts"].append(account.id)
-        setup["citizens"].append(account.personal_id) if account.personal_id else None
+        setup["citizens"].append(citizen.personal_id)
         return account
 
 
