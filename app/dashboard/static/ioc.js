@@ -13,6 +13,7 @@
   const number = new Intl.NumberFormat("vi-VN");
   const decimal = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 2 });
   const percent = new Intl.NumberFormat("vi-VN", { style: "percent", maximumFractionDigits: 1 });
+  const money = new Intl.NumberFormat("vi-VN", { notation: "compact", maximumFractionDigits: 1 });
 
   const STATUS = {
     submitted: "Đã nộp", received: "Đã tiếp nhận", returned: "Trả lại", in_processing: "Đang xử lý",
@@ -161,6 +162,7 @@
     if (value === null || value === undefined) return "–";
     if (kind === "share") return percent.format(value);
     if (kind === "decimal") return decimal.format(value);
+    if (kind === "money") return `${money.format(value)}\u00a0đ`;
     return number.format(value);
   }
 
@@ -326,6 +328,11 @@
   }
 
   async function start() {
+    const form = $("#filters");
+    if (!form.from.value && !form.to.value) {   // this year so far, unless the leader chose otherwise
+      const now = new Date();
+      form.from.value = `${now.getFullYear()}-01-01`;
+    }
     $("#login").hidden = true;
     $("#board").hidden = false;
     $("#filters").hidden = false;
@@ -342,8 +349,9 @@
   for (const button of $$("[data-export]")) button.addEventListener("click", () => download(button.dataset.export));
 
   window.Chart.defaults.color = "#e8eef7";
+  window.Chart.defaults.datasets.bar.maxBarThickness = 36;
   window.Chart.defaults.borderColor = "#233a59";
-  window.ioc = { charts, load };   // for the browser test and the curious operator
+  window.ioc = { charts, load, query };   // for the browser test and the curious operator
   if (store.getItem("ioc.access")) start();
   else showLogin();
 })();
