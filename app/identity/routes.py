@@ -1,6 +1,4 @@
 """E-ID accounts and login: the HTTP side (thin; the rules live in the services)."""
-import logging
-
 from flask import g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -28,7 +26,6 @@ from app.identity.settings import settings
 from app.identity.totp import DIGITS, PERIOD
 
 blp = Blueprint("identity", __name__, description="E-ID accounts, login, sessions and devices")
-log = logging.getLogger("app.identity")
 
 
 # --- rate limits per client address (Flask-Limiter; storage from RATELIMIT_STORAGE_URI) ---
