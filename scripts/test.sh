@@ -2,11 +2,15 @@
 # Installs what the tests need and runs the whole suite.
 #   scripts/test.sh              on SQLite
 #   scripts/test.sh --postgres   on a local PostgreSQL (installed and started if needed)
+# Redis (rate-limit storage) and Chromium (the browser test) are installed and
+# started when missing.
 # Further arguments go to pytest.
 source "$(dirname "$0")/_venv.sh"
 ensure_venv requirements-dev.txt
 source scripts/_browser.sh
 ensure_browser "$@"
+REDIS_TEST_URL="$(bash scripts/redis.sh)"   # a failure stops here (set -e)
+export REDIS_TEST_URL
 
 if [ "${1:-}" = "--postgres" ]; then
   shift
