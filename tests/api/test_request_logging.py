@@ -40,3 +40,12 @@ def test_the_formatter_writes_json_and_masks_personal_data():
     assert "079123456789" not in line and "0912345678" not in line
     assert data["message"] == "login for 079******789 from 091****678"
     assert data["path"] == "/api/v1/registry/079******789"
+
+
+def test_generated_request_ids_survive_the_masking_of_the_log_line():
+    from app.common.logging import new_request_id
+    from app.common.masking import mask_text
+
+    ids = [new_request_id() for _ in range(2000)]
+    assert all(len(i) == 32 and mask_text(i) == i for i in ids)
+    assert len(set(ids)) == 2000
