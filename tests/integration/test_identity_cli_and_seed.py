@@ -85,6 +85,21 @@ def test_dev_sms_lists_the_codes_sent_to_a_phone(client):
     assert client.get("/api/v1/dev/sms").status_code == 422
 
 
+def test_dev_sms_shows_the_sent_text_once_the_worker_erased_the_code(client):
+    from app.notifications.models import MockDelivery
+
+    [message] = notify("otp_code", phone="0912000222", params={"code": "515151", "purpose": "login",
+                                                                "minutes": 5}, urgent=True, sensitive=True)
+    db.session.flush()
+    message.params = {}          # what the worker leaves after delivering a sensitive message
+    db.session.add(MockDelivery(channel="sms", address="0912000222", event="otp_code",
+                                body="Ma xac thuc: 515151", idempotency_key=message.idempotency_key,
+                                message_id=message.id))
+    db.session.flush()
+    [shown] = client.get("/api/v1/dev/sms", query_string={"phone": "0912000222"}).get_json()
+    assert "515151" in shown["body"] and shown["params"] == {}
+
+
 PRODUCTION_ROUTES = """
 from app import create_app
 from app.config import ProductionConfig
