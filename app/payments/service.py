@@ -260,8 +260,8 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
         return True
     # Decided before this payment counts as settled (one settled payment per dossier)
     duplicate_of = "duplicate_payment" if _settled_payment(payment.dossier_id) is not None else None
-    if duplicate_of is None and not _record_fee_paid(payment):
-        duplicate_of = "dossier_closed"
+    if duplicate_of is None:
+        duplicate_of = _record_fee_paid(payment)
     payment.duplicate = duplicate_of is not None
     payment.gateway_transaction_no = transaction_no or payment.gateway_transaction_no
     payment.bank_code = bank_code or payment.bank_code
@@ -275,15 +275,15 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
     return True
 
 
-def _record_fee_paid(payment: Payment) -> bool:
-    """Marks the dossier paid; False when the dossier refuses (closed meanwhile)."""
+def _record_fee_paid(payment: Payment) -> str | None:
+    """Marks the dossier paid; the dossier's refusal code when it refuses (closed meanwhile, ...)."""
     try:
         with db.session.begin_nested():
             dossier_link.record_fee_paid(payment.dossier_id, payment.id)
-        return True
+        return None
     except AppError as error:
         log.warning("dossier refused a settled fee", extra={"payment_id": str(payment.id), "code": error.code})
-        return False
+        return error.code[:30]
 
 
 def _money_after_close(payment: Payment, notification: Notification, source: str) -> None:
