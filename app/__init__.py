@@ -24,6 +24,8 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     from app.identity.authn import load_principal
     app.before_request(load_principal)
+    from app.common.input_guard import refuse_nul_characters
+    app.before_request(refuse_nul_characters)
     from app.assistance import init_app as init_assistance
     init_assistance(app)  # delegated tokens (community helpers), their act log and figures
 

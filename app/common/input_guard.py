@@ -1,0 +1,33 @@
+"""Refuses NUL characters in request text before any view runs.
+
+PostgreSQL cannot store or even compare text containing U+0000, so such a
+value would end as a 500 in whichever query first meets it (a lookup by
+login, a receipt code, a push token...). No field of this API accepts it, so
+the request is refused once, here: 400 `invalid_characters` for the query
+string, a JSON body or form fields; 404 for a path, which names no resource.
+File uploads are binary and are not inspected.
+"""
+from flask import request
+
+from app.errors import N_, AppError, NotFound
+
+_NUL = "\x00"
+_JSON_NUL = b"\\u0000"  # the only way a JSON text can carry U+0000
+
+
+class InvalidCharacters(AppError):
+    status = 400
+    code = "invalid_characters"
+    message = N_("The request contains a NUL character, which no field accepts.")
+
+
+def refuse_nul_characters() -> None:
+    if _NUL in request.path:
+        raise NotFound()
+    if any(_NUL in key or _NUL in value for key, value in request.args.items(multi=True)):
+        raise InvalidCharacters()
+    if request.is_json and _JSON_NUL in request.get_data(cache=True):
+        raise InvalidCharacters()
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if any(_NUL in key or _NUL in value for key, value in request.form.items(multi=True)):
+            raise InvalidCharacters()
