@@ -106,6 +106,58 @@ def _copy_and_merge(connection, ordered) -> None:
     connection.exec_driver_sql("TRUNCATE dashboard_counter_deltas")
 
 
+# -- rebuilding on PostgreSQL: stage the raw keys, let the database roll them up ------------------
+_STAGE_COLUMNS = ("metric", "day", "commune_code", "agency_id", "procedure_code", "status", "gateway", "bucket",
+                  "value")
+
+
+def stage_keys(connection, deltas: Mapping[Key, int]) -> None:
+    """Copies raw increments into a scratch table of this transaction (PostgreSQL)."""
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS dashboard_staged_keys (metric text, day date, commune_code text, "
+        "agency_id text, procedure_code text, status text, gateway text, bucket text, value bigint) "
+        "ON COMMIT DROP")
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY dashboard_staged_keys ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
+        for key, delta in deltas.items():
+            if delta:
+                copy.write_row((key.metric, key.day, _known(key.commune_code), _known(key.agency_id),
+                                _known(key.procedure_code), key.status, key.gateway, key.bucket, delta))
+
+
+def _known(value):
+    return None if value in (None, ALL) else str(value)
+
+
+def _rolled(column: str) -> str:
+    return f"CASE WHEN GROUPING({column}) = 1 THEN '{ALL}' ELSE {column} END"
+
+
+def merge_staged(connection) -> int:
+    """Adds the staged increments to the counters, rolled up over every filter dimension and both grains.
+
+    The same rows as `Key.rows()` writes one increment at a time (GROUP BY CUBE,
+    leaving out groups where a dimension was not known), each written once.
+    """
+    written = 0
+    for grain, period in ((DAY, "day"), (MONTH, "CAST(date_trunc('month', day) AS date)")):
+        result = connection.exec_driver_sql(f"""
+            INSERT INTO dashboard_counters ({", ".join(KEY_COLUMNS)}, value)
+            SELECT metric, '{grain}', {_rolled("commune_code")}, {_rolled("agency_id")},
+                   {_rolled("procedure_code")}, period, status, gateway, bucket, SUM(value)
+            FROM (SELECT *, {period} AS period FROM dashboard_staged_keys) AS staged
+            GROUP BY metric, period, status, gateway, bucket, CUBE (commune_code, agency_id, procedure_code)
+            HAVING (GROUPING(commune_code) = 1 OR commune_code IS NOT NULL)
+               AND (GROUPING(agency_id) = 1 OR agency_id IS NOT NULL)
+               AND (GROUPING(procedure_code) = 1 OR procedure_code IS NOT NULL)
+               AND SUM(value) <> 0
+            ON CONFLICT ({", ".join(KEY_COLUMNS)}) DO UPDATE SET value = dashboard_counters.value + EXCLUDED.value
+        """)
+        written += result.rowcount
+    connection.exec_driver_sql("TRUNCATE dashboard_staged_keys")
+    return written
+
+
 @cache
 def _upsert(dialect: str):
     """One compiled statement, run with many parameter sets (executemany)."""

@@ -149,21 +149,24 @@ def apply_changes(changes, context: Context) -> None:
 
 
 def rebuild(projection: Projection, session, batch_size: int = 5000, flush_keys: int = 200_000) -> int:
-    """Recounts a projection's metrics from its table (backfill or repair); returns rows written.
+    """Recounts a projection's metrics from its table (backfill or repair); returns counter rows written.
 
     Run it when nothing else writes the model (an operator command): changes
-    committed meanwhile would be counted twice or not at all. Increments are
-    written whenever `flush_keys` distinct keys have piled up, so memory stays
-    bounded whatever the table's size.
+    committed meanwhile would be counted twice or not at all. On PostgreSQL the
+    raw increments are copied to a scratch table and rolled up by the database
+    in one statement per grain; elsewhere they are written whenever
+    `flush_keys` distinct keys have piled up. Memory stays bounded either way.
     """
     from sqlalchemy import delete, select
 
+    from app.dashboard.counters import merge_staged, stage_keys
     from app.dashboard.models import Counter
 
     connection = session.connection()
     connection.execute(delete(Counter).where(Counter.metric.in_(projection.metrics)))
     if projection.mirror_table is not None:
         connection.execute(delete(projection.mirror_table))
+    in_database = connection.dialect.name == "postgresql"
     columns = [getattr(projection.model, name) for name in projection.attributes]
     result = session.execute(select(*columns).execution_options(yield_per=batch_size))
     total: Tally = Tally()
@@ -175,6 +178,12 @@ def rebuild(projection: Projection, session, batch_size: int = 5000, flush_keys:
         if projection.mirror is not None:
             projection.mirror(context, [(None, state) for state in states])
         if len(total) >= flush_keys:
-            written += apply_deltas(dict(total), connection=connection)
+            if in_database:
+                stage_keys(connection, total)
+            else:
+                written += apply_deltas(dict(total), connection=connection)
             total.clear()
+    if in_database:
+        stage_keys(connection, total)
+        return merge_staged(connection)
     return written + apply_deltas(dict(total), connection=connection)
