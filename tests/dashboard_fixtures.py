@@ -79,6 +79,7 @@ def build_population() -> dict:
         account_on(today, people["just_14"], status=PENDING_PASSWORD, activated_at=None),
         account_on(today, people["wrong_gender"]),
     ]
+    db.session.commit()   # live counters are written when the transaction commits
     return {"people": people, "accounts": accounts, "today": today, "earlier": earlier}
 
 
@@ -224,6 +225,7 @@ def build_dossiers(procedures: dict, agency_of) -> dict:
                                               "commune": TAN_NINH}),                           # overdue
     ]
     made = [make_dossier(p, a, owner, status, **kw) for p, a, status, kw in rows]
+    db.session.commit()
     return {"dossiers": made, "days": d, "agencies": {"hung_dien": hung_dien, "tan_ninh": tan_ninh,
                                                       "police": police}}
 
@@ -336,6 +338,7 @@ def build_payments(made: dict) -> list:
     make_refund(payments[3], s.REFUND_SUCCEEDED, created=d[3])
     make_refund(payments[5], s.REFUND_REQUESTED, created=d[9])
     make_refund(payments[1], s.REFUND_FAILED, created=d[19])
+    db.session.commit()
     return payments
 
 

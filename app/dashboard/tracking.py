@@ -12,6 +12,14 @@ are made "active history" so a change to an attribute that was not loaded
 still knows its previous value. Changes made with bulk UPDATE/DELETE
 statements bypass the ORM and are not seen: `flask dashboard rebuild`
 recounts from the tables.
+
+Counter differences are gathered flush by flush and written once, just
+before the transaction commits, in one batch sorted by key. A transaction
+therefore locks the shared counter rows (the province-wide ones every change
+adds to) only at its very end and always in the same order as every other,
+so two transactions touching the same counters in different orders (a
+rejection and a payment callback, say) wait for each other instead of
+deadlocking. A savepoint that rolls back takes its differences with it.
 """
 from collections import Counter as Tally
 from collections.abc import Callable, Iterable
@@ -24,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.dashboard.counters import Key, apply_deltas
 
 _PENDING = "dashboard.pending_changes"
+_DELTAS = "dashboard.pending_deltas"   # {transaction: Tally} until commit
 
 
 @dataclass
@@ -76,6 +85,8 @@ def register(projection: Projection) -> None:
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)
 
 
 def registered() -> list[Projection]:
@@ -125,16 +136,81 @@ def _before_flush(session, _flush_context, _instances) -> None:
 
 
 def _after_flush(session, _flush_context) -> None:
-    """New rows count once their defaults (creation time...) are filled in; then everything is written."""
+    """New rows count once their defaults (creation time...) are filled in.
+
+    Mirror rows are written now; counter differences wait for the commit.
+    """
     changes = session.info.pop(_PENDING, None) or []
     for projection, objects in _tracked(session.new).items():
         changes.extend((projection, None, current_state(obj, projection.attributes)) for obj in objects)
     if changes:
-        apply_changes(changes, Context(session.connection()))
+        deltas = apply_changes(changes, Context(session.connection()), write_counters=False)
+        if any(deltas.values()):
+            _pending_deltas(session).update(deltas)
 
 
-def apply_changes(changes, context: Context) -> None:
-    """Writes the counter differences and mirror rows of (projection, old, new) changes."""
+# -- counter differences wait for the commit --------------------------------------------
+def _owner(session):
+    """The transaction a flush belongs to: the innermost savepoint, or the session's own."""
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _pending_deltas(session) -> Tally:
+    return session.info.setdefault(_DELTAS, {}).setdefault(_owner(session), Tally())
+
+
+def _real_transaction(transaction):
+    """A flush runs in a subtransaction of its savepoint (or of the session's transaction)."""
+    while transaction.parent is not None and not transaction.nested:
+        transaction = transaction.parent
+    return transaction
+
+
+def _before_commit(session) -> None:
+    """Writes the differences of the transaction in key order; a released savepoint hands them to its parent."""
+    session.flush()
+    frames = session.info.get(_DELTAS)
+    if not frames:
+        return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        parent = _real_transaction(savepoint.parent)
+        for transaction in [t for t in frames if _descends_from(t, savepoint)]:
+            frames.setdefault(parent, Tally()).update(frames.pop(transaction))
+        return
+    deltas: Tally = Tally()
+    for tally in session.info.pop(_DELTAS).values():
+        deltas.update(tally)
+    if any(deltas.values()):
+        apply_deltas(dict(deltas), session=session)
+
+
+def _after_transaction_end(session, transaction) -> None:
+    """Differences still held by a transaction that ends were not committed: they go."""
+    frames = session.info.get(_DELTAS)
+    if not frames:
+        return
+    if transaction.parent is None:
+        frames.clear()
+    elif transaction.nested:
+        for held in [t for t in frames if _descends_from(t, transaction)]:
+            del frames[held]
+
+
+def _descends_from(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def apply_changes(changes, context: Context, *, write_counters: bool = True) -> Tally:
+    """Writes the mirror rows of (projection, old, new) changes and returns the counter differences.
+
+    The differences are written too unless `write_counters` is false (the
+    flush hook leaves them for the commit).
+    """
     deltas: Tally = Tally()
     by_projection: dict[Projection, list] = {}
     for projection, old, new in changes:
@@ -144,8 +220,9 @@ def apply_changes(changes, context: Context) -> None:
         deltas.subtract(projection.tally([old for old, _new in pairs if old is not None], context))
         if projection.mirror is not None:
             projection.mirror(context, pairs)
-    if any(deltas.values()):
+    if write_counters and any(deltas.values()):
         apply_deltas(dict(deltas), connection=context.connection)
+    return deltas
 
 
 def rebuild(projection: Projection, session, batch_size: int = 5000, flush_keys: int = 200_000) -> int:

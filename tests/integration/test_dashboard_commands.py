@@ -21,6 +21,7 @@ def test_refresh_command_counts_the_registry(app):
 def test_rebuild_command_recounts_from_the_tables(app):
     build_population()
     refresh_registry_figures()
+    db.session.commit()   # live counters are written when the transaction commits
     before = eid_figures(Filters())
     db.session.execute(Counter.__table__.delete())
     result = app.test_cli_runner().invoke(args=["dashboard", "rebuild"])

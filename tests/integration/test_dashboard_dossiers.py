@@ -139,10 +139,9 @@ def test_the_real_workflow_moves_the_figures(catalog):  # noqa: F811
     def step(days, action, who, **kwargs):
         with time_machine.travel(monday + timedelta(days=days), tick=False):
             fire(dossier, action, who, **kwargs)
-            db.session.flush()
             if action == "assign":
                 dossier.assigned_officer_id = officer.id
-                db.session.flush()
+            db.session.commit()
             return dossier_figures(Filters()), overdue_dossiers(Filters())
 
     figures, overdue = step(0, "submit", citizen)

@@ -66,23 +66,24 @@ def test_every_change_of_an_account_moves_the_counters():
     day = date(2026, 3, 2)
     account = account_on(day, person, status="pending_phone", activated_at=None)
     refresh_registry_figures()
+    db.session.commit()
     assert_matches_tables(eid_figures(Filters()))
     account.status = ACTIVE
-    db.session.flush()
+    db.session.commit()
     assert eid_figures(Filters())["totals"]["activated"] == 1
     account.level = 2
-    db.session.flush()
+    db.session.commit()
     assert_matches_tables(eid_figures(Filters()))
     assert eid_figures(Filters(start=day, end=day))["totals"]["level2"] == 1
     # an attribute changed on an expired instance still knows its old value
     db.session.expire(account)
     account.status = DISABLED
-    db.session.flush()
+    db.session.commit()
     figures = eid_figures(Filters())
     assert (figures["totals"]["activated"], figures["totals"]["level2"]) == (0, 0)
     assert_matches_tables(figures)
     db.session.delete(account)
-    db.session.flush()
+    db.session.commit()
     assert eid_figures(Filters())["totals"]["registered"] == 0
 
 

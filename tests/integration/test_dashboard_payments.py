@@ -77,11 +77,11 @@ def test_settlement_and_refund_through_the_payments_service(catalog):  # noqa: F
         payment = make_payment(dossier, "momo", states.PENDING, amount=7_000)
         assert payment_figures(Filters())["totals"]["collected"] == 0
         assert payment_service.settle(payment, Outcome.SUCCEEDED, source="ipn", transaction_no="M1")
-        db.session.flush()
+        db.session.commit()
         figures = payment_figures(Filters(start=day, end=day))
         assert figures["daily"] == [{"day": day, "gateway": "momo", "payments": 1, "collected": 7_000}]
         refund = refund_service.request_refund(payment, "dossier_rejected", source="dossier")
-        db.session.flush()
+        db.session.commit()
         assert payment_figures(Filters())["refunds"][0] == {"status": "requested", "refunds": 1, "amount": 7_000}
         refund_service._apply(refund.id, RefundResult(succeeded=True, retryable=False, result_code="0",
                                                       refund_no="RF1"))
