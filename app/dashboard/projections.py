@@ -32,7 +32,7 @@ from app.common import events
 from app.common.clock import VIETNAM
 from app.common.workdays import working_days_between
 from app.dashboard import tracking
-from app.dashboard.counters import Key, apply_deltas, bump
+from app.dashboard.counters import Key, apply_deltas
 from app.dashboard.models import Counter, OpenDossier
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
@@ -241,7 +241,7 @@ ASSISTANCE = {
 
 def _assistance_handler(metric: str):
     def handle(*, day, commune_code, **_payload) -> None:
-        bump(metric, day=day, commune_code=commune_code)
+        tracking.count_at_commit({Key(metric, day, commune_code=commune_code): 1})
     handle.__name__ = f"count_{metric.replace('.', '_')}"
     return handle
 

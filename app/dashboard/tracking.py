@@ -159,6 +159,13 @@ def _pending_deltas(session) -> Tally:
     return session.info.setdefault(_DELTAS, {}).setdefault(_owner(session), Tally())
 
 
+def count_at_commit(deltas: dict[Key, int], session=None) -> None:
+    """Adds counter differences that the current transaction writes when it commits."""
+    from app.extensions import db
+
+    _pending_deltas(session or db.session()).update(deltas)
+
+
 def _real_transaction(transaction):
     """A flush runs in a subtransaction of its savepoint (or of the session's transaction)."""
     while transaction.parent is not None and not transaction.nested:

@@ -41,6 +41,7 @@ def helped():
     count("dossiers_submitted", TAN_NINH, D2)
     count("dossiers_submitted", TAN_NINH, D2)
     count("payments_completed", HUNG_DIEN, D2)
+    db.session.commit()   # the help counts reach the figures when the transaction commits
     return teams
 
 
