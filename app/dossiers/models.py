@@ -17,6 +17,9 @@ FEE_STATUSES = (FEE_NOT_REQUIRED, FEE_UNPAID, FEE_PAID, FEE_REFUNDED)
 FROM_REGISTRY, FROM_LINKED_RESULT, FROM_BUNDLE = "population_registry", "linked_result", "bundle"
 # Where a document came from
 UPLOADED, REUSED_RESULT = "upload", "result"
+# How a dossier reached the agency: submitted by the citizen in the app, or brought on paper to the desk
+ONLINE, DESK = "online", "desk"
+CHANNELS = (ONLINE, DESK)
 
 
 class Dossier(EntityMixin, db.Model):
@@ -41,6 +44,7 @@ class Dossier(EntityMixin, db.Model):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     commune_code: Mapped[str | None] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(24), default=workflow.DRAFT)
+    channel: Mapped[str] = mapped_column(String(10), default=ONLINE, server_default=ONLINE)
     receipt_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     form_data: Mapped[dict] = mapped_column(JSON, default=dict)
     prefill: Mapped[dict] = mapped_column(JSON, default=dict)

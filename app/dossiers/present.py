@@ -35,7 +35,7 @@ def dossier_view(dossier: Dossier, principal: Principal) -> dict:
 
 def summary_view(dossier: Dossier) -> dict:
     return {
-        "id": dossier.id, "procedure": dossier.procedure, "status": dossier.status,
+        "id": dossier.id, "procedure": dossier.procedure, "status": dossier.status, "channel": dossier.channel,
         "receipt_code": dossier.receipt_code, "applicant_name": dossier.applicant_name,
         "agency_id": dossier.agency_id, "commune_code": dossier.commune_code,
         "fee": {"amount": dossier.fee_amount, "status": dossier.fee_status},

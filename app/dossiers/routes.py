@@ -5,10 +5,10 @@ from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_auth, require_role
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
-from app.dossiers import bundles, documents, present, results, service
+from app.dossiers import bundles, desk, documents, present, results, service
 from app.dossiers.multipart import Blueprint
 from app.dossiers.schemas import (
-    BundlePageSchema, BundleSchema, DocumentSchema, DossierPageSchema, DossierSchema, FormUpdateSchema,
+    BundlePageSchema, BundleSchema, DeskIntakeSchema, DocumentSchema, DossierPageSchema, DossierSchema, FormUpdateSchema,
     InboxQuerySchema, IssueResultSchema, MyDossiersQuerySchema, ResultSchema, ReuseSchema,
     StartBundleSchema, StartDossierSchema, TimelineEntrySchema, TransitionSchema, DocumentUploadSchema,
     WithdrawSchema,
@@ -57,6 +57,33 @@ class Dossiers(MethodView):
         """
         principal = current_principal()
         return present.dossier_view(service.start_dossier(principal, args["procedure_id"]), principal)
+
+
+@blp.route("/desk")
+class DeskIntake(MethodView):
+    @require_role(OFFICER)
+    @blp.arguments(DeskIntakeSchema)
+    @idempotent("dossier-desk", owner=_account)
+    @blp.response(201, DossierSchema)
+    @_errors((404, "No such procedure (`procedure_not_found`), or no living citizen with this personal id "
+                   "(`citizen_not_found`)"),
+             (403, "You are not an officer of the competent agency and commune (`out_of_scope`)"),
+             (409, "The procedure is retired (`procedure_retired`), or `receive` while the fee is unpaid "
+                   "(`fee_unpaid`)"),
+             (422, "The citizen has no active e-ID account (`citizen_account_required`), form errors per field, "
+                   "required documents neither on paper nor attached (`documents_missing`)"))
+    def post(self, args):
+        """Take a dossier a citizen brings on paper to the one-stop-shop desk
+
+        Submitted in the citizen's name (their e-ID account owns it and pays its fee in the
+        app) with `channel` desk: receipt code, due date and the citizen's notification as
+        an online submission. The form is prefilled from the population registry and
+        checked as a submission is.
+        """
+        principal = current_principal()
+        dossier = desk.submit_at_desk(principal, args["personal_id"], args["procedure_id"], args["values"],
+                                      paper_documents=args["paper_documents"], receive=args["receive"])
+        return present.dossier_view(dossier, principal)
 
 
 @blp.route("/inbox")

@@ -8,7 +8,8 @@ from app.catalog.schemas import ProcedureRefSchema
 from app.common.pagination import PageArgsSchema, page_schema
 from app.dossiers import workflow
 from app.dossiers.bundles import BUNDLE_STATUSES
-from app.dossiers.models import FEE_STATUSES
+from app.common.personal_id import PersonalIdField
+from app.dossiers.models import CHANNELS, FEE_STATUSES
 from app.errors import N_
 
 _ID = {"example": "6f1c2b9e-3d4a-4e5f-8a7b-1c2d3e4f5a6b"}
@@ -32,6 +33,26 @@ class JsonObject(ma.fields.Field):
 
 class StartDossierSchema(ma.Schema):
     procedure_id = ma.fields.UUID(required=True, metadata=_ID)
+
+
+class DeskIntakeSchema(ma.Schema):
+    personal_id = PersonalIdField(required=True, metadata={"description": "The citizen's personal id (CCCD)"})
+    procedure_id = ma.fields.UUID(required=True, metadata=_ID)
+    values = JsonObject(load_default=dict, metadata={
+        "type": "object",
+        "description": "Field name to value, checked as a submission is; registry fields are prefilled "
+                       "(a value given here replaces the registry's and is flagged), null removes one",
+        "example": {"declarant_relationship": "father", "child_full_name": "Nguyễn Minh Khang",
+                    "child_date_of_birth": "2026-11-18", "child_gender": "male",
+                    "child_birth_place": "Bệnh viện Đa khoa tỉnh Tây Ninh"}})
+    paper_documents = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(1, 50)), load_default=list,
+        validate=ma.validate.Length(max=50),
+        metadata={"description": "Codes of the required documents the citizen handed over on paper",
+                  "example": ["medical_birth_certificate"]})
+    receive = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Receive it at once (only when no fee is due; a fee is paid by the citizen first)",
+        "example": True})
 
 
 class FormUpdateSchema(ma.Schema):
@@ -89,6 +110,8 @@ class InboxQuerySchema(PageArgsSchema):
     procedure_id = ma.fields.UUID(metadata=_ID)
     overdue = ma.fields.Boolean(metadata={"description": "Only (or, false: no) dossiers past their due date"})
     assigned_to_me = ma.fields.Boolean(load_default=False)
+    channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS), metadata={
+        "description": "online: submitted in the app; desk: taken at the one-stop-shop desk", "example": "desk"})
 
 
 # -- outputs ----------------------------------------------------------------------------
@@ -147,6 +170,9 @@ class DossierSummarySchema(ma.Schema):
     id = ma.fields.UUID()
     procedure = ma.fields.Nested(ProcedureRefSchema)
     status = ma.fields.String(metadata={"example": "submitted", "enum": list(workflow.STATES)})
+    channel = ma.fields.String(metadata={
+        "example": "desk", "enum": list(CHANNELS),
+        "description": "online: submitted by the citizen in the app; desk: taken at the one-stop-shop desk"})
     receipt_code = ma.fields.String(allow_none=True, metadata={"example": "UBND-27727-261123-0001"})
     applicant_name = ma.fields.String(metadata={"example": "Nguyễn Văn An"})
     agency_id = ma.fields.UUID()

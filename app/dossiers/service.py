@@ -28,6 +28,7 @@ from app.extensions import db
 from app.identity.models import ACTIVE, Account
 from app.identity.roles import OFFICER
 from app.registry.adapter import get_registry
+from app.registry.records import CitizenRecord
 
 ROUTING_FIELD = "commune_code"  # the form field that says which commune handles the dossier
 DOCUMENT_MISSING = N_("This document is required.")
@@ -56,16 +57,7 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
     account = db.session.get(Account, principal.account_id)
     citizen = get_registry().find_citizen(account.personal_id) if account.personal_id else None
     fetched_at = utcnow().isoformat()
-    form_data, prefill = {}, {}
-    for field in procedure.form_fields:
-        source = field.get("prefill")
-        if not source or citizen is None or field["name"] in skip_prefill:
-            continue
-        value = prefill_value(source, citizen)
-        if value not in (None, ""):
-            form_data[field["name"]] = value
-            prefill[field["name"]] = {"value": value, "source": FROM_REGISTRY, "field": source,
-                                      "fetched_at": fetched_at}
+    form_data, prefill = registry_prefill(procedure, citizen, fetched_at, skip=skip_prefill)
     for name, value in (presets or {}).items():
         form_data[name] = value
         prefill[name] = {"value": value, "source": FROM_BUNDLE, "fetched_at": fetched_at}
@@ -73,7 +65,7 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
     fee = 0 if fee_exempt else procedure.fee
     dossier = Dossier(
         procedure=procedure, citizen_account_id=account.id, applicant_name=account.full_name,
-        agency=_agency_for(procedure, commune_code), commune_code=commune_code, status=workflow.DRAFT,
+        agency=agency_for(procedure, commune_code), commune_code=commune_code, status=workflow.DRAFT,
         form_data=form_data, prefill=prefill, fee_amount=fee,
         fee_status=FEE_UNPAID if fee else FEE_NOT_REQUIRED,
         bundle_id=bundle.id if bundle else None, bundle_position=position,
@@ -85,6 +77,22 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
         data["fee_exempt"] = True
     record(dossier, "create", principal, to_status=workflow.DRAFT, data=data)
     return dossier
+
+
+def registry_prefill(procedure: Procedure, citizen: CitizenRecord | None, fetched_at: str, *,
+                     skip=frozenset()) -> tuple[dict, dict]:
+    """The form values the registry gives, and what it gave each field and when: (form_data, prefill)."""
+    form_data, prefill = {}, {}
+    for field in procedure.form_fields:
+        source = field.get("prefill")
+        if not source or citizen is None or field["name"] in skip:
+            continue
+        value = prefill_value(source, citizen)
+        if value not in (None, ""):
+            form_data[field["name"]] = value
+            prefill[field["name"]] = {"value": value, "source": FROM_REGISTRY, "field": source,
+                                      "fetched_at": fetched_at}
+    return form_data, prefill
 
 
 def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
@@ -107,7 +115,7 @@ def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
     dossier.form_data = clean
     if ROUTING_FIELD in values and clean.get(ROUTING_FIELD) != dossier.commune_code:
         dossier.commune_code = clean.get(ROUTING_FIELD)
-        dossier.agency = _agency_for(dossier.procedure, dossier.commune_code)
+        dossier.agency = agency_for(dossier.procedure, dossier.commune_code)
     newly_flagged = sorted(set(dossier.flagged_fields) - flagged_before)
     if newly_flagged or dossier.status != workflow.DRAFT:
         record(dossier, "form_updated", principal, data={
@@ -205,7 +213,8 @@ def my_dossiers(principal: Principal, *, status: str | None = None, cursor=None,
 
 
 def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id: uuid.UUID | None = None,
-          overdue: bool | None = None, assigned_to_me: bool = False, cursor=None, limit=20) -> dict:
+          overdue: bool | None = None, assigned_to_me: bool = False, channel: str | None = None,
+          cursor=None, limit=20) -> dict:
     """The dossiers of the officer's agency (and commune, when they have one), newest first."""
     if principal.agency_id is None:
         return {"items": [], "next_cursor": None}
@@ -222,6 +231,8 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
         statement = statement.where(late if overdue else ~late)
     if assigned_to_me:
         statement = statement.where(Dossier.assigned_officer_id == principal.account_id)
+    if channel:
+        statement = statement.where(Dossier.channel == channel)
     return paginate(db.session, statement, Dossier, cursor=cursor, limit=limit)
 
 
@@ -319,7 +330,7 @@ def ensure_open(procedure: Procedure) -> None:
                        code="procedure_retired")
 
 
-def _agency_for(procedure: Procedure, commune_code: str | None):
+def agency_for(procedure: Procedure, commune_code: str | None):
     agency = catalog.competent_agency(procedure, commune_code)
     if agency is None:
         message = N_("No agency handles this procedure for this commune.")

@@ -11,6 +11,7 @@ from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.dossiers import workflow
 from app.dossiers.access import actor_of, facts_of
+from app.dossiers.models import FEE_UNPAID as FEE_UNPAID_STATUS
 from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
 from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
 from app.errors import N_, Conflict, Forbidden, ValidationFailed
@@ -85,7 +86,7 @@ def record(dossier: Dossier, action: str, principal: Principal | None, *, from_s
 def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
     now, today = utcnow(), local_today()
     action = transition.action
-    if action in ("submit", "start"):
+    if action in workflow.SUBMISSIONS:
         dossier.receipt_code = next_receipt_code(dossier.agency.code, today)
         dossier.submitted_at = now
         dossier.due_date = _bundle_due(dossier) or due_date(today, dossier.procedure.processing_days)
@@ -119,10 +120,20 @@ def notification_params(dossier: Dossier, reason: str | None = None) -> dict:
     return params
 
 
+def _desk_params(dossier: Dossier) -> dict:
+    """A dossier taken at the desk: the citizen learns it is in the app, and what fee to pay there."""
+    params = {"channel": dossier.channel}
+    if dossier.fee_status == FEE_UNPAID_STATUS:
+        params["fee_amount"] = dossier.fee_amount
+    return params
+
+
 def _announce(dossier: Dossier, transition: workflow.Transition, reason: str | None) -> None:
     if transition.notify:
-        notify(transition.notify, account_id=dossier.citizen_account_id,
-               params=notification_params(dossier, reason))
+        params = notification_params(dossier, reason)
+        if transition.action == "submit_at_desk":
+            params.update(_desk_params(dossier))
+        notify(transition.notify, account_id=dossier.citizen_account_id, params=params)
     if transition.publish:
         events.publish(
             transition.publish, dossier_id=dossier.id, action=transition.action, status=dossier.status,

@@ -14,6 +14,10 @@ citizen's notification and the domain event, in one transaction.
                                     │  └──reject──▶ rejected
                                     └──send_back──▶ in_processing
 
+A citizen who brings paper to the one-stop-shop desk has the officer of the
+competent agency fire `submit_at_desk` (draft → submitted, the same effects as
+`submit`); that draft exists only inside the intake's transaction.
+
 Dossiers of a linked bundle after the first wait in `queued` (the citizen's
 one submission queues them); the system starts
 one (`start`) when the one before has its result, or cancels it (`cancel`)
@@ -79,6 +83,7 @@ def _t(action, sources, target, who, **kwargs) -> Transition:
 
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("submit", {DRAFT}, SUBMITTED, OWNER, notify="dossier_submitted", publish="dossier.submitted"),
+    _t("submit_at_desk", {DRAFT}, SUBMITTED, OFFICER, notify="dossier_submitted", publish="dossier.submitted"),
     _t("queue", {DRAFT}, QUEUED, OWNER),
     _t("start", {QUEUED}, SUBMITTED, SYSTEM, notify="dossier_submitted", publish="dossier.submitted"),
     _t("withdraw", {DRAFT, QUEUED, SUBMITTED}, WITHDRAWN, OWNER, publish="dossier.withdrawn"),
@@ -100,9 +105,13 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        notify="result_issued", publish="dossier.result_issued"),
 )}
 ACTIONS = tuple(TRANSITIONS)
+# Submissions: the dossier gets its receipt code and due date
+SUBMISSIONS = frozenset({"submit", "submit_at_desk", "start"})
+# Fired only inside another operation (bundle submission, desk intake), never offered on a dossier
+INTERNAL_ACTIONS = frozenset({"queue", "submit_at_desk"})
 # Actions people fire through the generic transitions endpoint (the others have their own)
 MANUAL_ACTIONS = tuple(a for a, t in TRANSITIONS.items()
-                       if t.who != SYSTEM and a not in ("submit", "queue", "issue_result"))
+                       if t.who != SYSTEM and a not in ("submit", "issue_result", *INTERNAL_ACTIONS))
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,7 @@ def allowed_actions(facts: Facts, actor: Actor) -> list[str]:
     """The actions `actor` could fire now (reasons aside), for clients to offer."""
     allowed = []
     for action, transition in TRANSITIONS.items():
-        if action == "queue" or transition.who == SYSTEM or facts.status not in transition.sources:
+        if action in INTERNAL_ACTIONS or transition.who == SYSTEM or facts.status not in transition.sources:
             continue
         try:
             _check_actor(transition, facts, actor)

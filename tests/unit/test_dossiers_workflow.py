@@ -24,13 +24,14 @@ SYSTEM = wf.Actor.system()
 # The one actor expected to fire each action in the happy path
 FIRES = {
     "submit": OWNER, "queue": OWNER, "withdraw": OWNER, "resubmit": OWNER,
-    "receive": OFFICER, "return": OFFICER, "assign": OFFICER,
+    "submit_at_desk": OFFICER, "receive": OFFICER, "return": OFFICER, "assign": OFFICER,
     "request_supplement": ASSIGNED_OFFICER, "propose": ASSIGNED_OFFICER,
     "approve": APPROVER, "reject": APPROVER, "send_back": APPROVER, "issue_result": APPROVER,
     "start": SYSTEM, "cancel": SYSTEM,
 }
 EXPECTED = {
     "submit": ({"draft"}, "submitted"),
+    "submit_at_desk": ({"draft"}, "submitted"),
     "queue": ({"draft"}, "queued"),
     "start": ({"queued"}, "submitted"),
     "withdraw": ({"draft", "queued", "submitted"}, "withdrawn"),
@@ -180,3 +181,22 @@ def test_the_clock_pauses_only_while_waiting_on_the_citizen():
     assert wf.TRANSITIONS["request_supplement"].clock == "pause"
     assert wf.TRANSITIONS["resubmit"].clock == "resume"
     assert wf.SUPPLEMENT_REQUESTED not in wf.CLOCK_RUNNING
+
+
+@pytest.mark.parametrize("actor, code", [
+    (OTHER_COMMUNE_OFFICER, "out_of_scope"), (OTHER_AGENCY_OFFICER, "out_of_scope"),
+    (OWNER, "forbidden_role"), (APPROVER, "forbidden_role"),
+])
+def test_only_an_officer_of_the_agency_and_commune_submits_at_the_desk(actor, code):
+    with pytest.raises(wf.NotPermitted) as refused:
+        wf.check("submit_at_desk", facts("draft"), actor)
+    assert refused.value.code == code
+    assert wf.check("submit_at_desk", facts("draft"), AGENCY_WIDE_OFFICER).target == "submitted"
+
+
+def test_a_desk_submission_has_the_effects_of_a_submission_and_is_never_offered():
+    desk, online = wf.TRANSITIONS["submit_at_desk"], wf.TRANSITIONS["submit"]
+    assert (desk.notify, desk.publish, desk.guard) == (online.notify, online.publish, None)
+    assert wf.SUBMISSIONS == {"submit", "submit_at_desk", "start"}
+    assert "submit_at_desk" not in wf.MANUAL_ACTIONS
+    assert "submit_at_desk" not in wf.allowed_actions(facts("draft"), OFFICER)
