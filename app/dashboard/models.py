@@ -28,10 +28,15 @@ class Counter(db.Model):
 
     The primary key is the whole dimension tuple, in the order queries filter
     on it (metric, grain and the three filter dimensions by equality, then a
-    range of days).
+    range of days); a second index serves the per-commune tables.
     """
 
     __tablename__ = "dashboard_counters"
+    # Per-commune figures over a period (GROUP BY commune, agency and procedure "all"): the
+    # primary key would scan every commune's day rows; this index reads only the period's days.
+    __table_args__ = (
+        Index("ix_dashboard_counters_period", "metric", "grain", "agency_id", "procedure_code", "day"),
+    )
 
     metric: Mapped[str] = mapped_column(String(40), primary_key=True)
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)

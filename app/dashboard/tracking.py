@@ -106,7 +106,12 @@ def previous_state(obj, attributes) -> SimpleNamespace:
     attrs = inspect(obj).attrs
     for name in attributes:
         history = attrs[name].history
-        values[name] = history.deleted[0] if history.deleted else getattr(obj, name)
+        if history.deleted:
+            values[name] = history.deleted[0]
+        elif history.added:   # a value set where there was none (SQLAlchemy keeps no None in `deleted`)
+            values[name] = None
+        else:
+            values[name] = getattr(obj, name)
     return SimpleNamespace(**values)
 
 

@@ -65,10 +65,7 @@ def submit_at_desk(principal: Principal, personal_id: str, procedure_id: uuid.UU
     dossier = Dossier(
         procedure=procedure, citizen_account_id=account.id, applicant_name=account.full_name, agency=agency,
         commune_code=commune_code, status=workflow.DRAFT, channel=DESK, form_data=clean, prefill=prefill,
-        fee_amount=procedure.fee, fee_status=FEE_UNPAID if procedure.fee else FEE_NOT_REQUIRED,
-        # set, not left unset: the submission changes them in this same transaction, and an
-        # attribute never loaded has no previous value for change trackers (the dashboard) to compare
-        receipt_code=None, submitted_at=None, received_at=None, completed_at=None, due_date=None)
+        fee_amount=procedure.fee, fee_status=FEE_UNPAID if procedure.fee else FEE_NOT_REQUIRED)
     db.session.add(dossier)
     db.session.flush()
     record(dossier, "create", principal, to_status=workflow.DRAFT,
