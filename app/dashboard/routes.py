@@ -60,7 +60,9 @@ class PaymentFigures(MethodView):
 
         Fees count payments taken on days in the period (a payment refunded
         later still counts as collected; its refund counts under refunds).
-        Commune and agency are the dossier's.
+        Commune and agency are the dossier's. The daily series lists the
+        period's days; without `from` it lists the last 92 days up to `to`
+        (or today), while totals and gateways still cover the whole period.
         """
         return service.payment_figures(_filters(args))
 

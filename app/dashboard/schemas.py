@@ -196,7 +196,13 @@ class StuckPaymentSchema(ma.Schema):
 class PaymentFiguresSchema(ma.Schema):
     totals = ma.fields.Nested(PaymentTotalsSchema)
     gateways = ma.fields.List(ma.fields.Nested(GatewayFiguresSchema))
-    daily = ma.fields.List(ma.fields.Nested(DailyFeesSchema))
+    daily_from = ma.fields.Date(metadata={
+        "description": "First day of the daily series: `from`, or 92 days before `to` when `from` is not given",
+        "example": "2026-08-22"})
+    daily_to = ma.fields.Date(metadata={"description": "Last day of the daily series: `to`, or today",
+                                        "example": "2026-11-21"})
+    daily = ma.fields.List(ma.fields.Nested(DailyFeesSchema), metadata={
+        "description": "Fees per day and gateway from `daily_from` to `daily_to` (days without any left out)"})
     refunds = ma.fields.List(ma.fields.Nested(RefundFiguresSchema), metadata={
         "description": "Refunds asked for in the period, by their status now"})
     stuck_pending = ma.fields.Integer(metadata={

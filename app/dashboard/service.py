@@ -8,6 +8,7 @@ import json
 import math
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 from flask import current_app
@@ -202,33 +203,47 @@ def _decode_overdue_cursor(cursor: str):
 
 
 # -- payments -------------------------------------------------------------------------
+# Without `from`, the daily series shows this many days up to `to` (totals still cover all time)
+DAILY_WINDOW_DAYS = 92
+
+
+def daily_window(filters: Filters) -> Filters:
+    """The days the daily series lists: the period, or the last DAILY_WINDOW_DAYS of it when open-ended."""
+    end = filters.end or local_today()
+    start = filters.start or end - timedelta(days=DAILY_WINDOW_DAYS - 1)
+    return replace(filters, start=start, end=end)
+
+
 def payment_figures(filters: Filters) -> dict:
     """Fees collected per gateway and per day, refunds by status, payments stuck pending."""
-    collected = sums(PAYMENTS_COLLECTED, filters, ("day", "gateway"))
-    counted = sums(PAYMENTS_COUNT, filters, ("day", "gateway"))
+    window = daily_window(filters)
+    collected = sums(PAYMENTS_COLLECTED, window, ("day", "gateway"))
+    counted = sums(PAYMENTS_COUNT, window, ("day", "gateway"))
     daily = [{"day": day, "gateway": gateway, "payments": counted.get((day, gateway), 0), "collected": amount}
              for (day, gateway), amount in sorted(collected.items()) if amount or counted.get((day, gateway))]
+    collected_by_gateway = sums(PAYMENTS_COLLECTED, filters, ("gateway",))
+    counted_by_gateway = sums(PAYMENTS_COUNT, filters, ("gateway",))
     refunded = sums(PAYMENTS_REFUNDED, filters, ("gateway", "status"))
     refund_counts = sums(PAYMENTS_REFUNDS, filters, ("gateway", "status"))
     refunds = [{"status": status,
                 "refunds": sum(n for (_g, s), n in refund_counts.items() if s == status),
                 "amount": sum(a for (_g, s), a in refunded.items() if s == status)}
                for status in REFUND_STATES]
-    gateways = sorted({g for _d, g in collected} | {g for g, _s in refund_counts})
+    gateways = sorted({g for (g,), n in counted_by_gateway.items() if n} | {g for g, _s in refund_counts})
     by_gateway = [{"gateway": gateway,
-                   "payments": sum(row["payments"] for row in daily if row["gateway"] == gateway),
-                   "collected": sum(row["collected"] for row in daily if row["gateway"] == gateway),
+                   "payments": counted_by_gateway.get((gateway,), 0),
+                   "collected": collected_by_gateway.get((gateway,), 0),
                    "refunds": refund_counts.get((gateway, REFUND_SUCCEEDED), 0),
                    "refunded": refunded.get((gateway, REFUND_SUCCEEDED), 0)}
                   for gateway in gateways]
     stuck = stuck_payments(filters)
+    succeeded = refunds[REFUND_STATES.index(REFUND_SUCCEEDED)]
     return {
-        "totals": {"payments": sum(row["payments"] for row in daily),
-                   "collected": sum(row["collected"] for row in daily),
-                   "refunds": refunds[REFUND_STATES.index(REFUND_SUCCEEDED)]["refunds"],
-                   "refunded": refunds[REFUND_STATES.index(REFUND_SUCCEEDED)]["amount"]},
-        "gateways": by_gateway, "daily": daily, "refunds": refunds,
-        "stuck_pending": stuck["total"], "stuck": stuck["items"],
+        "totals": {"payments": sum(row["payments"] for row in by_gateway),
+                   "collected": sum(row["collected"] for row in by_gateway),
+                   "refunds": succeeded["refunds"], "refunded": succeeded["amount"]},
+        "gateways": by_gateway, "daily_from": window.start, "daily_to": window.end, "daily": daily,
+        "refunds": refunds, "stuck_pending": stuck["total"], "stuck": stuck["items"],
     }
 
 

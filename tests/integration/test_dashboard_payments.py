@@ -1,4 +1,6 @@
 """Fee figures: collected per gateway and day, refunds, stuck payments, against the payment rows."""
+from datetime import timedelta
+
 import pytest
 import time_machine
 from sqlalchemy import select
@@ -90,3 +92,20 @@ def test_settlement_and_refund_through_the_payments_service(catalog):  # noqa: F
     assert figures["totals"] == {"payments": 1, "collected": 7_000, "refunds": 1, "refunded": 7_000}
     assert [r["refunds"] for r in figures["refunds"]] == [0, 1, 0]
     assert_matches(Filters())
+
+
+def test_the_daily_series_of_an_open_period_is_the_last_92_days(catalog):  # noqa: F811
+    data = build_dossiers(catalog, agency)
+    today = data["days"][0]
+    long_ago = today - timedelta(days=120)
+    make_payment(data["dossiers"][3], "vnpay", states.SUCCEEDED, amount=9_000, paid=long_ago)
+    make_payment(data["dossiers"][4], "momo", states.SUCCEEDED, amount=4_000, paid=today)
+    db.session.commit()
+    figures = payment_figures(Filters())
+    assert (figures["daily_from"], figures["daily_to"]) == (today - timedelta(days=91), today)
+    assert [(r["day"], r["gateway"], r["collected"]) for r in figures["daily"]] == [(today, "momo", 4_000)]
+    assert figures["totals"]["collected"] == 13_000
+    assert {g["gateway"]: g["collected"] for g in figures["gateways"]} == {"vnpay": 9_000, "momo": 4_000}
+    asked = payment_figures(Filters(start=long_ago))
+    assert [(r["day"], r["collected"]) for r in asked["daily"]] == [(long_ago, 9_000), (today, 4_000)]
+    assert asked["daily_from"] == long_ago
