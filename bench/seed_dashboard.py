@@ -8,7 +8,9 @@
 1. migrations and the demo province (`flask seed`): registry citizens, agencies, catalog;
 2. e-ID accounts for a share of the living adults (bulk inserts);
 3. dossiers over two years in every state, their fee payments and some refunds,
-   a few payments stuck open (bulk inserts, straight into the tables);
+   a few payments stuck open (bulk inserts, straight into the tables); one in
+   five recorded at the one-stop-shop desk (by receipt number, so the share is
+   the same on a database seeded before dossiers had a channel);
 4. the help figures of community teams (synthetic daily counts per commune);
 5. the rollups, recounted from the tables as `flask dashboard rebuild` and
    `flask dashboard refresh` do (bulk inserts bypass the live projections).
@@ -50,6 +52,8 @@ def main() -> int:
             accounts = seed_accounts(rng, args.eid_share, args.days)
         with step("dossiers, payments and refunds"):
             seed_dossiers(rng, accounts, args.dossiers, args.days)
+        with step("desk dossiers"):
+            seed_desk_channel()
         with step("help from community teams"):
             seed_assistance(rng, args.days)
         rebuild(step)
@@ -259,6 +263,26 @@ def seed_dossiers(rng, accounts: list[tuple], count: int, days: int) -> None:
                 print(f"   {made} dossiers...", flush=True)
     _flush(Dossier, Payment, Refund, dossier_rows, payment_rows, refund_rows)
     print(f"   {made} dossiers inserted")
+
+
+def seed_desk_channel() -> None:
+    """One dossier in five came through the desk: those whose receipt number ends in 3 or 7."""
+    from sqlalchemy import exists, or_, select, update
+
+    from app.dossiers.models import Dossier
+    from app.extensions import db
+
+    if "channel" not in Dossier.__table__.c:
+        print("   dossiers have no channel in this version")
+        return
+    if db.session.scalar(select(exists().where(Dossier.channel == "desk"))):
+        print("   desk dossiers already there")
+        return
+    changed = db.session.execute(update(Dossier).where(
+        Dossier.channel != "desk",
+        or_(Dossier.receipt_code.like("%3"), Dossier.receipt_code.like("%7"))).values(channel="desk"))
+    db.session.commit()
+    print(f"   {changed.rowcount} dossiers marked as received at the desk")
 
 
 def _payments_for(rng, dossier_id, account_id, procedure, fee, submitted, paid, receipt, refund_rows, stuck):
