@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from app.assistance.seed import seed_demo_team
 from app.catalog.seed import seed_agencies, seed_procedures
 from app.dossiers.seed import seed_demo_dossiers
 from app.extensions import db
@@ -33,8 +34,9 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     seed_procedures()
     demo_accounts = seed_demo_accounts(province_code)
     demo_dossiers = seed_demo_dossiers(province_code)
+    demo_team = seed_demo_team()
     db.session.commit()
-    report.demo_lines = demo_citizen_lines() + demo_accounts + demo_dossiers
+    report.demo_lines = demo_citizen_lines() + demo_accounts + demo_team + demo_dossiers
     report.seconds = time.perf_counter() - started
     return report
 
