@@ -12,6 +12,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.config["APP_ENV"] = config.ENV_NAME
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    _trust_proxies(app, app.config["TRUSTED_PROXIES"])
 
     from app.common.logging import configure_logging
     configure_logging(app)
@@ -32,6 +33,14 @@ def create_app(config: Config | str | None = None) -> Flask:
     from app.cli import register_cli
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, the client's address, scheme and host come from their headers."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:

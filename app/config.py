@@ -62,6 +62,9 @@ class Config:
         self.ARGON2_PARALLELISM = int(e.get("ARGON2_PARALLELISM", 4))
 
         self.LOG_LEVEL = e.get("LOG_LEVEL", "INFO")
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
+        # trusted (0: none). Rate limits per address and absolute links need it behind one.
+        self.TRUSTED_PROXIES = int(e.get("TRUSTED_PROXIES", 0))
         self.DEMO_PROVINCE_CODE = int(e.get("DEMO_PROVINCE_CODE", 80))
 
         # Notifications: channel adapters, retries, receipts, worker

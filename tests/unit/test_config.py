@@ -77,3 +77,29 @@ def test_development_defaults_are_safe_to_run_locally():
     assert config.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
     assert config.DEV_ENDPOINTS is True
     assert config.BABEL_DEFAULT_LOCALE == "vi"
+
+
+def _seen_by_app(trusted_proxies: str):
+    from flask import jsonify, request
+
+    from app.config import TestingConfig
+
+    app = create_app(TestingConfig({"TRUSTED_PROXIES": trusted_proxies}))
+    app.add_url_rule("/_client", "client_probe",
+                     lambda: jsonify(ip=request.remote_addr, scheme=request.scheme, host=request.host))
+    headers = {"X-Forwarded-For": "203.0.113.9, 10.0.0.7", "X-Forwarded-Proto": "https",
+               "X-Forwarded-Host": "dichvucong.example.gov.vn"}
+    return app.test_client().get("/_client", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"}).get_json()
+
+
+def test_forwarded_headers_are_ignored_without_trusted_proxies():
+    assert _seen_by_app("0") == {"ip": "10.0.0.2", "scheme": "http", "host": "localhost"}
+
+
+def test_behind_one_trusted_proxy_the_client_comes_from_its_headers():
+    # one hop: only the address the proxy itself appended is believed, not what the client sent
+    assert _seen_by_app("1") == {"ip": "10.0.0.7", "scheme": "https", "host": "dichvucong.example.gov.vn"}
+
+
+def test_behind_two_trusted_proxies_the_client_is_two_hops_back():
+    assert _seen_by_app("2")["ip"] == "203.0.113.9"
