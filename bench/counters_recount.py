@@ -1,0 +1,55 @@
+"""Compares the live operations-centre counters with a full recount, without changing them.
+
+    DATABASE_URL=postgresql+psycopg://smart:smart@127.0.0.1:5432/bench_writes \\
+        .venv/bin/python bench/counters_recount.py
+
+Run it after a write benchmark (`bench/run.py --only dossiers.submit payments.ipn`):
+the counters written by concurrent requests must equal what `flask dashboard
+rebuild` would count from the tables. Rows that a scenario's setup inserted in
+bulk (straight into the tables, bypassing the live counters) show up as
+differences by design; their metrics are listed. The recount runs in a
+transaction that is rolled back. It holds every non-zero counter row in
+memory twice: for bench-sized databases, not for the province-scale one.
+"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import harness  # noqa: E402
+
+KEY = ("metric", "grain", "commune_code", "agency_id", "procedure_code", "day", "status", "gateway", "bucket")
+
+
+def main() -> int:
+    from sqlalchemy import select
+
+    from app.dashboard import tracking
+    from app.dashboard.models import Counter
+    from app.dashboard.projections import rebuild_assistance
+    from app.extensions import db
+
+    def snapshot():
+        rows = db.session.scalars(select(Counter).where(Counter.value != 0))
+        return {tuple(getattr(row, name) for name in KEY): row.value for row in rows}
+
+    app = harness.app_for(harness.bench_environment())
+    with app.app_context():
+        live = snapshot()
+        for projection in tracking.registered():
+            tracking.rebuild(projection, db.session)
+        rebuild_assistance(db.session)
+        recounted = snapshot()
+        db.session.rollback()
+    differing = {key for key in live.keys() | recounted.keys() if live.get(key) != recounted.get(key)}
+    print(f"live counter rows {len(live)}, recounted {len(recounted)}, differing {len(differing)}")
+    by_metric: dict[str, int] = {}
+    for key in differing:
+        by_metric[key[0]] = by_metric.get(key[0], 0) + 1
+    for metric, count in sorted(by_metric.items()):
+        print(f"  {metric}: {count} rows differ")
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
