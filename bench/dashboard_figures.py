@@ -5,7 +5,8 @@
 
 Calls each figure function (the same ones the routes call) for the whole
 province, one commune and this year, and prints the median and the slowest of
-`--repeat` calls. Use it to see where an HTTP figure from bench/run.py goes.
+`--repeat` calls, then the time to write the longest CSV export (every overdue
+dossier). Use it to see where an HTTP figure from bench/run.py goes.
 """
 import argparse
 import statistics
@@ -50,10 +51,27 @@ def main() -> int:
                                                  "max_ms": round(max(timings), 2)}
                 print(f"{name:18} {scope:10} median {statistics.median(timings):7.1f} ms   "
                       f"max {max(timings):7.1f} ms")
+        results["export dossiers-overdue"] = _time_overdue_export()
     path = harness.write_result("dashboard-figures", {"machine": harness.machine(), "repeat": args.repeat,
                                                       "figures": results})
     print(f"written to {path.relative_to(harness.ROOT)}")
     return 0
+
+
+def _time_overdue_export() -> dict:
+    """The longest CSV: every overdue dossier of the province, as the export streams it."""
+    from app.dashboard.counters import Filters
+    from app.dashboard.exports import TABLES, csv_chunks
+
+    columns, rows = TABLES["dossiers-overdue"]
+    started = time.perf_counter()
+    size = lines = 0
+    for chunk in csv_chunks(columns, rows(Filters())):
+        size += len(chunk.encode("utf-8"))
+        lines += chunk.count("\r\n")
+    seconds = time.perf_counter() - started
+    print(f"export dossiers-overdue: {lines - 1} rows, {size / 1e6:.1f} MB in {seconds:.1f} s")
+    return {"rows": lines - 1, "bytes": size, "seconds": round(seconds, 2)}
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # a streamed body (CSV exports) is read here, while the request's own contexts are current
+        kwargs.setdefault("buffered", True)
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)

@@ -1,9 +1,9 @@
 """Every figure table as CSV: UTF-8 with a byte order mark, so spreadsheets show Vietnamese."""
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
-from flask import Response
+from flask import Response, stream_with_context
 
 from app.common.clock import local_today
 from app.dashboard import service
@@ -23,20 +23,8 @@ def _timeliness(filters: Filters) -> list[dict]:
              "p90_working_days": processing["p90"]}]
 
 
-def _overdue(filters: Filters) -> list[dict]:
-    rows, cursor = [], None
-    while len(rows) < MAX_ROWS:
-        page = service.overdue_dossiers(filters, cursor=cursor, limit=100)
-        rows.extend(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    return rows
-
-
-MAX_ROWS = 50_000
 # table name -> (columns, rows for the filters)
-TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], list[dict]]]] = {
+TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], Iterable[dict]]]] = {
     "dossiers-status": (("status", "count"), _rows(service.dossier_figures, "statuses")),
     "dossiers-channels": (("channel", "count", "share"), _rows(service.dossier_figures, "channels")),
     "dossiers-timeliness": (
@@ -45,7 +33,7 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], list[dict]]]] = {
     "dossiers-overdue": (
         ("receipt_code", "status", "procedure_code", "procedure_name", "agency_name", "commune_code",
          "commune_name", "submitted_at", "due_date", "working_days_overdue", "dossier_id"),
-        _overdue),
+        service.all_overdue_dossiers),
     "payments-daily": (("day", "gateway", "payments", "collected"), _rows(service.payment_figures, "daily")),
     "payments-gateways": (("gateway", "payments", "collected", "refunds", "refunded"),
                           _rows(service.payment_figures, "gateways")),
@@ -53,7 +41,7 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], list[dict]]]] = {
     "payments-stuck": (
         ("dossier_receipt_code", "procedure_code", "gateway", "amount", "status", "created_at", "expires_at",
          "payment_id"),
-        lambda filters: service.stuck_payments(filters, limit=MAX_ROWS)["items"]),
+        lambda filters: service.stuck_payments(filters, limit=None)["items"]),
     "assistance-communes": (
         ("commune_code", "commune_name", "residents_helped", "accounts_registered", "accounts_activated",
          "dossiers_submitted", "payments_completed"),
@@ -72,14 +60,24 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], list[dict]]]] = {
 }
 
 
-def render_csv(columns: tuple[str, ...], rows: list[dict]) -> str:
+def render_csv(columns: tuple[str, ...], rows: Iterable[dict]) -> str:
     """The CSV text, BOM first; None is an empty cell."""
+    return "".join(csv_chunks(columns, rows))
+
+
+def csv_chunks(columns: tuple[str, ...], rows: Iterable[dict], rows_per_chunk: int = 1000) -> Iterator[str]:
+    """The CSV text in pieces of `rows_per_chunk` rows, BOM and header first (for streaming)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
     writer.writerow(columns)
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         writer.writerow([_cell(row.get(column)) for column in columns])
-    return BOM + buffer.getvalue()
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _cell(value):
@@ -91,11 +89,15 @@ def _cell(value):
 
 
 def csv_response(table: str, filters: Filters) -> Response:
-    """The named table as a CSV attachment (the caller checked that `table` exists)."""
+    """The named table as a CSV attachment, streamed (the caller checked that `table` exists).
+
+    Long tables (every overdue dossier of the province) are read in batches
+    and sent as they are written, so memory stays flat however many rows.
+    """
     columns, rows = TABLES[table]
     filename = f"{table}-{local_today().isoformat()}.csv"
-    return Response(render_csv(columns, rows(filters)).encode("utf-8"),
-                    mimetype="text/csv", headers={
-                        "Content-Type": "text/csv; charset=utf-8",
-                        "Content-Disposition": f'attachment; filename="{filename}"',
-                    })
+    chunks = (chunk.encode("utf-8") for chunk in csv_chunks(columns, rows(filters)))
+    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    })

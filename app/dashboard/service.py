@@ -8,8 +8,10 @@ import json
 import math
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -153,18 +155,27 @@ def processing_time(histogram: dict[int, int]) -> dict:
     raise AssertionError("unreachable")
 
 
-def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int = 20) -> dict:
-    """Dossiers past their due date now, most overdue first (keyset pages)."""
-    today = local_today()
+def _overdue_condition(filters: Filters, today: date) -> list:
     condition = [OpenDossier.due_date < today]
     for name in FILTER_DIMENSIONS:
         if getattr(filters, name):
             condition.append(getattr(OpenDossier, name) == getattr(filters, name))
+    return condition
+
+
+def _overdue_statement(condition):
+    return (select(OpenDossier, Procedure.name, Agency.name)
+            .outerjoin(Procedure, Procedure.code == OpenDossier.procedure_code)
+            .outerjoin(Agency, Agency.id == OpenDossier.agency_id)
+            .where(*condition))
+
+
+def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int = 20) -> dict:
+    """Dossiers past their due date now, most overdue first (keyset pages)."""
+    today = local_today()
+    condition = _overdue_condition(filters, today)
     total_count = db.session.scalar(select(func.count()).select_from(OpenDossier).where(*condition))
-    statement = (select(OpenDossier, Procedure.name, Agency.name)
-                 .outerjoin(Procedure, Procedure.code == OpenDossier.procedure_code)
-                 .outerjoin(Agency, Agency.id == OpenDossier.agency_id)
-                 .where(*condition))
+    statement = _overdue_statement(condition)
     if cursor:
         due, dossier_id = _decode_overdue_cursor(cursor)
         statement = statement.where(or_(OpenDossier.due_date > due,
@@ -180,12 +191,23 @@ def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int 
     return {"total": total_count, "items": items, "next_cursor": next_cursor}
 
 
-def _overdue_item(row: OpenDossier, procedure_name, agency_name, today) -> dict:
+def all_overdue_dossiers(filters: Filters, batch_size: int = 2000) -> Iterator[dict]:
+    """Every overdue dossier, most overdue first, read in batches (the CSV export streams them)."""
+    today = local_today()
+    statement = (_overdue_statement(_overdue_condition(filters, today))
+                 .order_by(OpenDossier.due_date, OpenDossier.dossier_id).execution_options(yield_per=batch_size))
+    days_late = cache(lambda due: working_days_between(due, today))   # many dossiers share a due date
+    for row, procedure_name, agency_name in db.session.execute(statement):
+        yield _overdue_item(row, procedure_name, agency_name, today, days_late)
+
+
+def _overdue_item(row: OpenDossier, procedure_name, agency_name, today, days_late=None) -> dict:
+    late = days_late(row.due_date) if days_late else working_days_between(row.due_date, today)
     return {"dossier_id": row.dossier_id, "receipt_code": row.receipt_code, "status": row.status,
             "procedure_code": row.procedure_code, "procedure_name": procedure_name,
             "agency_id": row.agency_id, "agency_name": agency_name, "commune_code": row.commune_code or None,
             "commune_name": commune_name(row.commune_code), "submitted_at": row.submitted_at,
-            "due_date": row.due_date, "working_days_overdue": working_days_between(row.due_date, today)}
+            "due_date": row.due_date, "working_days_overdue": late}
 
 
 def _encode_overdue_cursor(due, dossier_id) -> str:
@@ -247,7 +269,7 @@ def payment_figures(filters: Filters) -> dict:
     }
 
 
-def stuck_payments(filters: Filters, limit: int = 20) -> dict:
+def stuck_payments(filters: Filters, limit: int | None = 20) -> dict:
     """Payments still open after their time to pay ran out, oldest first.
 
     Reads the payments table through its (status, created_at) index: only open
