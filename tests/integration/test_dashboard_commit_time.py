@@ -132,3 +132,12 @@ def _province_wide_value(day) -> int:
         Counter.metric == EID_REGISTERED, Counter.grain == DAY, Counter.commune_code == ALL,
         Counter.agency_id == ALL, Counter.procedure_code == ALL, Counter.day == day))
     return value or 0
+
+
+def test_a_commit_inside_an_open_savepoint_counts_it():
+    savepoint = db.session.begin_nested()
+    account_on(DAY_ONE, citizen(HUNG_DIEN))
+    db.session.flush()
+    db.session.commit()        # SQLAlchemy releases the savepoint, then commits the transaction
+    assert not savepoint.is_active
+    assert registered() == 1
