@@ -169,3 +169,13 @@ def app_logs(caplog):
     finally:
         logger.removeHandler(caplog.handler)
         logger.setLevel(previous)
+
+
+@pytest.fixture(autouse=True)
+def _recount_after_committed_tests(app):
+    """After a test that really committed (tests/committed.py), counters match the tables again."""
+    from tests.committed import recount_if_committed
+
+    yield
+    with app.app_context():
+        recount_if_committed(db.engine)

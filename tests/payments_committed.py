@@ -23,11 +23,13 @@ from app.identity.models import Account, AuthSession, RefreshToken
 from app.notifications.models import OutboxMessage
 from app.payments.models import Payment, PaymentEvent, Receipt, Refund
 from app.registry.models import RegistryCitizen
+from tests.committed import mark_committed
 from tests.factories import AccountFactory, RegistryCitizenFactory, bearer
 
 
 @contextmanager
 def real_sessions():
+    mark_committed()
     original = db.session
     db.session = scoped_session(sessionmaker(bind=db.engine), scopefunc=_app_ctx_id)
     try:

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.identity.models import ACTIVE, Account, AuthSession
 from app.identity.sessions import start_session
 from app.notifications.models import OutboxMessage
+from tests.committed import mark_committed
 
 pytestmark = pytest.mark.postgres
 COMMUNE = "27727"
@@ -36,6 +37,7 @@ def real_db(app):
     from flask_sqlalchemy.session import _app_ctx_id
 
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=12)
+    mark_committed()
     rolled_back = db.session
     db.session = scoped_session(sessionmaker(bind=engine), scopefunc=_app_ctx_id)
     created: dict[str, list] = {"accounts": [], "teams": []}

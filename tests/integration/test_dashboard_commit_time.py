@@ -22,6 +22,7 @@ from app.identity.models import Account
 from app.registry.models import RegistryCitizen
 from tests.dashboard_fixtures import HUNG_DIEN, account_on, citizen
 from tests.factories import AccountFactory, RegistryCitizenFactory
+from tests.committed import mark_committed
 
 DAY_ONE = date(2026, 3, 2)
 
@@ -88,6 +89,7 @@ def real_session(app, db_session):
     """A session that really commits (the test's own is rolled back), cleaned up afterwards."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL")
+    mark_committed()
     saved = db.session
     db.session = scoped_session(sessionmaker(bind=db.engine, expire_on_commit=False), scopefunc=_app_ctx_id)
     made = {"accounts": [], "citizens": []}

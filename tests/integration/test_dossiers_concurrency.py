@@ -23,6 +23,7 @@ from app.identity.models import Account
 from app.notifications.models import OutboxMessage
 from app.registry.models import RegistryCitizen
 from tests.factories import COMMUNE, AccountFactory, RegistryCitizenFactory
+from tests.committed import mark_committed
 
 pytestmark = pytest.mark.postgres
 
@@ -32,6 +33,7 @@ def committed(app, db_session):
     """Swaps the test's rolled-back session for real ones, and removes what was committed."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL")
+    mark_committed()
     saved = db.session
     db.session = scoped_session(sessionmaker(bind=db.engine, expire_on_commit=False), scopefunc=_app_ctx_id)
     created = {"accounts": [], "citizens": []}

@@ -23,6 +23,7 @@ from app.identity.models import (
 from app.identity.passwords import hash_password
 from app.notifications.models import OutboxMessage
 from tests.identity_fixtures import PASSWORD
+from tests.committed import mark_committed
 
 pytestmark = pytest.mark.postgres
 
@@ -35,6 +36,7 @@ def real_db(app):
     from flask_sqlalchemy.session import _app_ctx_id
 
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=12)
+    mark_committed()
     rolled_back = db.session
     db.session = scoped_session(sessionmaker(bind=engine), scopefunc=_app_ctx_id)
     created: list[uuid.UUID] = []
