@@ -8,10 +8,8 @@ different orders cannot deadlock.
 from datetime import date
 
 import pytest
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 
 from app.dashboard.counters import Filters, Key, apply_deltas, total
@@ -22,7 +20,7 @@ from app.identity.models import Account
 from app.registry.models import RegistryCitizen
 from tests.dashboard_fixtures import HUNG_DIEN, account_on, citizen
 from tests.factories import AccountFactory, RegistryCitizenFactory
-from tests.committed import mark_committed
+from tests.payments_committed import real_sessions
 
 DAY_ONE = date(2026, 3, 2)
 
@@ -89,22 +87,18 @@ def real_session(app, db_session):
     """A session that really commits (the test's own is rolled back), cleaned up afterwards."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL")
-    mark_committed()
-    saved = db.session
-    db.session = scoped_session(sessionmaker(bind=db.engine, expire_on_commit=False), scopefunc=_app_ctx_id)
     made = {"accounts": [], "citizens": []}
-    try:
-        yield made
-    finally:
-        db.session.rollback()
-        for account in db.session.scalars(select(Account).where(Account.id.in_(made["accounts"]))):
-            db.session.delete(account)   # through the ORM: the counters go back down
-        db.session.commit()
-        db.session.execute(delete(RegistryCitizen).where(RegistryCitizen.personal_id.in_(made["citizens"])))
-        db.session.execute(delete(Counter).where(Counter.metric.like("eid.%"), Counter.value == 0))
-        db.session.commit()
-        db.session.remove()
-        db.session = saved
+    with real_sessions():
+        try:
+            yield made
+        finally:
+            db.session.rollback()
+            for account in db.session.scalars(select(Account).where(Account.id.in_(made["accounts"]))):
+                db.session.delete(account)   # through the ORM: the counters go back down
+            db.session.commit()
+            db.session.execute(delete(RegistryCitizen).where(RegistryCitizen.personal_id.in_(made["citizens"])))
+            db.session.execute(delete(Counter).where(Counter.metric.like("eid.%"), Counter.value == 0))
+            db.session.commit()
 
 
 @pytest.mark.postgres
