@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-
 from app.dashboard.counters import Filters, Key, apply_deltas, total
 from app.dashboard.models import ALL, DAY, Counter
 from app.dashboard.projections import EID_REGISTERED, local_day
