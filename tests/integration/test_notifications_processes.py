@@ -77,6 +77,11 @@ def _sent_by_provider(engine, run) -> int:
     return _count(engine, select(func.count()).select_from(MOCK).where(MOCK.c.idempotency_key.like(f"{run}%")))
 
 
+def _listening(engine) -> int:
+    """Connections whose last statement was LISTEN on the outbox channel."""
+    return _count(engine, text("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN notifications_outbox'"))
+
+
 def _wait_for(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -190,9 +195,10 @@ def test_skip_locked_claims_are_disjoint_and_do_not_wait(app, database, postgres
 @pytest.mark.postgres
 def test_an_idle_worker_wakes_up_on_notify(app, database, tmp_path, postgres_only):
     engine, run = database
+    listening_before = _listening(engine)
     (worker,) = _start_workers(app, tmp_path, ("listener",), WORKER_POLL_SECONDS=30)
     try:
-        time.sleep(0.3)    # let it finish its first poll and start listening
+        _wait_for(lambda: _listening(engine) > listening_before, 10, "the worker to listen")
         started = time.monotonic()
         _seed(engine, run, 1, notify_workers=True)
         _wait_for(lambda: _delivered(engine, run) == 1, 10, "the message")
