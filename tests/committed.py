@@ -1,8 +1,15 @@
-"""Tests that really commit (threads, processes, real sockets) clean their rows up with bulk
-DELETEs, which the operations-centre counters do not see. Such a test calls `mark_committed()`;
-after it ends, the autouse fixture in conftest.py recounts the counters from the tables, so
-no committed count leaks into the tests that follow.
+"""Tests that really commit (threads, processes, real sockets).
+
+`real_sessions()` backs `db.session` with pooled connections that really commit
+(instead of the rolled-back per-test transaction), so work done in other threads
+is seen. Such tests clean their rows up with bulk DELETEs, which the
+operations-centre counters do not see; `real_sessions()` calls `mark_committed()`
+(processes call it themselves), and after the test the autouse fixture in
+conftest.py recounts the counters from the tables, so no committed count leaks
+into the tests that follow.
 """
+from contextlib import contextmanager
+
 _pending = False
 
 
@@ -28,3 +35,21 @@ def recount_if_committed(engine) -> None:
             tracking.rebuild(projection, session)
         rebuild_assistance(session)
         session.commit()
+
+
+@contextmanager
+def real_sessions(bind=None, **options):
+    """Committing sessions on `bind` (default: the app's engine) as `db.session`, one per app context."""
+    from flask_sqlalchemy.session import _app_ctx_id
+    from sqlalchemy.orm import scoped_session, sessionmaker
+
+    from app.extensions import db
+
+    mark_committed()
+    rolled_back = db.session
+    db.session = scoped_session(sessionmaker(bind=bind or db.engine, **options), scopefunc=_app_ctx_id)
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = rolled_back

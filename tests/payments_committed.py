@@ -1,18 +1,13 @@
 """Committed data for payment tests that need real transactions (threads, sockets).
 
-`real_sessions()` backs `db.session` with pooled connections that really
-commit (instead of the rolled-back per-test transaction), so requests served
-by other threads see each other's work. `CommittedWorld` creates the data such
-a test needs and deletes every row it caused afterwards, so the shared test
-database is left as it was.
+`CommittedWorld` creates the data such a test needs (inside
+`tests.committed.real_sessions()`) and deletes every row it caused
+afterwards, so the shared test database is left as it was.
 """
 import uuid
-from contextlib import contextmanager
 from datetime import date
 
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import delete, select
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.catalog.models import Agency, Procedure
 from app.common.clock import utcnow
@@ -23,20 +18,7 @@ from app.identity.models import Account, AuthSession, RefreshToken
 from app.notifications.models import OutboxMessage
 from app.payments.models import Payment, PaymentEvent, Receipt, Refund
 from app.registry.models import RegistryCitizen
-from tests.committed import mark_committed
 from tests.factories import AccountFactory, RegistryCitizenFactory, bearer
-
-
-@contextmanager
-def real_sessions():
-    mark_committed()
-    original = db.session
-    db.session = scoped_session(sessionmaker(bind=db.engine), scopefunc=_app_ctx_id)
-    try:
-        yield db.session
-    finally:
-        db.session.remove()
-        db.session = original
 
 
 class CommittedWorld:

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, delete, select
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.assistance import consent, figures, service
 from app.assistance.models import (
@@ -23,7 +22,7 @@ from app.extensions import db
 from app.identity.models import ACTIVE, Account, AuthSession
 from app.identity.sessions import start_session
 from app.notifications.models import OutboxMessage
-from tests.committed import mark_committed
+from tests.committed import real_sessions
 
 pytestmark = pytest.mark.postgres
 COMMUNE = "27727"
@@ -34,18 +33,12 @@ def real_db(app):
     """Swaps the test's rolled-back session for real, committing ones; cleans up after."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("needs PostgreSQL (several connections committing at once)")
-    from flask_sqlalchemy.session import _app_ctx_id
-
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=12)
-    mark_committed()
-    rolled_back = db.session
-    db.session = scoped_session(sessionmaker(bind=engine), scopefunc=_app_ctx_id)
     created: dict[str, list] = {"accounts": [], "teams": []}
     try:
-        yield created
+        with real_sessions(engine):
+            yield created
     finally:
-        db.session.remove()
-        db.session = rolled_back
         _clean(engine, created)
         engine.dispose()
 

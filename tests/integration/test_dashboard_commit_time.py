@@ -17,9 +17,9 @@ from app.dashboard.projections import EID_REGISTERED, local_day
 from app.extensions import db
 from app.identity.models import Account
 from app.registry.models import RegistryCitizen
+from tests.committed import real_sessions
 from tests.dashboard_fixtures import HUNG_DIEN, account_on, citizen
 from tests.factories import AccountFactory, RegistryCitizenFactory
-from tests.payments_committed import real_sessions
 
 DAY_ONE = date(2026, 3, 2)
 

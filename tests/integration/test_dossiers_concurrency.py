@@ -8,9 +8,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.catalog.models import Agency, Procedure
 from app.common.auth import Principal
@@ -22,8 +20,8 @@ from app.identity import roles
 from app.identity.models import Account
 from app.notifications.models import OutboxMessage
 from app.registry.models import RegistryCitizen
+from tests.committed import real_sessions
 from tests.factories import COMMUNE, AccountFactory, RegistryCitizenFactory
-from tests.committed import mark_committed
 
 pytestmark = pytest.mark.postgres
 
@@ -33,36 +31,36 @@ def committed(app, db_session):
     """Swaps the test's rolled-back session for real ones, and removes what was committed."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL")
-    mark_committed()
-    saved = db.session
-    db.session = scoped_session(sessionmaker(bind=db.engine, expire_on_commit=False), scopefunc=_app_ctx_id)
-    created = {"accounts": [], "citizens": []}
-    suffix = uuid.uuid4().hex[:8].upper()
-    agency = Agency(code=f"T-{suffix}", name="Cơ quan thử", kind="commune_committee", province_code="80",
-                    commune_code=COMMUNE)
-    procedure = Procedure(code=f"T.{suffix}", name="Thủ tục thử", search_text="thu tuc thu",
-                          agency_kind="commune_committee", fee=0, processing_days=3, service_level="full",
-                          min_level=1, form_fields=[], required_documents=[], result_name="Kết quả")
-    with app.app_context():
-        db.session.add_all([agency, procedure])
-        db.session.commit()
-    setup = {"agency_id": agency.id, "agency_code": agency.code, "procedure_id": procedure.id, **created}
-    try:
-        yield setup
-    finally:
+    with real_sessions(expire_on_commit=False):
+        created = {"accounts": [], "citizens": []}
+        suffix = uuid.uuid4().hex[:8].upper()
+        agency = Agency(code=f"T-{suffix}", name="Cơ quan thử", kind="commune_committee", province_code="80",
+                        commune_code=COMMUNE)
+        procedure = Procedure(code=f"T.{suffix}", name="Thủ tục thử", search_text="thu tuc thu",
+                              agency_kind="commune_committee", fee=0, processing_days=3, service_level="full",
+                              min_level=1, form_fields=[], required_documents=[], result_name="Kết quả")
         with app.app_context():
-            dossier_ids = select(Dossier.id).where(Dossier.agency_id == setup["agency_id"])
-            db.session.execute(delete(TimelineEntry).where(TimelineEntry.dossier_id.in_(dossier_ids)))
-            db.session.execute(delete(Dossier).where(Dossier.agency_id == setup["agency_id"]))
-            db.session.execute(delete(OutboxMessage).where(OutboxMessage.account_id.in_(setup["accounts"])))
-            db.session.execute(delete(Account).where(Account.id.in_(setup["accounts"])))
-            db.session.execute(delete(RegistryCitizen).where(RegistryCitizen.personal_id.in_(setup["citizens"])))
-            db.session.execute(delete(ReceiptCounter).where(ReceiptCounter.prefix == setup["agency_code"]))
-            db.session.execute(delete(Procedure).where(Procedure.id == setup["procedure_id"]))
-            db.session.execute(delete(Agency).where(Agency.id == setup["agency_id"]))
+            db.session.add_all([agency, procedure])
             db.session.commit()
-            db.session.remove()
-        db.session = saved
+        setup = {"agency_id": agency.id, "agency_code": agency.code, "procedure_id": procedure.id, **created}
+        try:
+            yield setup
+        finally:
+            with app.app_context():
+                _clean(setup)
+
+
+def _clean(setup) -> None:
+    dossier_ids = select(Dossier.id).where(Dossier.agency_id == setup["agency_id"])
+    db.session.execute(delete(TimelineEntry).where(TimelineEntry.dossier_id.in_(dossier_ids)))
+    db.session.execute(delete(Dossier).where(Dossier.agency_id == setup["agency_id"]))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.account_id.in_(setup["accounts"])))
+    db.session.execute(delete(Account).where(Account.id.in_(setup["accounts"])))
+    db.session.execute(delete(RegistryCitizen).where(RegistryCitizen.personal_id.in_(setup["citizens"])))
+    db.session.execute(delete(ReceiptCounter).where(ReceiptCounter.prefix == setup["agency_code"]))
+    db.session.execute(delete(Procedure).where(Procedure.id == setup["procedure_id"]))
+    db.session.execute(delete(Agency).where(Agency.id == setup["agency_id"]))
+    db.session.commit()
 
 
 def _account(app, setup, **kwargs) -> Account:

@@ -10,7 +10,6 @@ from datetime import timedelta
 import pyotp
 import pytest
 from sqlalchemy import create_engine, delete, or_, select
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.common.auth import Principal
 from app.common.clock import utcnow
@@ -22,8 +21,8 @@ from app.identity.models import (
 )
 from app.identity.passwords import hash_password
 from app.notifications.models import OutboxMessage
+from tests.committed import real_sessions
 from tests.identity_fixtures import PASSWORD
-from tests.committed import mark_committed
 
 pytestmark = pytest.mark.postgres
 
@@ -33,18 +32,12 @@ def real_db(app):
     """Swaps the test's rolled-back session for real, committing ones; cleans up after."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("needs PostgreSQL (several connections committing at once)")
-    from flask_sqlalchemy.session import _app_ctx_id
-
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=12)
-    mark_committed()
-    rolled_back = db.session
-    db.session = scoped_session(sessionmaker(bind=engine), scopefunc=_app_ctx_id)
     created: list[uuid.UUID] = []
     try:
-        yield created
+        with real_sessions(engine):
+            yield created
     finally:
-        db.session.remove()
-        db.session = rolled_back
         _clean(engine, created)
         engine.dispose()
 

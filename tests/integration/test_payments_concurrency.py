@@ -13,7 +13,8 @@ from app.mockgateway import protocol
 from app.notifications.models import OutboxMessage
 from app.payments.models import Payment, PaymentEvent, Receipt
 from app.payments.service import new_txn_ref
-from tests.payments_committed import CommittedWorld, real_sessions
+from tests.committed import real_sessions
+from tests.payments_committed import CommittedWorld
 
 pytestmark = pytest.mark.postgres
 IPNS = 50

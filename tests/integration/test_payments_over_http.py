@@ -16,7 +16,8 @@ from werkzeug.serving import make_server
 
 from app.mockgateway import create_mock_app
 from app.payments.reconciliation import reconcile_payment
-from tests.payments_committed import CommittedWorld, real_sessions
+from tests.committed import real_sessions
+from tests.payments_committed import CommittedWorld
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
