@@ -66,6 +66,8 @@ class Config:
         # trusted (0: none). Rate limits per address and absolute links need it behind one.
         self.TRUSTED_PROXIES = int(e.get("TRUSTED_PROXIES", 0))
         self.DEMO_PROVINCE_CODE = int(e.get("DEMO_PROVINCE_CODE", 80))
+        # Operations-centre counters: months whose day rows are kept (0: all); older months keep month rows
+        self.DASHBOARD_DAY_ROWS_MONTHS = int(e.get("DASHBOARD_DAY_ROWS_MONTHS", 24))
 
         # Notifications: channel adapters, retries, receipts, worker
         from app.notifications.settings import notification_settings

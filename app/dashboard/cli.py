@@ -1,4 +1,4 @@
-"""`flask dashboard refresh` and `flask dashboard rebuild`."""
+"""`flask dashboard refresh`, `flask dashboard rebuild` and `flask dashboard compact`."""
 import time
 
 import click
@@ -35,3 +35,22 @@ def rebuild_command():
     rows = rebuild_assistance(db.session)
     db.session.commit()
     click.echo(f"assistance_figures: {rows} counter rows")
+    _compact_and_report(None)   # the recount wrote day rows of every month again
+
+
+@dashboard_cli.command("compact")
+@click.option("--months", type=click.IntRange(min=0), default=None,
+              help="Months whose day rows are kept, this one counting (default DASHBOARD_DAY_ROWS_MONTHS; 0: all)")
+def compact_command(months):
+    """Delete the day rows of older months (month rows stay; the weekly job does the same)."""
+    _compact_and_report(months)
+
+
+def _compact_and_report(months: int | None) -> None:
+    from app.dashboard.retention import compact
+
+    started = time.perf_counter()
+    result = compact(months)
+    kept = result.day_rows_from.isoformat() if result.day_rows_from else "every day"
+    click.echo(f"day rows kept from {kept}: {result.deleted} older day rows deleted in "
+               f"{time.perf_counter() - started:.1f}s")

@@ -29,6 +29,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.dashboard.models import ALL, DAY, MONTH, NONE, Counter
+from app.dashboard.retention import require_day_rows
 from app.extensions import db
 
 FILTER_DIMENSIONS = ("commune_code", "agency_id", "procedure_code")
@@ -192,6 +193,9 @@ def sums(metric: str, filters: Filters, group_by: tuple[str, ...] = (),
         ranges = [(DAY, filters.start or date.min, filters.end or date.max)]
     else:
         ranges = segments(filters.start, filters.end)
+    for grain, first, last in ranges:
+        if grain == DAY:
+            require_day_rows(first, last)
     statement = select(*columns, func.sum(Counter.value)).where(
         Counter.metric == metric,
         or_(*(and_(Counter.grain == grain, Counter.day >= first, Counter.day <= last)

@@ -5,7 +5,8 @@ dimensions; `app.dashboard.counters` keeps them current inside the
 transaction of the change they count. `dashboard_open_dossiers` mirrors the
 dossiers whose clock runs, for the overdue list. `dashboard_registry_figures`
 is a snapshot of the population registry per commune, replaced by the
-periodic refresh (`app.dashboard.registry_figures`).
+periodic refresh (`app.dashboard.registry_figures`). `dashboard_compaction`
+says from which day on day rows are kept (`app.dashboard.retention`).
 """
 import uuid
 from datetime import date, datetime
@@ -84,3 +85,16 @@ class OpenDossier(db.Model):
     status: Mapped[str] = mapped_column(String(24))
     due_date: Mapped[date]
     submitted_at: Mapped[datetime]
+
+
+class Compaction(db.Model):
+    """The one row saying how far back day rows of the counters are kept.
+
+    Before `day_rows_from` only month rows remain (app.dashboard.retention).
+    """
+
+    __tablename__ = "dashboard_compaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)   # always 1
+    day_rows_from: Mapped[date]
+    compacted_at: Mapped[datetime]

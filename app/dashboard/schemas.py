@@ -3,6 +3,9 @@ import marshmallow as ma
 
 from app.errors import N_
 
+KEPT_BY_MONTH = ("Figures older than the months kept day by day (the last 24 by default, "
+                 "DASHBOARD_DAY_ROWS_MONTHS) are kept by month: a period reaching them must start on a "
+                 "month's first day and end on a month's last day, or 422 `period_before_day_rows`.")
 COMMUNE_CODE = {"description": "5-digit commune code (GSO)", "example": "27727"}
 
 
@@ -20,9 +23,11 @@ class ScopeArgsSchema(CommuneArgsSchema):
 
 class PeriodCommuneArgsSchema(CommuneArgsSchema):
     start = ma.fields.Date(data_key="from", load_default=None, metadata={
-        "description": "First day of the period (Vietnam time), inclusive", "example": "2026-01-01"})
+        "description": "First day of the period (Vietnam time), inclusive. " + KEPT_BY_MONTH,
+        "example": "2026-01-01"})
     end = ma.fields.Date(data_key="to", load_default=None, metadata={
-        "description": "Last day of the period (Vietnam time), inclusive", "example": "2026-12-31"})
+        "description": "Last day of the period (Vietnam time), inclusive. " + KEPT_BY_MONTH,
+        "example": "2026-12-31"})
 
     @ma.validates_schema
     def period_in_order(self, data, **_kwargs):
@@ -197,7 +202,9 @@ class PaymentFiguresSchema(ma.Schema):
     totals = ma.fields.Nested(PaymentTotalsSchema)
     gateways = ma.fields.List(ma.fields.Nested(GatewayFiguresSchema))
     daily_from = ma.fields.Date(metadata={
-        "description": "First day of the daily series: `from`, or 92 days before `to` when `from` is not given",
+        "description": "First day of the daily series: `from`, or 92 days before `to` when `from` is not given; "
+                       "never before the first day kept day by day (for an older period it is after `daily_to` "
+                       "and the series is empty)",
         "example": "2026-08-22"})
     daily_to = ma.fields.Date(metadata={"description": "Last day of the daily series: `to`, or today",
                                         "example": "2026-11-21"})

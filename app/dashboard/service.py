@@ -27,6 +27,7 @@ from app.dashboard.projections import (
     PAYMENTS_REFUNDED, PAYMENTS_REFUNDS,
 )
 from app.dashboard.registry_figures import CHECKS
+from app.dashboard.retention import day_rows_from
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
 from app.errors import N_, ValidationFailed
@@ -230,9 +231,16 @@ DAILY_WINDOW_DAYS = 92
 
 
 def daily_window(filters: Filters) -> Filters:
-    """The days the daily series lists: the period, or the last DAILY_WINDOW_DAYS of it when open-ended."""
+    """The days the daily series lists: the period, or the last DAILY_WINDOW_DAYS of it when open-ended.
+
+    It starts no earlier than the day rows kept (retention.py): for an older
+    period it starts after it ends, and lists nothing.
+    """
     end = filters.end or local_today()
     start = filters.start or end - timedelta(days=DAILY_WINDOW_DAYS - 1)
+    kept_from = day_rows_from()
+    if kept_from is not None and start < kept_from:
+        start = kept_from
     return replace(filters, start=start, end=end)
 
 
