@@ -9,7 +9,10 @@ rebuild` would count from the tables. Rows that a scenario's setup inserted in
 bulk (straight into the tables, bypassing the live counters) show up as
 differences by design; their metrics are listed. The recount runs in a
 transaction that is rolled back. It holds every non-zero counter row in
-memory twice: for bench-sized databases, not for the province-scale one.
+memory twice: for bench-sized databases, not for the province-scale one. Day
+rows before the first day compaction keeps (app/dashboard/retention.py) are
+left out of both sides: the recount writes them again, the live table no longer
+has them.
 """
 import sys
 from pathlib import Path
@@ -25,12 +28,16 @@ def main() -> int:
     from sqlalchemy import select
 
     from app.dashboard import tracking
-    from app.dashboard.models import Counter
+    from app.dashboard.models import DAY, Counter
     from app.dashboard.projections import rebuild_assistance
+    from app.dashboard.retention import day_rows_from
     from app.extensions import db
 
     def snapshot():
-        rows = db.session.scalars(select(Counter).where(Counter.value != 0))
+        statement = select(Counter).where(Counter.value != 0)
+        if kept_from := day_rows_from():
+            statement = statement.where((Counter.grain != DAY) | (Counter.day >= kept_from))
+        rows = db.session.scalars(statement)
         return {tuple(getattr(row, name) for name in KEY): row.value for row in rows}
 
     app = harness.app_for(harness.bench_environment())
