@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.common.clock import VIETNAM, local_today
+from app.common.clock import VIETNAM, local_today, utcnow
 from app.common.personal_id import FEMALE, MALE, compose_personal_id
 from app.extensions import db
 from app.identity import roles
@@ -282,11 +282,15 @@ def expected_overdue(filters) -> list:
 
 
 # -- payments ----------------------------------------------------------------------
-def make_payment(dossier, gateway, status, *, amount=15_000, created=None, paid=None, duplicate=False):
-    """A payment row (dates are Vietnam days), written as the payments domain would."""
+def make_payment(dossier, gateway, status, *, amount=15_000, created=None, paid=None, duplicate=False,
+                 just_now=False):
+    """A payment row (dates are Vietnam days, 09:00), written as the payments domain would.
+
+    `just_now`: created a minute ago, whatever the time of day (09:00 today may be long past).
+    """
     from app.payments.models import Payment
 
-    created_at = at(created or local_today(), 9)
+    created_at = utcnow() - timedelta(minutes=1) if just_now else at(created or local_today(), 9)
     payment = Payment(
         dossier_id=dossier.id, account_id=dossier.citizen_account_id, gateway=gateway,
         txn_ref=f"T{next(_receipts):010d}", amount=amount, status=status, duplicate=duplicate,
@@ -331,7 +335,7 @@ def build_payments(made: dict) -> list:
         (7, "momo", s.CANCELLED, {}),
         (8, "vnpay", s.PENDING, {"created": d[1]}),                 # stuck: open a day later
         (9, "paygov", s.CREATED, {"created": d[3]}),                # stuck
-        (10, "vnpay", s.PENDING, {}),                               # just started: not stuck
+        (10, "vnpay", s.PENDING, {"just_now": True}),               # just started: not stuck
         (11, "momo", s.EXPIRED, {"created": d[2]}),
     ]
     payments = [make_payment(dossiers[i], gateway, status, **kw) for i, gateway, status, kw in rows]
