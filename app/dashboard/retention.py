@@ -4,7 +4,8 @@ Every counted change writes day rows and month rows (counters.py). A period
 reads whole months from month rows and only its ragged ends, and the daily
 fee series, from day rows, so day rows of old months are needed only for
 periods that start or end mid-month that long ago. They are most of the
-table: at province scale, three million dossiers leave 21.7 million rows.
+table: at province scale, 20.1 of the 21.7 million rows three million
+dossiers leave.
 
 `compact()` keeps the day rows of the last `DASHBOARD_DAY_ROWS_MONTHS`
 months (the current one counting) and deletes older ones. It first records
@@ -92,10 +93,9 @@ def _record_horizon(wanted: date) -> date:
     """Moves the horizon forward to `wanted` (never back: the older day rows are gone) and commits."""
     row = db.session.get(Compaction, 1, with_for_update=True)
     if row is None:
-        row = Compaction(id=1, day_rows_from=wanted, compacted_at=utcnow())
+        row = Compaction(id=1, day_rows_from=wanted)
         db.session.add(row)
-    elif wanted > row.day_rows_from:
-        row.day_rows_from = wanted
+    row.day_rows_from = max(row.day_rows_from, wanted)
     row.compacted_at = utcnow()
     horizon = row.day_rows_from
     db.session.commit()

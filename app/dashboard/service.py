@@ -188,7 +188,8 @@ def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int 
         rows = rows[:limit]
         last = rows[-1][0]
         next_cursor = _encode_overdue_cursor(last.due_date, last.dossier_id)
-    items = [_overdue_item(row, procedure_name, agency_name, today) for row, procedure_name, agency_name in rows]
+    days_late = _days_late_counter(today)
+    items = [_overdue_item(row, procedure_name, agency_name, days_late) for row, procedure_name, agency_name in rows]
     return {"total": total_count, "items": items, "next_cursor": next_cursor}
 
 
@@ -197,18 +198,22 @@ def all_overdue_dossiers(filters: Filters, batch_size: int = 2000) -> Iterator[d
     today = local_today()
     statement = (_overdue_statement(_overdue_condition(filters, today))
                  .order_by(OpenDossier.due_date, OpenDossier.dossier_id).execution_options(yield_per=batch_size))
-    days_late = cache(lambda due: working_days_between(due, today))   # many dossiers share a due date
+    days_late = _days_late_counter(today)
     for row, procedure_name, agency_name in db.session.execute(statement):
-        yield _overdue_item(row, procedure_name, agency_name, today, days_late)
+        yield _overdue_item(row, procedure_name, agency_name, days_late)
 
 
-def _overdue_item(row: OpenDossier, procedure_name, agency_name, today, days_late=None) -> dict:
-    late = days_late(row.due_date) if days_late else working_days_between(row.due_date, today)
+def _days_late_counter(today: date):
+    """Working days from a due date to today, memoised: many overdue dossiers share a due date."""
+    return cache(lambda due: working_days_between(due, today))
+
+
+def _overdue_item(row: OpenDossier, procedure_name, agency_name, days_late) -> dict:
     return {"dossier_id": row.dossier_id, "receipt_code": row.receipt_code, "status": row.status,
             "procedure_code": row.procedure_code, "procedure_name": procedure_name,
             "agency_id": row.agency_id, "agency_name": agency_name, "commune_code": row.commune_code or None,
             "commune_name": commune_name(row.commune_code), "submitted_at": row.submitted_at,
-            "due_date": row.due_date, "working_days_overdue": late}
+            "due_date": row.due_date, "working_days_overdue": days_late(row.due_date)}
 
 
 def _encode_overdue_cursor(due, dossier_id) -> str:
