@@ -8,7 +8,7 @@ export APP_ENV="${APP_ENV:-development}"
 PORT="${PORT:-8000}"
 mkdir -p instance
 
-.venv/bin/flask db upgrade heads
+.venv/bin/flask db upgrade
 .venv/bin/flask seed --citizens "${DEMO_CITIZENS:-2000}"
 
 echo

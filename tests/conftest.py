@@ -33,7 +33,7 @@ def app(tmp_path_factory):
     application.register_blueprint(_probe_blueprint())
     with application.app_context():
         _drop_everything()
-        flask_migrate.upgrade(revision="heads")
+        flask_migrate.upgrade()
     return application
 
 
