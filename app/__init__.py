@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.extensions import api
     from app.identity import dev_routes as identity_dev_routes
     from app.identity import routes as identity_routes
+    from app.identity import desk_routes as identity_desk_routes
     from app.notifications import dev_routes as notifications_dev_routes
     from app.notifications import routes as notifications_routes
     from app.registry import routes as registry_routes
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(health.blp)
     api.register_blueprint(registry_routes.blp, url_prefix="/api/v1/registry")
     api.register_blueprint(identity_routes.blp, url_prefix="/api/v1/identity")
+    api.register_blueprint(identity_desk_routes.blp, url_prefix="/api/v1/identity")
     api.register_blueprint(notifications_routes.blp, url_prefix="/api/v1/notifications")
     if app.config["DEV_ENDPOINTS"]:  # development only: every message the mock channels sent
         api.register_blueprint(notifications_dev_routes.blp, url_prefix="/api/v1/dev")

@@ -14,8 +14,9 @@ SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 def register_cli(app) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(spec_cli)
-    from app.identity.cli import staff_cli
+    from app.identity.cli import eid_cli, staff_cli
     app.cli.add_command(staff_cli)
+    app.cli.add_command(eid_cli)
     from app.notifications.cli import worker_cli
     app.cli.add_command(worker_cli)
     from app.payments.cli import payments_cli

@@ -93,6 +93,13 @@ def bound_citizen(secret: str | None = None) -> BoundCitizen:
     return BoundCitizen(account, device, device_secret, secret)
 
 
+def handed_activation(personal_id: str, place: str = "Công an xã Hưng Điền") -> str:
+    """The activation code a citizen receives at the in-person biometric enrolment."""
+    from app.identity.in_person import enrol_in_person
+
+    return enrol_in_person(personal_id, place).code
+
+
 def log_in(client, login: str, password: str = PASSWORD, **extra):
     return client.post(f"{API}/login", json={"login": login, "password": password, **extra})
 

@@ -7,7 +7,10 @@ for that citizen (no unowned SIMs) and the citizen must be alive; whatever
 fails, the answer is the same `registry_mismatch`, so nobody learns who is in
 the registry. One account per personal id: an account still waiting for its
 phone or password is taken over by a new registration (only the registry's
-phone can finish it), an active one is refused.
+phone can finish it). For an active account the answer is the same as for a
+new one (201 and a challenge) but the challenge is a decoy that sends no code
+and never verifies; the holder is told in the inbox, by push and e-mail that
+someone tried (docs/identity-level2.md, "Enumeration").
 """
 import unicodedata
 import uuid
@@ -21,15 +24,18 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.identity import otp
 from app.identity.audit import audit
+from app.identity.devices import current_device
 from app.identity.errors import (
     AccountExists, InvalidCredentials, InvalidGrant, OtpNotFound, RegistryMismatch,
 )
 from app.identity.models import ACTIVE, PENDING_PASSWORD, PENDING_PHONE, Account, AuthSession
+from app.identity.login import ensure_unlocked, record_failure
 from app.identity.passwords import check_password, hash_password, verify_password
 from app.identity.roles import CITIZEN, LEVEL_1
 from app.identity.sessions import (
     IssuedTokens, access_token_for, cut_off_access_tokens, revoke_sessions,
 )
+from app.notifications.models import EMAIL, IN_APP, PUSH
 from app.notifications.service import notify
 from app.registry.adapter import get_registry
 
@@ -67,8 +73,12 @@ def register(personal_id: str, full_name: str, date_of_birth: date, phone: str) 
         raise RegistryMismatch()
     account = db.session.scalar(select(Account).where(Account.personal_id == personal_id))
     if account is not None and account.status not in (PENDING_PHONE, PENDING_PASSWORD):
+        notify("eid_registration_attempt", account_id=account.id, params={"at": utcnow().isoformat()},
+               channels=(IN_APP, PUSH, EMAIL))
+        sent = otp.start_flow(otp.REGISTER, phone, account_id=None)
+        db.session.commit()
         audit("registration.exists", ok=False, account_id=account.id)
-        raise AccountExists()
+        return sent
     if account is None:
         account = Account(login=personal_id, personal_id=personal_id, role=CITIZEN, level=LEVEL_1,
                           failed_logins=0, lockouts=0, full_name=record.full_name, phone=phone,
@@ -147,23 +157,35 @@ def verify_password_reset(flow_id: uuid.UUID, code: str) -> Grant:
 
 
 def reset_password(reset_token: str, password: str) -> Account:
-    """New password; every session and access token of the account ends."""
+    """New password; every session ends except the bound phone's, and every access token.
+
+    An SMS code proves the SIM, not the person: the reset changes nothing at
+    level 2. The bound device stays bound (its sessions too, so its holder sees
+    the notice and can act), every other session ends, and the bound phone and
+    the inbox are told at once.
+    """
     challenge = otp.consume_grant(reset_token, otp.RESET)
     account = db.session.get(Account, challenge.account_id)
     account.password_hash = hash_password(_checked(account, password))
     account.failed_logins, account.lockouts, account.locked_until = 0, 0, None
-    revoke_sessions(account.id, "password_reset")
+    device = current_device(account.id)
+    revoke_sessions(account.id, "password_reset", spare_device_id=device.id if device else None)
     cut_off_access_tokens(account)
-    notify("password_changed", account_id=account.id, params={"at": utcnow().isoformat()})
+    notify("eid_password_reset", account_id=account.id, params={"at": utcnow().isoformat()})
     db.session.commit()
     audit("password_reset.completed", account_id=account.id)
     return account
 
 
 def change_password(account: Account, session_id: uuid.UUID, current: str, new: str) -> IssuedTokens:
-    """Changes the password; other sessions end, this one gets a new access token."""
+    """Changes the password; other sessions end, this one gets a new access token.
+
+    Wrong current passwords count toward the lockout exactly as at login.
+    """
+    ensure_unlocked(account)
     if not verify_password(account.password_hash, current):
         audit("password_change.failed", ok=False, account_id=account.id)
+        record_failure(account)
         raise InvalidCredentials(errors={"current_password": [InvalidCredentials.message]})
     account.password_hash = hash_password(_checked(account, new))
     revoke_sessions(account.id, "password_changed", keep=session_id)

@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 
 from app.errors import AppError
 from app.extensions import db
+from app.identity.in_person import enrol_in_person
 from app.identity.roles import STAFF_ROLES
 from app.identity.staff import create_staff
 
@@ -33,3 +34,19 @@ def create_command(role, login, full_name, agency_code, commune_code, phone, pas
         click.echo(f"password (shown once): {created.password}")
     click.echo(f"TOTP secret (shown once): {created.totp_secret}")
     click.echo(f"TOTP provisioning URI: {created.provisioning_uri}")
+
+
+eid_cli = AppGroup("eid", help="E-ID level 2 (synthetic registry)")
+
+
+@eid_cli.command("enrol")
+@click.argument("personal_id")
+@click.option("--place", required=True, help="Where the biometric enrolment happened, e.g. 'Công an xã Hưng Điền'")
+def enrol_command(personal_id, place):
+    """Enrol a citizen in person in the synthetic registry and print the activation code (shown once)."""
+    try:
+        issued = enrol_in_person(personal_id, place)
+    except AppError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"enrolled {personal_id[:3]}******{personal_id[-3:]} at {place} on {issued.enrolment.enrolled_on}")
+    click.echo(f"activation code (shown once, valid until {issued.record.expires_at:%Y-%m-%d %H:%M} UTC): {issued.code}")

@@ -193,3 +193,81 @@ class AgencyNotFound(ValidationFailed):
 class DelegationNotAllowed(Forbidden):
     code = "delegation_not_allowed"
     message = N_("A helper acting for a citizen cannot change the citizen's sign-in settings.")
+
+
+# --- level 2 and device changes ---------------------------------------------------
+
+class InPersonActivationRequired(Forbidden):
+    code = "in_person_activation_required"
+    message = N_("Level 2 starts at a desk: bring your citizen id card to the police or the one-stop desk "
+                 "for an activation code.")
+
+
+class ReproofingRequired(Forbidden):
+    code = "reproofing_required"
+    message = N_("Your bound phone is reported lost: a new phone needs a re-proofing code from a desk.")
+
+
+class InvalidInPersonCode(ValidationFailed):
+    code = "invalid_in_person_code"
+    message = N_("This activation or re-proofing code is wrong or is not yours.")
+
+
+class InPersonCodeExpired(Gone):
+    code = "in_person_code_expired"
+    message = N_("This activation or re-proofing code has expired. Ask the desk for a new one.")
+
+
+class InPersonCodeUsed(Gone):
+    code = "in_person_code_used"
+    message = N_("This activation or re-proofing code was already used.")
+
+
+class DeviceApprovalRequired(Forbidden):
+    code = "device_approval_required"
+    message = N_("Approve this new phone from your bound phone, or get a re-proofing code at a desk.")
+
+
+class DeviceApprovalNotFound(NotFound):
+    code = "device_approval_not_found"
+    message = N_("No device change of your account waits for this approval code.")
+
+
+class DeviceChangeNotFound(NotFound):
+    code = "device_change_not_found"
+    message = N_("No pending device change with this id.")
+
+
+class DeviceFrozen(Forbidden):
+    code = "device_frozen"
+    message = N_("Your bound phone is reported lost: level 2 is suspended.")
+
+
+class DeviceNotFrozen(Conflict):
+    code = "device_not_frozen"
+    message = N_("This device is not reported lost.")
+
+
+class InvalidDeviceProof(Unauthorized):
+    code = "invalid_device_proof"
+    message = N_("The device, its secret or the authenticator code is wrong.")
+
+
+class IdentityVerificationFailed(ValidationFailed):
+    code = "identity_verification_failed"
+    message = N_("The in-person identity check failed.")
+
+
+class CitizenNotFound(NotFound):
+    code = "citizen_not_found"
+    message = N_("No e-ID account for this personal id.")
+
+
+class ResidentConsentRequired(ValidationFailed):
+    code = "resident_consent_required"
+    message = N_("The resident must be present and consent.")
+
+
+class ReproofingRequestNotFound(NotFound):
+    code = "reproofing_request_not_found"
+    message = N_("No open re-proofing request with this id for this citizen.")

@@ -30,10 +30,10 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.identity import otp, totp
 from app.identity.audit import audit
-from app.identity.devices import SMS_METHOD, TOTP_METHOD, proven_device
+from app.identity.devices import SMS_METHOD, TOTP_METHOD, is_frozen, proven_device
 from app.identity.errors import (
-    AccountDisabled, AccountLocked, InvalidCredentials, InvalidOtp, InvalidTotp, LevelUnavailable,
-    LoginExpired, MethodInsufficient, TotpRequired,
+    AccountDisabled, AccountLocked, DeviceFrozen, InvalidCredentials, InvalidDeviceProof, InvalidOtp,
+    InvalidTotp, LevelUnavailable, LoginExpired, MethodInsufficient, TotpRequired,
 )
 from app.identity.models import ACTIVE, DISABLED, Account, AuthSession, LoginThrottle, PendingLogin
 from app.identity.passwords import hash_password, needs_rehash, verify_password
@@ -42,6 +42,7 @@ from app.identity.sessions import ClientInfo, IssuedTokens, access_token_for, ha
 from app.identity.settings import seconds, settings
 
 PASSWORD_METHOD = "pwd"
+DEVICE_KEY_METHOD = "swk"      # RFC 8176: proof of a software-secured key (the device secret)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ def _record_failure(target: Account | LoginThrottle) -> None:
     db.session.commit()
 
 
+ensure_unlocked, record_failure = _ensure_unlocked, _record_failure   # for the other password checks
+
+
 def _clear_failures(account: Account) -> None:
     account.failed_logins, account.lockouts, account.locked_until = 0, 0, None
 
@@ -141,7 +145,7 @@ def begin_login(login: str, password: str, *, requested_level: int | None, clien
 
 def _second_factors(account: Account, requested_level: int | None) -> list[str]:
     has_totp = account.totp_secret is not None
-    if requested_level == LEVEL_2 and (account.level < LEVEL_2 or not has_totp):
+    if requested_level == LEVEL_2 and (account.level < LEVEL_2 or not has_totp or is_frozen(account.id)):
         audit("login.level_unavailable", ok=False, account_id=account.id)
         raise LevelUnavailable()
     if account.is_staff:
@@ -185,7 +189,7 @@ def complete_login(login_token: str, method: str, code: str) -> IssuedTokens:
     if account.status != ACTIVE:
         raise AccountDisabled()
     if method == "totp":
-        _check_account_totp(account, code, pending)
+        check_account_totp(account, code)
         level = LEVEL_2 if account.level >= LEVEL_2 else LEVEL_1
         methods = [PASSWORD_METHOD, TOTP_METHOD]
     else:
@@ -214,10 +218,17 @@ def complete_login(login_token: str, method: str, code: str) -> IssuedTokens:
     return issued
 
 
-def _check_account_totp(account: Account, code: str, pending: PendingLogin | None) -> None:
-    """Accepts the account's TOTP code once per time step, or counts a failure."""
+def check_account_totp(account: Account, code: str, *, allow_frozen: bool = False) -> None:
+    """Accepts the account's TOTP code once per time step, or counts a failure.
+
+    The secret lives on the bound phone: while that phone is reported lost its
+    codes prove nothing (except to unfreeze it, with the device secret and password).
+    """
     if account.totp_secret is None:
         raise MethodInsufficient()
+    if not allow_frozen and not account.is_staff and is_frozen(account.id):
+        audit("totp.device_frozen", ok=False, account_id=account.id)
+        raise DeviceFrozen()
     secret = totp.decrypt_secret(account.totp_secret)
     check = totp.check_code(secret, code, utcnow(), account.totp_last_step)
     if not check.ok:
@@ -250,7 +261,7 @@ def step_up_with_totp(principal: Principal, code: str) -> IssuedTokens:
         audit("step_up.unavailable", ok=False, account_id=account.id)
         raise LevelUnavailable()
     _ensure_unlocked(account)
-    _check_account_totp(account, code, None)
+    check_account_totp(account, code)
     raise_session_level(session, TOTP_METHOD)
     _clear_failures(account)
     db.session.commit()
@@ -261,3 +272,32 @@ def step_up_with_totp(principal: Principal, code: str) -> IssuedTokens:
 def raise_session_level(session: AuthSession, method: str) -> None:
     session.level = LEVEL_2
     session.methods = list(dict.fromkeys([*session.methods, method]))
+
+
+# --- the bound device alone (works while the password path is locked) ---------------
+
+def login_with_device(login: str, device_id: uuid.UUID, device_secret: str, code: str,
+                      client: ClientInfo) -> IssuedTokens:
+    """The bound phone logs in with its device secret and a TOTP code: a level-2 session.
+
+    A password lockout does not stop it (a stranger's wrong passwords must not lock
+    the citizen out of their own phone); wrong TOTP codes still count.
+    """
+    account = db.session.scalar(select(Account).where(Account.login == login.strip().lower()))
+    device = proven_device(account, device_id, device_secret) if account is not None else None
+    if device is None:
+        audit("login.device_refused", ok=False, login=login, ip=client.ip_address)
+        raise InvalidDeviceProof()
+    if account.status != ACTIVE:
+        raise AccountDisabled()
+    if device.frozen_at is not None:
+        raise DeviceFrozen()
+    if account.level < LEVEL_2:
+        raise LevelUnavailable()
+    check_account_totp(account, code)
+    issued = start_session(account, level=LEVEL_2, methods=[DEVICE_KEY_METHOD, TOTP_METHOD], device_id=device.id,
+                           client_name=client.name, ip_address=client.ip_address, user_agent=client.user_agent)
+    db.session.commit()
+    audit("login.succeeded", account_id=account.id, session_id=issued.session.id, level=LEVEL_2,
+          methods=issued.methods, ip=client.ip_address)
+    return issued

@@ -1,6 +1,6 @@
 """Accounts, authenticated sessions, refresh tokens and bound devices."""
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -64,6 +64,9 @@ class Device(EntityMixin, db.Model):
     unbound_at: Mapped[datetime | None]
     # SHA-256 of the secret the app holds to prove it is this device at login
     secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Reported lost: level 2 is suspended until the phone proves itself again
+    frozen_at: Mapped[datetime | None]
+    frozen_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class AuthSession(EntityMixin, db.Model):
@@ -171,6 +174,56 @@ class DeviceBinding(EntityMixin, db.Model):
     expires_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
+    # What allows this binding: an in-person code (activation, re-proofing), the
+    # bound device's approval, or a cooling-off period (see device_change.py)
+    authorised_by: Mapped[str | None] = mapped_column(String(20))
+    in_person_code_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("identity_in_person_codes.id"))
+    approval_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    approved_at: Mapped[datetime | None]
+    approved_by_device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
+    effective_at: Mapped[datetime | None]       # cooling-off: the change takes effect then
+    reminded_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+
+# In-person code kinds
+ACTIVATION, REPROOFING = "activation", "reproofing"
+
+
+class InPersonCode(EntityMixin, db.Model):
+    """A single-use code handed over at a desk: the first level 2 (activation after
+    biometric enrolment) or a re-proofing that lets a new phone replace the bound one."""
+
+    __tablename__ = "identity_in_person_codes"
+
+    kind: Mapped[str] = mapped_column(String(12))
+    personal_id: Mapped[str] = mapped_column(String(12), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)   # HMAC-SHA256, keyed
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    issued_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))   # None: registry enrolment
+    place: Mapped[str | None] = mapped_column(String(200))
+    enrolled_on: Mapped[date | None]
+    verifier: Mapped[str | None] = mapped_column(String(20))
+    verification_method: Mapped[str | None] = mapped_column(String(20))
+    verification_ref: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("identity_reproofing_requests.id"))
+
+
+class ReproofingRequest(EntityMixin, db.Model):
+    """A community helper, with the resident present and consenting, asks for re-proofing;
+    only an officer authorises it (issuing an in-person code)."""
+
+    __tablename__ = "identity_reproofing_requests"
+
+    personal_id: Mapped[str] = mapped_column(String(12), index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
+    started_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
+    consent_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    authorised_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    authorised_at: Mapped[datetime | None]
 
 
 # QR login statuses

@@ -3,7 +3,8 @@
 A *flow* (registration, password reset, login, device binding) sends one code
 and maybe resends; each code is one `OtpChallenge` row sharing the flow's
 `flow_id`, and only the newest code of a flow verifies. Limits: 5 wrong tries
-per code, one code per phone and purpose per 60 s, 5 codes per phone per hour.
+per code, one code per phone and purpose per 60 s, 5 codes per phone per hour
+(decoys counted apart, see `_check_sending_limits`).
 Codes reach the phone through the notifications outbox, written in the same
 transaction. A flow without an account is a decoy: it behaves the same but
 sends nothing, so a password reset for someone else's details looks like any other.
@@ -73,7 +74,7 @@ def resend(flow_id: uuid.UUID) -> SentCode:
 def _send(flow_id, purpose, phone, account_id, *, deliver: bool) -> SentCode:
     now = utcnow()
     rules = settings()
-    _check_sending_limits(phone, purpose, now)
+    _check_sending_limits(phone, purpose, now, decoy=account_id is None)
     db.session.execute(update(OtpChallenge).where(
         OtpChallenge.flow_id == flow_id, OtpChallenge.superseded_at.is_(None),
         OtpChallenge.used_at.is_(None)).values(superseded_at=now))
@@ -90,16 +91,23 @@ def _send(flow_id, purpose, phone, account_id, *, deliver: bool) -> SentCode:
                     now + seconds(rules.otp_resend_seconds))
 
 
-def _check_sending_limits(phone: str, purpose: str, now: datetime) -> None:
+def _check_sending_limits(phone: str, purpose: str, now: datetime, *, decoy: bool) -> None:
+    """Per phone limits, counted apart for decoys and for real codes.
+
+    Decoys (an unknown personal id, or details that fit no account) send
+    nothing, so a stranger's decoys never use up the citizen's own quota;
+    they are limited the same way among themselves, so both answer alike.
+    """
     rules = settings()
+    kind = OtpChallenge.account_id.is_(None) if decoy else OtpChallenge.account_id.is_not(None)
     last = db.session.scalar(select(func.max(OtpChallenge.created_at)).where(
-        OtpChallenge.phone == phone, OtpChallenge.purpose == purpose))
+        OtpChallenge.phone == phone, OtpChallenge.purpose == purpose, kind))
     if last is not None:
         wait = (last + seconds(rules.otp_resend_seconds) - now).total_seconds()
         if wait > 0:
             raise OtpResendTooSoon(headers={"Retry-After": str(int(wait) + 1)})
     recent = list(db.session.scalars(select(OtpChallenge.created_at).where(
-        OtpChallenge.phone == phone, OtpChallenge.created_at > now - HOUR
+        OtpChallenge.phone == phone, OtpChallenge.created_at > now - HOUR, kind
     ).order_by(OtpChallenge.created_at)))
     if len(recent) >= rules.otp_max_per_hour:
         wait = (recent[-rules.otp_max_per_hour] + HOUR - now).total_seconds()

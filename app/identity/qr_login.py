@@ -26,12 +26,12 @@ from app.extensions import db
 from app.identity.audit import audit
 from app.identity.devices import current_device
 from app.identity.errors import (
-    BoundDeviceRequired, DelegationNotAllowed, LevelUnavailable, QrLoginConsumed, QrLoginDecided, QrLoginExpired, QrLoginNotFound,
+    AccountDisabled, DeviceFrozen, BoundDeviceRequired, DelegationNotAllowed, LevelUnavailable, QrLoginConsumed, QrLoginDecided, QrLoginExpired, QrLoginNotFound,
     QrWrongAccount,
 )
 from app.identity.login import raise_session_level
 from app.identity.models import (
-    QR_APPROVED, QR_CONSUMED, QR_DENIED, QR_PENDING, QR_SCANNED, Account, AuthSession, QrLogin,
+    ACTIVE, QR_APPROVED, QR_CONSUMED, QR_DENIED, QR_PENDING, QR_SCANNED, Account, AuthSession, QrLogin,
 )
 from app.identity.roles import LEVEL_2
 from app.identity.sessions import (
@@ -159,10 +159,17 @@ def _for_phone(principal: Principal, code: str) -> QrLogin:
     if principal.level < LEVEL_2:
         audit("qr.refused", ok=False, account_id=principal.account_id, reason="level")
         raise StepUpRequired(errors={"required_level": ["2"]})
+    account = db.session.get(Account, principal.account_id)
+    if account.status != ACTIVE:
+        audit("qr.refused", ok=False, account_id=principal.account_id, reason="account")
+        raise AccountDisabled()
     device = current_device(principal.account_id)
     if device is None or principal.device_id != device.id:
         audit("qr.refused", ok=False, account_id=principal.account_id, reason="device")
         raise BoundDeviceRequired()
+    if device.frozen_at is not None:
+        audit("qr.refused", ok=False, account_id=principal.account_id, reason="device_frozen")
+        raise DeviceFrozen()
     login = db.session.scalar(select(QrLogin).where(QrLogin.code_hash == hash_token(str(code))))
     if login is None:
         audit("qr.refused", ok=False, account_id=principal.account_id, reason="unknown_code")

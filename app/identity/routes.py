@@ -8,7 +8,7 @@ from app.common.auth import current_principal, require_auth, require_level, requ
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
 from app.extensions import db, limiter
-from app.identity import accounts, devices, login, otp, qr, qr_login, sessions, staff
+from app.identity import accounts, device_change, devices, login, lost_device, otp, qr, qr_login, sessions, staff
 from app.identity.audit import audit
 from app.identity.errors import DelegationNotAllowed
 from app.identity.models import Account, AuthSession
@@ -20,7 +20,7 @@ from app.identity.schemas import (
     QrCodeSchema, QrCreateArgs, QrLoginCreatedSchema, QrPollArgs, QrPollSchema, QrRequestSchema,
     QrScanArgs, TokenRefreshArgs, RegistrationArgs, ResetPasswordArgs, ResetTokenSchema, SentCodeSchema,
     AuthSessionPageSchema, SetupTokenSchema, StaffArgs, StaffCreatedSchema, StepUpArgs, AuthTokensSchema,
-    TotpEnrolmentSchema,
+    TotpEnrolmentSchema, DeviceApprovalArgs, DeviceChangeSchema, DeviceLoginArgs, LostDeviceArgs, UnfreezeArgs,
 )
 from app.identity.settings import settings
 from app.identity.totp import DIGITS, PERIOD
@@ -100,7 +100,7 @@ class Registrations(MethodView):
     @idempotent("identity-registration")
     @blp.arguments(RegistrationArgs)
     @blp.response(201, SentCodeSchema)
-    @refusals((409, "An active account exists for this personal id"),
+    @refusals((409, "Two registrations for one personal id at the same instant (retry)"),
               (422, "The details do not match the registry (one answer whatever the field), or a field is not valid"),
               TOO_MANY)
     def post(self, args):
@@ -108,7 +108,9 @@ class Registrations(MethodView):
 
         Personal id, full name, date of birth and phone must match the population
         registry, and the phone must be registered to this citizen. An SMS code
-        goes to the phone; verify it at `/registrations/verify`.
+        goes to the phone; verify it at `/registrations/verify`. When an active
+        account already exists the answer is the same, but no code is sent and
+        the holder is told in the app.
         """
         return accounts.register(**args)
 
@@ -271,8 +273,9 @@ class Password(MethodView):
     @require_auth
     @blp.arguments(ChangePasswordArgs)
     @blp.response(200, AuthTokensSchema)
-    @refusals((401, "The current password is wrong"),
-              (422, "The new password is refused"), TOO_MANY)
+    @refusals((401, "The current password is wrong (counts toward the lockout)"),
+              (422, "The new password is refused"), (423, "Locked after 5 failures (Retry-After says for how long)"),
+              TOO_MANY)
     def post(self, args):
         """Change the password
 
@@ -363,12 +366,66 @@ class Devices(MethodView):
 
 @blp.route("/devices/<uuid:device_id>")
 class DeviceById(MethodView):
-    @require_auth
+    @require_level(2)
     @blp.response(204)
     @refusals((404, "No such bound device of this account"))
     def delete(self, device_id):
-        """Unbind a device: its sessions end, and TOTP stops until a new binding"""
+        """Unbind a device (level 2): its sessions end, other level-2 sessions drop to level 1
+
+        TOTP stops until a new binding, which then needs an in-person code.
+        """
         devices.unbind_device(_own_account(), device_id)
+
+
+@blp.route("/devices/<uuid:device_id>/lost")
+class DeviceLost(MethodView):
+    @login_limit
+    @require_auth
+    @blp.arguments(LostDeviceArgs)
+    @blp.response(200, EidDeviceSchema)
+    @refusals((401, "The password is wrong (counts toward the lockout)"),
+              (403, "The session did not use SMS or level 2"), (404, "Not this account's bound device"),
+              (423, "Locked after 5 failures"), TOO_MANY, BAD_INPUT)
+    def post(self, args, device_id):
+        """Report the bound phone lost (password again): it is frozen at once
+
+        Every session on it ends, other level-2 sessions drop to level 1, level
+        2 is suspended. A new phone needs re-proofing at a desk.
+        """
+        _own_account()
+        return lost_device.report_by_citizen(current_principal(), device_id, args["password"])
+
+
+@blp.route("/devices/unfreeze")
+class DeviceUnfreeze(MethodView):
+    @login_limit
+    @blp.arguments(UnfreezeArgs)
+    @blp.response(200, EidDeviceSchema)
+    @refusals((401, "The device, its secret, the password or the code is wrong"),
+              (409, "The device is not frozen"), (422, "The authenticator code is wrong"),
+              (423, "Locked after 5 failures"), TOO_MANY)
+    def post(self, args):
+        """Unfreeze a found phone: its device secret, a TOTP code and the password"""
+        return lost_device.unfreeze(args["login"], args["password"], args["device_id"],
+                                    args["device_secret"], args["code"])
+
+
+@blp.route("/login/device")
+class LoginDevice(MethodView):
+    @login_limit
+    @blp.arguments(DeviceLoginArgs)
+    @blp.response(200, AuthTokensSchema)
+    @refusals((401, "The device or its secret is wrong"),
+              (403, "Account disabled, device frozen, or no level 2"),
+              (422, "The authenticator code is wrong"), (423, "Locked after 5 wrong codes"), TOO_MANY)
+    def post(self, args):
+        """Log in on the bound phone: device secret + TOTP (level 2)
+
+        Works while the password path is locked, so a stranger's wrong
+        passwords cannot lock the citizen out of their own phone.
+        """
+        return login.login_with_device(args["login"], args["device_id"], args["device_secret"], args["code"],
+                                       _client(args["client_name"]))
 
 
 @blp.route("/device-bindings")
@@ -378,19 +435,24 @@ class DeviceBindings(MethodView):
     @idempotent("identity-device-binding", owner=_account_owner)
     @blp.arguments(BindingArgs)
     @blp.response(201, BindingStartedSchema)
-    @refusals((403, "No in-person biometric enrolment in the registry, or the phone is no longer yours"),
+    @refusals((403, "No biometric enrolment, the phone is no longer yours, no in-person code for a first "
+                    "binding (`in_person_activation_required`), or the bound phone is frozen (`reproofing_required`)"),
+              (410, "The in-person code expired or was used"), (422, "The in-person code is wrong or not yours"),
               TOO_MANY, BAD_INPUT)
     def post(self, args):
         """Bind this phone (level 2), step 1: SMS code to the registry phone
 
-        Only citizens whose registry record shows in-person biometric
-        enrolment. Binding a new phone replaces the old one: its sessions end.
+        A first binding needs the activation code handed over at the in-person
+        enrolment. With a phone already bound, the answer carries an
+        `approval_code` for the bound phone to approve (or give a re-proofing
+        code from a desk). SMS alone never suffices.
         """
         account = _own_account()
         session = db.session.get(AuthSession, current_principal().session_id)
-        binding, sent = devices.start_binding(account, session, device_name=args["device_name"],
-                                              platform=args["platform"])
-        return {"id": binding.id, "expires_at": binding.expires_at, "sms": sent}
+        started = device_change.start_binding(account, session, device_name=args["device_name"],
+                                              platform=args["platform"], in_person_code=args["in_person_code"])
+        return {"id": started.binding.id, "expires_at": started.binding.expires_at, "sms": started.sms,
+                "authorisation": started.authorisation, "approval_code": started.approval_code}
 
 
 @blp.route("/device-bindings/<uuid:binding_id>/sms")
@@ -404,7 +466,7 @@ class DeviceBindingSms(MethodView):
               (422, "The code is wrong"), TOO_MANY)
     def post(self, args, binding_id):
         """Bind this phone, step 2: SMS code; returns the TOTP secret for the authenticator"""
-        enrolment = devices.verify_binding_phone(_own_account(), binding_id, args["code"])
+        enrolment = device_change.verify_binding_phone(_own_account(), binding_id, args["code"])
         return _enrolment(enrolment.secret, enrolment.provisioning_uri)
 
 
@@ -414,19 +476,68 @@ class DeviceBindingTotp(MethodView):
     @require_role(CITIZEN)
     @blp.arguments(BindingCodeArgs)
     @blp.response(200, BindingCompletedSchema)
-    @refusals((404, "No such binding of this account"), (409, "Verify the SMS code first"),
-              (410, "The binding expired or was completed"), (422, "The code is wrong"), TOO_MANY)
+    @refusals((403, "The bound phone has not approved this phone (`device_approval_required`)"),
+              (404, "No such binding of this account"), (409, "Verify the SMS code first"),
+              (410, "The binding expired or was completed, or the in-person code expired or was used"),
+              (422, "The code is wrong"), TOO_MANY)
     def post(self, args, binding_id):
-        """Bind this phone, step 3: the first TOTP code confirms; the account is level 2
+        """Bind this phone, step 3: the first TOTP code confirms
 
-        Returns the device secret (shown once) and new tokens: every earlier
-        access token of the account stops working.
+        `status: bound`: the device secret (shown once) and new level-2 tokens;
+        every earlier access token of the account stops working. `status:
+        pending` (cooling-off policy): the change takes effect at
+        `effective_at` unless a level-2 session cancels it; this session stays
+        level 1 meanwhile.
         """
-        bound = devices.confirm_binding(_own_account(), current_principal().session_id, binding_id,
-                                        args["code"])
-        return {"device": bound.device, "device_secret": bound.device_secret,
-                "tokens": sessions.IssuedTokens(access_token=sessions.access_token_for(bound.session),
-                                                refresh_token=None, session=bound.session)}
+        outcome = device_change.confirm_binding(_own_account(), current_principal().session_id, binding_id,
+                                                args["code"])
+        tokens = None
+        if outcome.status == device_change.BOUND:
+            tokens = sessions.IssuedTokens(access_token=sessions.access_token_for(outcome.session),
+                                           refresh_token=None, session=outcome.session)
+        return {"status": outcome.status, "effective_at": outcome.effective_at, "device": outcome.device,
+                "device_secret": outcome.device_secret, "tokens": tokens}
+
+
+@blp.route("/device-bindings/approve")
+class DeviceBindingApprove(MethodView):
+    @otp_verify_limit
+    @require_role(CITIZEN)
+    @blp.arguments(DeviceApprovalArgs)
+    @blp.response(200, DeviceChangeSchema)
+    @refusals((401, "The device secret is wrong"),
+              (403, "Needs a level-2 session on the bound, not frozen, phone"),
+              (404, "No open binding of this account has this approval code"),
+              (422, "The authenticator code is wrong"), (423, "Locked after 5 wrong codes"), TOO_MANY)
+    def post(self, args):
+        """Approve a new phone from the bound phone (device secret + TOTP)
+
+        The new phone then confirms with its TOTP code and the old phone is
+        unbound. A change waiting out a cooling-off period takes effect at once.
+        """
+        _own_account()
+        return device_change.approve_binding(current_principal(), args["approval_code"], args["device_secret"],
+                                             args["code"])
+
+
+@blp.route("/device-changes")
+class DeviceChanges(MethodView):
+    @require_role(CITIZEN)
+    @blp.response(200, DeviceChangeSchema(many=True))
+    def get(self):
+        """Device changes waiting out the cooling-off period"""
+        return device_change.pending_changes(current_principal().account_id)
+
+
+@blp.route("/device-changes/<uuid:binding_id>/cancel")
+class DeviceChangeCancel(MethodView):
+    @require_role(CITIZEN)
+    @blp.response(200, DeviceChangeSchema)
+    @refusals((403, "Needs a level-2 session"), (404, "No pending change with this id"))
+    def post(self, binding_id):
+        """Cancel a pending device change (any level-2 session of the account)"""
+        _own_account()
+        return device_change.cancel_change(current_principal(), binding_id)
 
 
 def _enrolment(secret: str, uri: str) -> dict:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_
 
 from app.common.clock import utcnow
 from app.extensions import db
+from app.identity.device_change import apply_due_changes
 from app.identity.models import DeviceBinding, LoginThrottle, OtpChallenge, PendingLogin, QrLogin, RefreshToken
 from app.notifications.worker import register_periodic
 
@@ -36,3 +37,6 @@ def purge_expired_rows() -> int:
 
 
 register_periodic("identity.purge_expired_rows", 3600, purge_expired_rows)
+
+# Cooling-off device changes: the reminder before, the change when due (no-op when the policy is off)
+register_periodic("identity.apply_due_device_changes", 300, apply_due_changes)

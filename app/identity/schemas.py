@@ -69,6 +69,8 @@ class EidDeviceSchema(ma.Schema):
     platform = ma.fields.String(allow_none=True, metadata={"example": "android"})
     bound_at = ma.fields.AwareDateTime(allow_none=True)
     unbound_at = ma.fields.AwareDateTime(allow_none=True)
+    frozen_at = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "Reported lost: level 2 is suspended until the phone unfreezes itself"})
     bound = ma.fields.Method("_bound", metadata={"example": True})
 
     def _bound(self, device) -> bool:
@@ -210,17 +212,30 @@ class AuthSessionSchema(ma.Schema):
 AuthSessionPageSchema = page_schema(AuthSessionSchema, "AuthSessionPage")
 
 
+def _in_person_code(required=False):
+    return ma.fields.String(required=required, load_default=None, validate=validate.Length(1, 20), metadata={
+        "example": "K7QX4M2P9R",
+        "description": "The activation code handed over at the biometric enrolment, or the "
+                       "re-proofing code an officer issued at a desk"})
+
+
 class BindingArgs(ma.Schema):
     device_name = ma.fields.String(required=True, validate=validate.Length(1, 100),
                                    metadata={"example": "Samsung Galaxy A55"})
     platform = ma.fields.String(load_default=None, validate=validate.OneOf(["android", "ios", "other"]),
                                 metadata={"example": "android"})
+    in_person_code = _in_person_code()
 
 
 class BindingStartedSchema(ma.Schema):
     id = ma.fields.UUID(metadata={"example": UUID_EXAMPLE})
     expires_at = ma.fields.AwareDateTime()
     sms = ma.fields.Nested(SentCodeSchema)
+    authorisation = ma.fields.String(metadata={
+        "example": "device_approval", "description": "in_person (a code was given) or device_approval"})
+    approval_code = ma.fields.String(allow_none=True, metadata={
+        "example": "H4KM7TQX", "description": "Show it on the new phone; the bound phone approves it "
+                                             "(null when an in-person code authorises the binding)"})
 
 
 class BindingCodeArgs(ma.Schema):
@@ -240,10 +255,92 @@ class TotpEnrolmentSchema(ma.Schema):
 
 
 class BindingCompletedSchema(ma.Schema):
+    status = ma.fields.String(metadata={"example": "bound", "description": "bound, or pending (cooling-off)"})
+    effective_at = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "Pending: when the change takes effect unless cancelled"})
     device = ma.fields.Nested(EidDeviceSchema)
     device_secret = ma.fields.String(metadata={
         "description": "Shown once: the app sends it with device_id when logging in"})
-    tokens = ma.fields.Nested(AuthTokensSchema, metadata={"description": "This session, now level 2 on this device"})
+    tokens = ma.fields.Nested(AuthTokensSchema, allow_none=True, metadata={
+        "description": "This session, now level 2 on this device (null while pending)"})
+
+
+class DeviceApprovalArgs(ma.Schema):
+    approval_code = ma.fields.String(required=True, validate=validate.Length(1, 20),
+                                     metadata={"example": "H4KM7TQX", "description": "Shown on the new phone"})
+    device_secret = ma.fields.String(required=True, validate=validate.Length(1, 200),
+                                     metadata={"description": "This (bound) phone's device secret"})
+    code = _code()
+
+
+class DeviceChangeSchema(ma.Schema):
+    id = ma.fields.UUID(metadata={"example": UUID_EXAMPLE})
+    device_name = ma.fields.String(metadata={"example": "iPhone 16"})
+    platform = ma.fields.String(allow_none=True, metadata={"example": "ios"})
+    created_at = ma.fields.AwareDateTime()
+    effective_at = ma.fields.AwareDateTime(allow_none=True)
+    approved_at = ma.fields.AwareDateTime(allow_none=True)
+    cancelled_at = ma.fields.AwareDateTime(allow_none=True)
+    completed_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class LostDeviceArgs(ma.Schema):
+    password = _password()
+
+
+class DeviceProofArgs(ma.Schema):
+    login = ma.fields.String(required=True, validate=validate.Length(1, 64), metadata={"example": "080090001234"})
+    device_id = ma.fields.UUID(required=True, metadata={"example": UUID_EXAMPLE})
+    device_secret = ma.fields.String(required=True, validate=validate.Length(1, 200))
+    code = _code()
+
+
+class DeviceLoginArgs(DeviceProofArgs):
+    client_name = ma.fields.String(load_default=None, validate=validate.Length(max=100),
+                                   metadata={"example": "Smart Province (Android)"})
+
+
+class UnfreezeArgs(DeviceProofArgs):
+    password = _password()
+
+
+class DeskCitizenArgs(ma.Schema):
+    personal_id = PersonalIdField(required=True, metadata={"example": "080090001234"})
+
+
+class DeskVerificationArgs(DeskCitizenArgs):
+    method = ma.fields.String(required=True, validate=validate.OneOf(["chip_card", "face_match"]),
+                              metadata={"example": "chip_card"})
+    evidence = ma.fields.String(required=True, validate=validate.Length(1, 500), metadata={
+        "example": "080090001234",
+        "description": "What the verifier needs: the chip read or the face-match reference "
+                       "(the mock verifier accepts the personal id)"})
+
+
+class DeskReproofingArgs(DeskVerificationArgs):
+    request_id = ma.fields.UUID(load_default=None, metadata={
+        "example": UUID_EXAMPLE, "description": "A community helper's request, when there is one"})
+
+
+class HelperArgs(DeskCitizenArgs):
+    resident_consent = ma.fields.Boolean(required=True, metadata={
+        "example": True, "description": "The resident is present and consents"})
+
+
+class InPersonCodeSchema(ma.Schema):
+    code = ma.fields.String(metadata={"example": "K7QX4M2P9R", "description": "Shown once: hand it over"})
+    kind = ma.fields.String(attribute="record.kind", metadata={"example": "activation"})
+    expires_at = ma.fields.AwareDateTime(attribute="record.expires_at")
+    place = ma.fields.String(attribute="record.place", allow_none=True)
+    enrolled_on = ma.fields.Date(attribute="record.enrolled_on", allow_none=True,
+                                 metadata={"description": "The registry's enrolment event"})
+    verification_method = ma.fields.String(attribute="record.verification_method", allow_none=True)
+
+
+class ReproofingRequestSchema(ma.Schema):
+    id = ma.fields.UUID(metadata={"example": UUID_EXAMPLE})
+    expires_at = ma.fields.AwareDateTime()
+    authorised_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 # --- QR login -------------------------------------------------------------------------

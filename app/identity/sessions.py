@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.common.clock import utcnow
 from app.common.pagination import paginate
@@ -138,16 +138,33 @@ def revoke_session(session: AuthSession, reason: str) -> None:
 
 
 def revoke_sessions(account_id: uuid.UUID, reason: str, *, device_id: uuid.UUID | None = None,
-                    keep: uuid.UUID | None = None) -> int:
-    """Revokes the account's live sessions (only the device's when given), except `keep`."""
+                    keep: uuid.UUID | None = None, spare_device_id: uuid.UUID | None = None) -> int:
+    """Revokes the account's live sessions (only the device's when given), except `keep`
+    and those of `spare_device_id`."""
     statement = update(AuthSession).where(AuthSession.account_id == account_id,
                                           AuthSession.revoked_at.is_(None))
     if device_id is not None:
         statement = statement.where(AuthSession.device_id == device_id)
+    if spare_device_id is not None:
+        statement = statement.where(or_(AuthSession.device_id.is_(None), AuthSession.device_id != spare_device_id))
     if keep is not None:
         statement = statement.where(AuthSession.id != keep)
     return db.session.execute(statement.values(revoked_at=utcnow(), revoked_reason=reason),
                               execution_options={"synchronize_session": "fetch"}).rowcount
+
+
+def end_level2_on_device(account: Account, device_id: uuid.UUID, reason: str, *,
+                         keep: uuid.UUID | None = None) -> None:
+    """The device no longer vouches for the account: its own sessions end, every other
+    level-2 session (web sessions raised by its TOTP or a QR approval) drops to level 1,
+    and every access token issued until now is refused. A refresh then gives level 1."""
+    revoke_sessions(account.id, reason, device_id=device_id, keep=keep)
+    statement = update(AuthSession).where(AuthSession.account_id == account.id,
+                                          AuthSession.revoked_at.is_(None), AuthSession.level > 1)
+    if keep is not None:
+        statement = statement.where(AuthSession.id != keep)
+    db.session.execute(statement.values(level=1), execution_options={"synchronize_session": "fetch"})
+    cut_off_access_tokens(account)
 
 
 def cut_off_access_tokens(account: Account) -> None:

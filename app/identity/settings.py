@@ -32,10 +32,25 @@ class IdentitySettings:
     otp_verify_rate_limit: str = "20 per minute;200 per hour"
     qr_rate_limit: str = "20 per minute"
     qr_poll_rate_limit: str = "120 per minute"
+    # Level 2 and device changes (docs/identity-level2.md)
+    activation_ttl_hours: int = 168       # in-person activation code; never more than 7 days
+    reproofing_code_ttl_seconds: int = 1800   # the short code an officer hands over
+    reproofing_request_ttl_seconds: int = 3600
+    in_person_code_max_attempts: int = 5  # wrong codes before the account's open codes stop working
+    rebind_cooling_off_hours: int = 0     # 0: off; otherwise a device change waits this long
+    rebind_reminder_hours: int = 24       # the reminder goes this long before a change takes effect
+    verifier: str = "mock"                # IdentityVerifier adapter for in-person checks
 
     @property
     def otp_ttl(self) -> timedelta:
         return timedelta(seconds=self.otp_ttl_seconds)
+
+    @property
+    def activation_ttl(self) -> timedelta:
+        return timedelta(hours=min(self.activation_ttl_hours, MAX_ACTIVATION_HOURS))
+
+
+MAX_ACTIVATION_HOURS = 168     # an activation code never lives longer than 7 days
 
 
 def settings() -> IdentitySettings:

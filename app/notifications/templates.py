@@ -137,6 +137,77 @@ ALL_TEMPLATES: tuple[Template, ...] = (
        Text("QR log-in approved",
             f"You approved a QR code log-in[[ on {{client_name}}]]{AT_EN}. "
             "If this was not you, end that session under Security and change your password.")),
+    # --- Level 2 and device changes (identity/device_change.py, lost_device.py, in_person.py) ---
+    _t("eid_activation_issued", 1, SECURITY,
+       Text("Mã kích hoạt định danh mức 2",
+            "Mã kích hoạt tài khoản định danh điện tử mức 2 đã được cấp trực tiếp cho bạn[[ tại {place}]]"
+            "[[, có hiệu lực đến {expires_at|datetime}]]. Nếu bạn không đến cơ quan công an hoặc bộ phận "
+            "một cửa, hãy gọi tổng đài hỗ trợ ngay."),
+       Text("Level 2 activation code",
+            "An activation code for your level-2 e-ID was handed over to you in person[[ at {place}]]"
+            "[[, valid until {expires_at|datetime}]]. If you did not go to a desk, call the help line at once.")),
+    _t("eid_reproofing_requested", 1, SECURITY,
+       Text("Yêu cầu xác minh lại danh tính",
+            f"Tổ công nghệ số cộng đồng đã mở yêu cầu xác minh lại danh tính cho bạn{AT_VI}. "
+            "Chỉ cán bộ tại bàn tiếp nhận mới được phê duyệt."),
+       Text("Identity re-proofing requested",
+            f"A community digital-tech team member opened a re-proofing request for you{AT_EN}. "
+            "Only an officer at a desk can authorise it.")),
+    _t("eid_reproofing_authorised", 1, SECURITY,
+       Text("Đã xác minh lại danh tính",
+            f"Cán bộ đã xác minh trực tiếp danh tính của bạn và cấp mã để liên kết điện thoại mới{AT_VI}. "
+            "Nếu không phải bạn, hãy gọi tổng đài hỗ trợ ngay."),
+       Text("Identity re-proofed",
+            f"An officer checked your identity in person and issued a code to link a new phone{AT_EN}. "
+            "If this was not you, call the help line at once.")),
+    _t("eid_device_change_pending", 1, SECURITY,
+       Text("Yêu cầu đổi thiết bị đang chờ",
+            "Điện thoại mới[[ ({device_name})]] sẽ thay thế thiết bị đang liên kết vào "
+            "{effective_at|datetime}. Nếu không phải bạn, hãy hủy yêu cầu trên điện thoại đang liên kết "
+            "hoặc đến bộ phận một cửa."),
+       Text("Device change pending",
+            "A new phone[[ ({device_name})]] will replace your bound device on {effective_at|datetime}. "
+            "If this was not you, cancel it from your bound phone or go to a one-stop desk.")),
+    _t("eid_device_change_reminder", 1, SECURITY,
+       Text("Sắp đổi thiết bị liên kết",
+            "Nhắc lại: điện thoại mới[[ ({device_name})]] sẽ thay thế thiết bị đang liên kết vào "
+            "{effective_at|datetime}. Nếu không phải bạn, hãy hủy ngay."),
+       Text("Device change soon",
+            "Reminder: a new phone[[ ({device_name})]] replaces your bound device on {effective_at|datetime}. "
+            "If this was not you, cancel it now.")),
+    _t("eid_device_change_cancelled", 1, SECURITY,
+       Text("Đã hủy đổi thiết bị",
+            f"Yêu cầu liên kết điện thoại mới[[ ({{device_name}})]] đã bị hủy{AT_VI}."),
+       Text("Device change cancelled",
+            f"The request to link a new phone[[ ({{device_name}})]] was cancelled{AT_EN}.")),
+    _t("eid_device_frozen", 1, SECURITY,
+       Text("Thiết bị đã bị tạm khóa",
+            f"Thiết bị[[ {{device_name}}]] được báo mất và đã bị tạm khóa{AT_VI}; định danh mức 2 tạm dừng. "
+            "Để liên kết điện thoại mới, hãy đến công an hoặc bộ phận một cửa để xác minh lại."),
+       Text("Device frozen",
+            f"The device[[ {{device_name}}]] was reported lost and frozen{AT_EN}; level 2 is suspended. "
+            "To link a new phone, go to the police or a one-stop desk to be re-proofed.")),
+    _t("eid_device_unfrozen", 1, SECURITY,
+       Text("Thiết bị đã được mở khóa",
+            f"Thiết bị[[ {{device_name}}]] đã được mở khóa bằng chính thiết bị đó{AT_VI}."),
+       Text("Device unfrozen",
+            f"The device[[ {{device_name}}]] was unfrozen from the device itself{AT_EN}.")),
+    _t("eid_password_reset", 1, SECURITY,
+       Text("Mật khẩu đã được đặt lại bằng SMS",
+            f"Mật khẩu tài khoản định danh điện tử của bạn vừa được đặt lại bằng mã SMS{AT_VI}. "
+            "Thiết bị đang liên kết vẫn giữ nguyên. Nếu không phải bạn, hãy báo mất SIM với nhà mạng "
+            "và gọi tổng đài hỗ trợ ngay."),
+       Text("Password reset by SMS",
+            f"The password of your e-ID account was reset with an SMS code{AT_EN}. Your bound device "
+            "stays bound. If this was not you, report the SIM to your carrier and call the help line.")),
+    _t("eid_registration_attempt", 1, SECURITY,
+       Text("Có người đăng ký bằng thông tin của bạn",
+            f"Có người vừa đăng ký tài khoản định danh điện tử bằng thông tin của bạn{AT_VI}, "
+            "trong khi bạn đã có tài khoản. Không có mã nào được gửi. Nếu là bạn, hãy đăng nhập "
+            "hoặc đặt lại mật khẩu."),
+       Text("Someone registered with your details",
+            f"Someone tried to register an e-ID account with your details{AT_EN}, but you already have "
+            "one. No code was sent. If it was you, log in or reset your password.")),
     # --- Dossiers ---
     _t("dossier_submitted", 1, DOSSIER,
        Text("Đã nộp hồ sơ",

@@ -2,16 +2,23 @@
 
 `get_registry()` returns the configured implementation. The only one shipped is
 the synthetic registry, backed by the local `registry_citizens` table; a client
-for the national registry would implement the same two look-ups.
+for the national registry would implement the same calls.
+
+Enrolment events: the national registry records each in-person biometric
+enrolment (date, place) and would push it to us as it happens; the adapter
+exposes the latest one per citizen (`enrolment_event`). The synthetic registry
+also plays the enrolment itself (`record_enrolment`), standing in for the
+police desk's biometric capture.
 """
+from datetime import date
 from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.registry.models import RegistryCitizen
-from app.registry.records import CitizenRecord
+from app.registry.models import RegistryCitizen, RegistryEnrolmentEvent
+from app.registry.records import CitizenRecord, EnrolmentEvent
 
 
 class PopulationRegistry(Protocol):
@@ -20,6 +27,9 @@ class PopulationRegistry(Protocol):
 
     def household_members(self, household_no: str) -> list[CitizenRecord]:
         """Every citizen of the household, head first."""
+
+    def enrolment_event(self, personal_id: str) -> EnrolmentEvent | None:
+        """The citizen's latest in-person biometric enrolment, or None."""
 
 
 class SyntheticRegistry:
@@ -36,6 +46,23 @@ class SyntheticRegistry:
             .order_by(RegistryCitizen.relation_to_head != "head", RegistryCitizen.date_of_birth)
         )
         return [row.to_record() for row in rows]
+
+    def enrolment_event(self, personal_id: str) -> EnrolmentEvent | None:
+        row = db.session.scalar(select(RegistryEnrolmentEvent)
+                                .where(RegistryEnrolmentEvent.personal_id == personal_id)
+                                .order_by(RegistryEnrolmentEvent.enrolled_on.desc(),
+                                          RegistryEnrolmentEvent.id.desc()).limit(1))
+        return EnrolmentEvent(row.personal_id, row.enrolled_on, row.place) if row else None
+
+    def record_enrolment(self, personal_id: str, enrolled_on: date, place: str) -> EnrolmentEvent | None:
+        """Enrols a living citizen in person (the caller commits); None when there is no such citizen."""
+        citizen = db.session.get(RegistryCitizen, personal_id)
+        if citizen is None or not citizen.is_alive:
+            return None
+        citizen.biometric_enrolled = True
+        db.session.add(RegistryEnrolmentEvent(personal_id=personal_id, enrolled_on=enrolled_on, place=place))
+        db.session.flush()
+        return EnrolmentEvent(personal_id, enrolled_on, place)
 
 
 ADAPTERS = {"synthetic": SyntheticRegistry}

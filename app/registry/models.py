@@ -1,7 +1,7 @@
 """Tables of the local synthetic population registry (stand-in for the national one)."""
 from datetime import date
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -44,3 +44,18 @@ class RegistryCitizen(db.Model):
         values = {name: getattr(self, name) for name in CITIZEN_FIELDS}
         values["phone_numbers"] = tuple(values["phone_numbers"] or ())
         return CitizenRecord(**values)
+
+
+class RegistryEnrolmentEvent(db.Model):
+    """An in-person biometric enrolment (date, place) as the registry records it.
+
+    The national registry pushes these; the synthetic registry writes them when
+    a citizen is enrolled locally (`flask eid enrol`, the demo seed).
+    """
+
+    __tablename__ = "registry_enrolment_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    personal_id: Mapped[str] = mapped_column(String(12), index=True)
+    enrolled_on: Mapped[date]
+    place: Mapped[str] = mapped_column(String(200))

@@ -48,3 +48,12 @@ class CitizenRecord:
 
 
 CITIZEN_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(CitizenRecord))
+
+
+@dataclass(frozen=True)
+class EnrolmentEvent:
+    """An in-person biometric enrolment: when and where the citizen was enrolled."""
+
+    personal_id: str
+    enrolled_on: date
+    place: str

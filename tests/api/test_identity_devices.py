@@ -19,7 +19,8 @@ from app.identity.tokens import decode_access_token
 from app.notifications.models import OutboxMessage
 from tests.factories import bearer
 from tests.identity_fixtures import (  # noqa: F401  (fixture)
-    API, active_citizen, bearer_of, bound_citizen, fresh_rate_limits, last_code, totp_code, wrong,
+    API, active_citizen, bearer_of, bound_citizen, fresh_rate_limits, handed_activation, last_code, totp_code,
+    wrong,
 )
 
 
@@ -47,16 +48,23 @@ def decode_svg(svg: str) -> str:
     return result.text
 
 
-def _start(client, headers, name="Samsung Galaxy A55"):
-    return client.post(f"{API}/device-bindings", json={"device_name": name, "platform": "android"},
-                       headers=headers)
+def _start(client, headers, name="Samsung Galaxy A55", code=None):
+    body = {"device_name": name, "platform": "android"}
+    if code:
+        body["in_person_code"] = code
+    return client.post(f"{API}/device-bindings", json=body, headers=headers)
+
+
+def _start_activated(client, account, headers):
+    return _start(client, headers, code=handed_activation(account.personal_id))
 
 
 def test_upgrade_to_level_2_by_binding_the_phone(client):
     account = active_citizen(level=1)
     headers = bearer(account)
-    started = _start(client, headers)
+    started = _start_activated(client, account, headers)
     assert started.status_code == 201, started.get_json()
+    assert started.get_json()["authorisation"] == "in_person" and started.get_json()["approval_code"] is None
     binding_id = started.get_json()["id"]
     code = last_code(account.phone, "bind_device")
 
@@ -119,7 +127,7 @@ def test_a_phone_no_longer_in_the_registry_cannot_be_bound(client):
 def test_totp_enrolment_needs_the_sms_code_first(client):
     account = active_citizen()
     headers = bearer(account)
-    binding_id = _start(client, headers).get_json()["id"]
+    binding_id = _start_activated(client, account, headers).get_json()["id"]
     early = client.post(f"{API}/device-bindings/{binding_id}/totp", json={"code": "123456"}, headers=headers)
     assert early.status_code == 409 and early.get_json()["code"] == "device_binding_phone_not_verified"
     bad = client.post(f"{API}/device-bindings/{binding_id}/sms",
@@ -130,7 +138,7 @@ def test_totp_enrolment_needs_the_sms_code_first(client):
 def test_a_binding_expires(client):
     account = active_citizen()
     headers = bearer(account)
-    binding_id = _start(client, headers).get_json()["id"]
+    binding_id = _start_activated(client, account, headers).get_json()["id"]
     code = last_code(account.phone, "bind_device")
     with time_machine.travel(utcnow() + timedelta(minutes=15, seconds=1), tick=False):
         response = client.post(f"{API}/device-bindings/{binding_id}/sms", json={"code": code},
@@ -140,7 +148,7 @@ def test_a_binding_expires(client):
 
 def test_another_accounts_binding_is_404(client):
     owner, other = active_citizen(), active_citizen()
-    binding_id = _start(client, bearer(owner)).get_json()["id"]
+    binding_id = _start_activated(client, owner, bearer(owner)).get_json()["id"]
     response = client.post(f"{API}/device-bindings/{binding_id}/sms", json={"code": "123456"},
                            headers=bearer(other))
     assert response.status_code == 404
@@ -151,10 +159,15 @@ def test_binding_a_new_phone_ends_the_old_ones_sessions(client):
     old_phone = citizen.phone_headers()
     new_phone = bearer(citizen.account, level=1, methods=("pwd", "sms"))   # logged in on the new phone
     web = bearer(citizen.account, level=1)                                 # a web session, no device
-    binding_id = _start(client, new_phone, "iPhone 16").get_json()["id"]
+    started = _start(client, new_phone, "iPhone 16").get_json()
+    binding_id = started["id"]
     secret = client.post(f"{API}/device-bindings/{binding_id}/sms",
                          json={"code": last_code(citizen.account.phone, "bind_device")},
                          headers=new_phone).get_json()["secret"]
+    approved = client.post(f"{API}/device-bindings/approve", headers=old_phone, json={
+        "approval_code": started["approval_code"], "device_secret": citizen.device_secret,
+        "code": totp_code(citizen.totp_secret)})
+    assert approved.status_code == 200, approved.get_json()
     with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
         done = client.post(f"{API}/device-bindings/{binding_id}/totp", json={"code": totp_code(secret)},
                            headers=new_phone)
@@ -188,14 +201,22 @@ def test_binding_a_new_phone_ends_the_old_ones_sessions(client):
 def test_unbinding_a_device(client):
     citizen = bound_citizen()
     phone = citizen.phone_headers()
-    web = bearer(citizen.account, level=1)
+    web_level_1 = bearer(citizen.account, level=1)
+    refused = client.delete(f"{API}/devices/{citizen.device.id}", headers=web_level_1)
+    assert refused.status_code == 403 and refused.get_json()["code"] == "step_up_required"
+    web = bearer(citizen.account, level=2, methods=("qr",))
+    web_session = decode_access_token(web["Authorization"][7:]).session_id
     response = client.delete(f"{API}/devices/{citizen.device.id}", headers=web)
     assert response.status_code == 204
     assert client.get(f"{API}/me", headers=phone).status_code == 401
+    assert client.get(f"{API}/me", headers=web).status_code == 401       # per-account cutoff
     db.session.refresh(citizen.account)
     assert citizen.account.totp_secret is None and citizen.account.level == 2
-    assert client.delete(f"{API}/devices/{citizen.device.id}", headers=web).status_code == 404
-    assert client.delete(f"{API}/devices/{uuid.uuid4()}", headers=web).status_code == 404
+    # the web session rested on the device (its QR approval): it is level 1 now
+    assert db.session.get(AuthSession, web_session).level == 1
+    again = bearer(citizen.account, level=2, methods=("qr",))
+    assert client.delete(f"{API}/devices/{citizen.device.id}", headers=again).status_code == 404
+    assert client.delete(f"{API}/devices/{uuid.uuid4()}", headers=again).status_code == 404
 
 
 def test_staff_cannot_bind_a_phone(client):

@@ -13,7 +13,9 @@ from app.extensions import db
 from app.identity.staff import create_staff
 from app.notifications.models import OutboxMessage
 from tests.factories import RegistryCitizenFactory, bearer
-from tests.identity_fixtures import API, PASSWORD, bearer_of, fresh_rate_limits, totp_code, wrong  # noqa: F401
+from tests.identity_fixtures import (  # noqa: F401  (fixture)
+    API, PASSWORD, bearer_of, fresh_rate_limits, handed_activation, totp_code, wrong,
+)
 
 
 def _codes(phone):
@@ -54,7 +56,9 @@ def test_a_whole_journey_logs_events_but_no_secret(client, app_logs):
     secrets += [tokens["access_token"], tokens["refresh_token"]]
     # bind the phone
     with time_machine.travel(start + timedelta(seconds=61), tick=False):
-        binding = client.post(f"{API}/device-bindings", json={"device_name": "Phone"},
+        activation = handed_activation(pid)
+        secrets.append(activation)
+        binding = client.post(f"{API}/device-bindings", json={"device_name": "Phone", "in_person_code": activation},
                               headers=bearer_of(tokens)).get_json()["id"]
         enrolment = client.post(f"{API}/device-bindings/{binding}/sms", json={"code": _last(phone, "bind_device")},
                                 headers=bearer_of(tokens)).get_json()

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.common.clock import utcnow
 from app.extensions import db
@@ -121,8 +121,20 @@ def test_one_account_per_personal_id(client):
 
     citizen = db.session.get(RegistryCitizen, account.personal_id)
     response = _register(client, citizen)
-    assert response.status_code == 409 and response.get_json()["code"] == "account_exists"
+    # the same answer as a new registration, but a decoy: no code is sent, nothing verifies
+    assert response.status_code == 201 and set(response.get_json()) == {"challenge_id", "phone", "expires_at",
+                                                                          "resend_at"}
     assert otp_messages(citizen_phone) == []
+    verify = client.post(f"{API}/registrations/verify",
+                         json={"challenge_id": response.get_json()["challenge_id"], "code": "000000"})
+    assert verify.status_code == 422
+    db.session.refresh(account)
+    assert account.status == ACTIVE and db.session.scalar(
+        select(func.count()).select_from(Account).where(Account.personal_id == account.personal_id)) == 1
+    # the holder is told, in the app, by push and e-mail (not by SMS: strangers must not spend it)
+    notices = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.account_id == account.id, OutboxMessage.event == "eid_registration_attempt")).all()
+    assert {m.channel for m in notices} == {"in_app"} and all(m.channel != "sms" for m in notices)
 
 
 def test_an_unfinished_registration_can_start_again(client):
@@ -301,7 +313,7 @@ def test_password_reset_ends_every_session(client):
         assert log_in(client, account.login, PASSWORD).status_code == 401
         assert log_in(client, account.login, "mot-mat-khau-moi-2025").status_code == 200
         notices = db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.account_id == account.id, OutboxMessage.event == "password_changed")).all()
+            OutboxMessage.account_id == account.id, OutboxMessage.event == "eid_password_reset")).all()
         assert notices
 
 

@@ -15,6 +15,10 @@ EVENTS = {
     "payment_refunded", "consent_requested", "bundle_progress",
     # community digital-tech teams (app/assistance)
     "assistance_consent_code", "assistance_account_registered", "assistance_payment_link",
+    # e-ID level 2 and device changes (app/identity)
+    "eid_activation_issued", "eid_reproofing_requested", "eid_reproofing_authorised",
+    "eid_device_change_pending", "eid_device_change_reminder", "eid_device_change_cancelled",
+    "eid_device_frozen", "eid_device_unfrozen", "eid_password_reset", "eid_registration_attempt",
 }
 # The smallest params each event needs
 MINIMAL = {"otp_code": {"code": "482913", "purpose": "login"}, "payment_succeeded": {"amount": 50000},
@@ -22,6 +26,8 @@ MINIMAL = {"otp_code": {"code": "482913", "purpose": "login"}, "payment_succeede
 for _event in ("dossier_submitted", "dossier_received", "dossier_returned", "supplement_requested",
                "dossier_approved", "dossier_rejected", "result_issued", "dossier_due_soon", "dossier_overdue"):
     MINIMAL[_event] = {"receipt_code": "H80.27727-260105-0001"}
+MINIMAL["eid_device_change_pending"] = {"effective_at": "2026-12-05T08:00:00+00:00"}
+MINIMAL["eid_device_change_reminder"] = {"effective_at": "2026-12-05T08:00:00+00:00"}
 MINIMAL["assistance_consent_code"] = {"code": "482913", "assistant_name": "Lê Thị Hoa",
                                       "what": "nộp hồ sơ", "duration": "2 giờ"}
 MINIMAL["assistance_payment_link"] = {"amount": 8000, "receipt_code": "H80.27727-260105-0001",
@@ -111,7 +117,8 @@ def test_messages_that_matter_are_marked_important():
     assert important == {"supplement_requested", "result_issued", "payment_failed"}
     mandatory = {e for e in EVENTS if templates.current(e).mandatory}
     assert mandatory == {"otp_code", "device_bound", "device_unbound", "password_changed",
-                         "qr_login_approved", "account_disabled", "assistance_consent_code"}
+                         "qr_login_approved", "account_disabled", "assistance_consent_code",
+                         *(e for e in EVENTS if e.startswith("eid_"))}
 
 
 def test_filters_format_money_dates_times_and_purposes():
