@@ -12,8 +12,10 @@ new one (201 and a challenge) but the challenge is a decoy that sends no code
 and never verifies; the holder is told in the inbox, by push and e-mail that
 someone tried (docs/identity-level2.md, "Enumeration").
 """
+import time
 import unicodedata
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +32,7 @@ from app.identity.errors import (
 )
 from app.identity.models import ACTIVE, PENDING_PASSWORD, PENDING_PHONE, Account, AuthSession
 from app.identity.login import ensure_unlocked, record_failure
+from app.identity.settings import settings
 from app.identity.passwords import check_password, hash_password, verify_password
 from app.identity.roles import CITIZEN, LEVEL_1
 from app.identity.sessions import (
@@ -63,8 +66,30 @@ def same_name(a: str, b: str) -> bool:
 
 # --- registration ------------------------------------------------------------
 
+@contextmanager
+def _no_sooner_than(milliseconds: int):
+    """Pads the answer to a fixed minimum time, so that whether an account exists
+    (more rows written) does not show in how long the answer takes."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        left = milliseconds / 1000 - (time.monotonic() - started)
+        if left > 0:
+            _pause(left)
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 def register(personal_id: str, full_name: str, date_of_birth: date, phone: str) -> otp.SentCode:
     """Checks the details against the registry and sends the SMS code."""
+    with _no_sooner_than(settings().answer_floor_ms):
+        return _register(personal_id, full_name, date_of_birth, phone)
+
+
+def _register(personal_id: str, full_name: str, date_of_birth: date, phone: str) -> otp.SentCode:
     phone = normalize_phone(phone)
     record = get_registry().find_citizen(personal_id)
     if (record is None or not record.is_alive or not same_name(record.full_name, full_name)
@@ -133,6 +158,11 @@ def _checked(account: Account, password: str) -> str:
 
 def start_password_reset(personal_id: str, phone: str) -> otp.SentCode:
     """Sends a code when the details fit an account; otherwise a decoy that looks the same."""
+    with _no_sooner_than(settings().answer_floor_ms):
+        return _start_password_reset(personal_id, phone)
+
+
+def _start_password_reset(personal_id: str, phone: str) -> otp.SentCode:
     phone = normalize_phone(phone)
     account = db.session.scalar(select(Account).where(Account.personal_id == personal_id))
     genuine = (account is not None and account.status == ACTIVE and account.phone == phone

@@ -40,6 +40,9 @@ class IdentitySettings:
     rebind_cooling_off_hours: int = 0     # 0: off; otherwise a device change waits this long
     rebind_reminder_hours: int = 24       # the reminder goes this long before a change takes effect
     verifier: str = "mock"                # IdentityVerifier adapter for in-person checks
+    # Reset and registration answer no sooner than this, whether or not the account
+    # exists (the genuine path writes the SMS to the outbox, a decoy does not)
+    answer_floor_ms: int = 150
 
     @property
     def otp_ttl(self) -> timedelta:

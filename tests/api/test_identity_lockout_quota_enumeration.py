@@ -170,3 +170,19 @@ def test_a_reset_by_sms_keeps_the_device_and_tells_it(client):
     refreshed = client.post(f"{API}/tokens/refresh", json={"refresh_token": issued.refresh_token})
     assert refreshed.status_code == 200 and refreshed.get_json()["level"] == 2
     assert channels_of(citizen.account, "eid_password_reset") == EVERY_CHANNEL
+
+
+def test_reset_and_registration_are_padded_to_the_same_time(client, monkeypatch):
+    """Both answers wait out the floor (measured in bench/identity_enumeration.py); no clock here."""
+    from app.identity import accounts
+    from tests.eid_fixtures import policy
+
+    pauses = []
+    monkeypatch.setattr(accounts, "_pause", pauses.append)
+    citizen = active_citizen()
+    with policy(answer_floor_ms=10_000):
+        client.post(f"{API}/password-resets", json={"personal_id": citizen.personal_id, "phone": citizen.phone})
+        client.post(f"{API}/password-resets", json={"personal_id": _decoy_id(5), "phone": "0987650000"})
+        client.post(f"{API}/registrations", json={"personal_id": _decoy_id(6), "full_name": "Ai Đó",
+                                                  "date_of_birth": "1970-01-01", "phone": "0987650001"})
+    assert len(pauses) == 3 and all(9 < p <= 10 for p in pauses)
