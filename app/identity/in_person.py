@@ -141,6 +141,27 @@ def enrol_in_person(personal_id: str, place: str, on: date | None = None) -> Iss
     return IssuedCode(code, row, event)
 
 
+def seed_activation(personal_id: str, code: str, *, place: str) -> InPersonCode:
+    """Demo seed only: an enrolment event and a known activation code, kept while it is open."""
+    registry = get_registry()
+    event = registry.enrolment_event(personal_id)
+    if event is None and hasattr(registry, "record_enrolment"):
+        event = registry.record_enrolment(personal_id, local_today(), place)
+    existing = db.session.scalar(select(InPersonCode).where(InPersonCode.personal_id == personal_id,
+                                                            InPersonCode.code_hash == _hash(personal_id, code)))
+    if existing is not None and existing.used_at is None and existing.expires_at > utcnow():
+        return existing
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    row = InPersonCode(kind=ACTIVATION, personal_id=personal_id, code_hash=_hash(personal_id, code), attempts=0,
+                       expires_at=utcnow() + settings().activation_ttl, place=place,
+                       enrolled_on=event.enrolled_on if event else None)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def _tell_account(personal_id: str, event: str, row: InPersonCode) -> None:
     account = _account(personal_id)
     if account is not None:

