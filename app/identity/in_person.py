@@ -19,7 +19,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -66,7 +66,7 @@ def _new_code(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def _citizen_record(personal_id: str) -> CitizenRecord:
+def citizen_record(personal_id: str) -> CitizenRecord:
     record = get_registry().find_citizen(personal_id)
     if record is None or not record.is_alive:
         raise CitizenNotFound()
@@ -111,7 +111,7 @@ def _issue(kind: str, personal_id: str, ttl, **fields) -> tuple[str, InPersonCod
 
 def issue_activation(officer: Principal, personal_id: str) -> IssuedCode:
     """Desk action: an activation code for a citizen the registry shows as enrolled in person."""
-    record = _citizen_record(personal_id)
+    record = citizen_record(personal_id)
     agency = ensure_desk_scope(officer, record)
     if not record.biometric_enrolled:
         raise BiometricEnrolmentRequired()
@@ -175,7 +175,7 @@ def start_reproofing_request(helper: Principal, personal_id: str, *, consent: bo
     """A community helper, resident present, asks for re-proofing; an officer decides."""
     if not consent:
         raise ResidentConsentRequired(errors={"resident_consent": [ResidentConsentRequired.message]})
-    record = _citizen_record(personal_id)
+    record = citizen_record(personal_id)
     if helper.commune_code not in (record.current_commune_code, record.permanent_commune_code):
         audit("reproofing.request_refused", ok=False, account_id=helper.account_id, reason="scope")
         raise OutOfScope()
@@ -196,7 +196,7 @@ def start_reproofing_request(helper: Principal, personal_id: str, *, consent: bo
 def authorise_reproofing(officer: Principal, personal_id: str, *, method: str, evidence: str,
                          request_id: uuid.UUID | None = None) -> IssuedCode:
     """Officer in scope: the person is verified at the desk; a short re-proofing code is issued."""
-    record = _citizen_record(personal_id)
+    record = citizen_record(personal_id)
     ensure_desk_scope(officer, record)
     account = _account(personal_id)
     if account is None or account.status != ACTIVE:
@@ -259,10 +259,3 @@ def consume_code(row: InPersonCode) -> None:
         InPersonCode.id == row.id, InPersonCode.used_at.is_(None)).values(used_at=utcnow())).rowcount
     if not taken:
         raise InPersonCodeUsed()
-
-
-def open_activation_exists(personal_id: str, at: datetime | None = None) -> bool:
-    now = at or utcnow()
-    return db.session.scalar(select(InPersonCode.id).where(
-        InPersonCode.personal_id == personal_id, InPersonCode.kind == ACTIVATION,
-        InPersonCode.used_at.is_(None), InPersonCode.expires_at > now).limit(1)) is not None

@@ -52,7 +52,7 @@ def report_by_citizen(principal: Principal, device_id: uuid.UUID, password: str)
 
 def report_at_desk(officer: Principal, personal_id: str, *, method: str, evidence: str) -> Device:
     """An officer in scope, after checking the person at the desk."""
-    record = in_person._citizen_record(personal_id)
+    record = in_person.citizen_record(personal_id)
     in_person.ensure_desk_scope(officer, record)
     account, device = _citizen_device(personal_id)
     in_person.verify_at_desk(officer, personal_id, method, evidence)
@@ -63,7 +63,7 @@ def report_by_helper(helper: Principal, personal_id: str, *, consent: bool) -> D
     """A community helper with the resident present and consenting."""
     if not consent:
         raise ResidentConsentRequired(errors={"resident_consent": [ResidentConsentRequired.message]})
-    record = in_person._citizen_record(personal_id)
+    record = in_person.citizen_record(personal_id)
     if helper.commune_code not in (record.current_commune_code, record.permanent_commune_code):
         raise OutOfScope()
     account, device = _citizen_device(personal_id)

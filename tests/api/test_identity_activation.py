@@ -11,12 +11,12 @@ from app.identity.models import Device, InPersonCode
 from app.registry.adapter import get_registry
 from app.registry.models import RegistryCitizen
 from tests.eid_fixtures import (
-    EVERY_CHANNEL, OTHER_COMMUNE, OTHER_PROVINCE_COMMUNE, channels_of, desk_officer, helper, police_officer,
+    EVERY_CHANNEL, OTHER_COMMUNE, channels_of, desk_officer, helper, police_officer,
     reachable,
 )
 from tests.factories import bearer
 from tests.identity_fixtures import (  # noqa: F401  (fixture)
-    API, active_citizen, bearer_of, fresh_rate_limits, handed_activation, last_code, next_step, otp_messages,
+    API, active_citizen, fresh_rate_limits, handed_activation, last_code, next_step, otp_messages,
     totp_code,
 )
 
@@ -84,7 +84,6 @@ def test_desk_activation_refusals(client):
                        headers=desk_officer())
     assert none.status_code == 403 and none.get_json()["code"] == "biometric_enrolment_required"
     assert db.session.scalars(select(InPersonCode)).all() == []
-    assert OTHER_PROVINCE_COMMUNE
 
 
 def test_activation_code_refusals_wrong_foreign_expired_reused(client):

@@ -13,7 +13,7 @@ from tests.eid_fixtures import (
 )
 from tests.factories import bearer
 from tests.identity_fixtures import (  # noqa: F401  (fixture)
-    API, bearer_of, bound_citizen, fresh_rate_limits, last_code, next_step, totp_code, wrong,
+    API, bound_citizen, fresh_rate_limits, last_code, next_step, totp_code, wrong,
 )
 
 

@@ -17,8 +17,8 @@ from app.identity.tokens import decode_access_token
 from tests.eid_fixtures import EVERY_CHANNEL, channels_of, reachable
 from tests.factories import RegistryCitizenFactory, bearer
 from tests.identity_fixtures import (  # noqa: F401  (fixture)
-    API, PASSWORD, active_citizen, bearer_of, bound_citizen, fresh_rate_limits, last_code, log_in, next_step,
-    otp_messages, totp_code,
+    API, PASSWORD, active_citizen, bearer_of, bound_citizen, fresh_rate_limits, last_code, log_in, otp_messages,
+    totp_code,
 )
 
 

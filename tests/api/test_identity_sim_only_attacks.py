@@ -11,7 +11,7 @@ from app.identity.models import Account, Device
 from app.identity.tokens import decode_access_token
 from tests.factories import RegistryCitizenFactory
 from tests.identity_fixtures import (  # noqa: F401  (fixture)
-    API, active_citizen, bearer_of, bound_citizen, fresh_rate_limits, last_code, log_in, next_step, totp_code,
+    API, bearer_of, bound_citizen, fresh_rate_limits, last_code, log_in, next_step, totp_code,
 )
 
 NEW_PASSWORD = "sim-rac-chiem-tai-khoan-2026"
