@@ -51,7 +51,7 @@ class Config:
         self.REGISTRY_ADAPTER = e.get("REGISTRY_ADAPTER", "synthetic")
         self.STORAGE_URL = e.get("STORAGE_URL", "file://storage")
         # Cashless fees: payment gateways and their mocks (app/payments/settings.py)
-        from app.payments.settings import payment_settings
+        from app.payments.settings import payment_settings  # here: the domain owns its keys; see docs/architecture.md
         self.__dict__.update(payment_settings(e, self.ENV_NAME))
         # Largest document a citizen or an agency may upload (bytes)
         self.UPLOAD_MAX_BYTES = int(e.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
@@ -70,7 +70,7 @@ class Config:
         self.DASHBOARD_DAY_ROWS_MONTHS = int(e.get("DASHBOARD_DAY_ROWS_MONTHS", 24))
 
         # Notifications: channel adapters, retries, receipts, worker
-        from app.notifications.settings import notification_settings
+        from app.notifications.settings import notification_settings  # here: the domain owns its keys
         for name, value in notification_settings(e, self.ENV_NAME).items():
             setattr(self, name, value)
 
@@ -119,9 +119,9 @@ class ProductionConfig(Config):
             found.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
         if self.DEBUG:
             found.append("FLASK_DEBUG is on")
-        from app.notifications.settings import production_problems
+        from app.notifications.settings import production_problems  # here: the domain owns its checks
         found.extend(production_problems(self))
-        from app.payments.settings import payment_problems
+        from app.payments.settings import payment_problems  # here: the domain owns its checks
         found.extend(payment_problems(self))
         return found
 

@@ -109,7 +109,7 @@ def _probe_blueprint() -> Blueprint:
 
     from app.common.auth import current_principal, require_level, require_role
     from app.common.idempotency import idempotent
-    from app.identity import roles
+    from app.common import roles
     from webargs.flaskparser import use_args
 
     bp = Blueprint("probe", __name__, url_prefix="/_probe")

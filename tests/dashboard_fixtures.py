@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.common.clock import VIETNAM, local_today, utcnow
 from app.common.personal_id import FEMALE, MALE, compose_personal_id
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.identity.models import ACTIVE, DISABLED, PENDING_PASSWORD, PENDING_PHONE, Account
 from app.registry.models import RegistryCitizen
 from tests.factories import AccountFactory, RegistryCitizenFactory, bearer

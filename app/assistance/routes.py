@@ -24,7 +24,7 @@ from app.common.clock import local_today
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
 from app.extensions import db
-from app.identity.roles import ADMIN, ASSISTANT, CITIZEN, LEADER, OFFICER
+from app.common.roles import ADMIN, ASSISTANT, CITIZEN, LEADER, OFFICER
 
 blp = Blueprint("assistance", __name__, description="Community digital-tech teams: consent, delegation, figures")
 

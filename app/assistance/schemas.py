@@ -2,13 +2,15 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from app.assistance.models import BY_APP, BY_SMS, DAY, MONTH, STATUSES
+from app.assistance.models import BY_APP, BY_SMS, DAY, MONTH, STATUSES, Team
 from app.assistance.scopes import SCOPES
-from app.assistance.service import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
+from app.assistance.service import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, resident_of
 from app.common.clock import utcnow
 from app.common.masking import mask_phone
 from app.common.pagination import PageArgsSchema, page_schema
 from app.common.personal_id import PersonalIdField
+from app.extensions import db
+from app.identity.models import Account
 
 UUID_EXAMPLE = "6a1f0c52-2d4b-4e8f-9a71-3c5d7e9b1f20"
 TIME_EXAMPLE = "2026-11-21T08:00:00+00:00"
@@ -63,9 +65,6 @@ class TeamMemberSchema(ma.Schema):
     joined_at = ma.fields.AwareDateTime(attribute="created_at", metadata={"example": TIME_EXAMPLE})
 
     def _name(self, member):
-        from app.extensions import db
-        from app.identity.models import Account
-
         account = db.session.get(Account, member.account_id)
         return account.full_name if account else None
 
@@ -135,8 +134,6 @@ class AssistanceSessionSchema(ma.Schema):
     @ma.pre_dump
     def _view(self, delegation, **_kwargs):
         """The row, its status now, who the resident is (masked) and the consent's state."""
-        from app.assistance.service import resident_of
-
         plain = ("id", "team_id", "member_id", "commune_code", "scopes", "procedure_code", "dossier_id",
                  "duration_minutes", "consented_at", "expires_at", "ended_at", "end_reason", "created_at")
         return {**{name: getattr(delegation, name) for name in plain},
@@ -188,9 +185,6 @@ class AssistanceActSchema(ma.Schema):
     created_at = _time()
 
     def _helper(self, act):
-        from app.extensions import db
-        from app.identity.models import Account
-
         account = db.session.get(Account, act.actor_id)
         return account.full_name if account else None
 
@@ -221,15 +215,9 @@ class MyDelegationSchema(ma.Schema):
         return delegation.effective_status(utcnow())
 
     def _helper(self, delegation):
-        from app.extensions import db
-        from app.identity.models import Account
-
         return db.session.get(Account, delegation.member_id).full_name
 
     def _team(self, delegation):
-        from app.assistance.models import Team
-        from app.extensions import db
-
         return db.session.get(Team, delegation.team_id).name
 
 

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import marshmallow as ma
+import swagger_ui_bundle
 from flask import Blueprint, send_from_directory
 from flask_smorest import Api as SmorestApi
 
@@ -37,8 +38,6 @@ class Api(SmorestApi):
 
 def _serve_swagger_ui_assets(app):
     """Swagger UI's files come from the swagger-ui-bundle package, not a CDN."""
-    import swagger_ui_bundle
-
     assets = Path(swagger_ui_bundle.swagger_ui_path)
     bp = Blueprint("swagger_ui_assets", __name__)
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.common.api import ErrorSchema
 from app.errors import ServiceUnavailable, N_
-from app.extensions import db, migrate
+from app.extensions import api, db, migrate
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes")
 
@@ -64,3 +64,7 @@ def schema_is_current(current: set[str]) -> bool:
             applied = set()
         answers[key] = bool(current) and applied == every
     return answers[key]
+
+
+def init_app(app) -> None:
+    api.register_blueprint(blp)

@@ -27,6 +27,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
+from app.assistance.figures import EVENTS
+from app.assistance.models import DAY, TEAM, FigureCounter, Team
 from app.catalog.models import Procedure
 from app.common import events
 from app.common.clock import VIETNAM
@@ -39,7 +41,7 @@ from app.dossiers.models import Dossier
 from app.identity.models import ACTIVE, Account
 from app.payments.models import Payment, Refund
 from app.payments.states import REFUNDED, SUCCEEDED
-from app.identity.roles import CITIZEN
+from app.common.roles import CITIZEN
 from app.registry.models import RegistryCitizen
 
 EID_REGISTERED, EID_ACTIVATED, EID_LEVEL2 = "eid.registered", "eid.activated", "eid.level2"
@@ -251,9 +253,6 @@ _ASSISTANCE_HANDLERS = {event_name: _assistance_handler(metric) for event_name, 
 
 def rebuild_assistance(session) -> int:
     """Recounts the help figures from the assistance domain's own daily team counters."""
-    from app.assistance.models import DAY, TEAM, FigureCounter, Team
-    from app.assistance.figures import EVENTS
-
     connection = session.connection()
     connection.execute(delete(Counter).where(Counter.metric.in_(ASSISTANCE.values())))
     metric_of = {name: ASSISTANCE[event_name] for name, event_name in EVENTS.items()}

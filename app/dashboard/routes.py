@@ -11,7 +11,7 @@ from app.dashboard.schemas import (
     OverdueArgsSchema, OverduePageSchema, PaymentFiguresSchema, PeriodCommuneArgsSchema, RegistryQualitySchema,
 )
 from app.errors import N_, NotFound
-from app.identity.roles import ADMIN, LEADER
+from app.common.roles import ADMIN, LEADER
 
 blp = Blueprint("dashboard", __name__, description="Operations-centre figures (leaders and administrators)")
 

@@ -8,7 +8,7 @@ from app.dossiers import workflow
 from app.dossiers.models import Dossier
 from app.errors import N_, NotFound
 from app.extensions import db
-from app.identity.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
+from app.common.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
 
 
 class DossierNotFound(NotFound):

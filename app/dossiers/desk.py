@@ -24,7 +24,7 @@ from app.dossiers.transitions import fire, record
 from app.errors import N_, NotFound, ValidationFailed
 from app.extensions import db
 from app.identity.models import ACTIVE, Account
-from app.identity.roles import CITIZEN
+from app.common.roles import CITIZEN
 from app.registry.adapter import get_registry
 from app.registry.records import CitizenRecord
 

@@ -13,7 +13,7 @@ from app.dossiers.schemas import (
     StartBundleSchema, StartDossierSchema, TimelineEntrySchema, TransitionSchema, DocumentUploadSchema,
     WithdrawSchema,
 )
-from app.identity.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
+from app.common.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
 
 blp = Blueprint("dossiers", __name__, description="Dossiers: submission, workflow, linked procedures")
 

@@ -26,7 +26,7 @@ from app.dossiers.transitions import fire, record
 from app.errors import N_, Conflict, ValidationFailed
 from app.extensions import db
 from app.identity.models import ACTIVE, Account
-from app.identity.roles import OFFICER
+from app.common.roles import OFFICER
 from app.registry.adapter import get_registry
 from app.registry.records import CitizenRecord
 

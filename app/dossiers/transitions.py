@@ -6,6 +6,8 @@ entry, queues the citizen's notification and publishes the domain event
 (payments and the dashboard listen). The caller holds the dossier's row lock
 and commits.
 """
+from collections.abc import Callable
+
 from app.common import events
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
@@ -46,10 +48,20 @@ def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: 
     record(dossier, action, principal, from_status=previous, to_status=transition.target,
            reason=reason, data=data)
     _announce(dossier, transition, reason)
-    if dossier.bundle_id is not None:
-        from app.dossiers import bundles  # bundles fire transitions too
-        bundles.on_member_changed(dossier, transition)
+    if dossier.bundle_id is not None and _bundle_reaction is not None:
+        _bundle_reaction(dossier, transition)
     return transition
+
+
+# A bundle reacts to its members' transitions and fires transitions itself, so
+# bundles.py registers its reaction here at start (app/dossiers/__init__.py)
+# rather than this module importing it.
+_bundle_reaction: Callable[[Dossier, workflow.Transition], None] | None = None
+
+
+def react_to_bundle_members(reaction: Callable[[Dossier, workflow.Transition], None]) -> None:
+    global _bundle_reaction
+    _bundle_reaction = reaction
 
 
 def check(dossier: Dossier, action: str, principal: Principal | None, *,

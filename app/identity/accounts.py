@@ -26,7 +26,7 @@ from app.identity.errors import (
 )
 from app.identity.models import ACTIVE, PENDING_PASSWORD, PENDING_PHONE, Account, AuthSession
 from app.identity.passwords import check_password, hash_password, verify_password
-from app.identity.roles import CITIZEN, LEVEL_1
+from app.common.roles import CITIZEN, LEVEL_1
 from app.identity.sessions import (
     IssuedTokens, access_token_for, cut_off_access_tokens, revoke_sessions,
 )

@@ -25,7 +25,7 @@ from app.identity.errors import (
     DeviceNotFound, InvalidTotp, PhoneNotInRegistry,
 )
 from app.identity.models import Account, AuthSession, Device, DeviceBinding
-from app.identity.roles import LEVEL_2
+from app.common.roles import LEVEL_2
 from app.identity.sessions import cut_off_access_tokens, hash_token, revoke_sessions
 from app.identity.settings import seconds, settings
 from app.notifications.service import notify

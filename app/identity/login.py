@@ -37,7 +37,7 @@ from app.identity.errors import (
 )
 from app.identity.models import ACTIVE, DISABLED, Account, AuthSession, LoginThrottle, PendingLogin
 from app.identity.passwords import hash_password, needs_rehash, verify_password
-from app.identity.roles import LEVEL_1, LEVEL_2
+from app.common.roles import LEVEL_1, LEVEL_2
 from app.identity.sessions import ClientInfo, IssuedTokens, access_token_for, hash_token, start_session
 from app.identity.settings import seconds, settings
 

@@ -12,7 +12,7 @@ from app.identity import accounts, devices, login, otp, qr, qr_login, sessions, 
 from app.identity.audit import audit
 from app.identity.errors import DelegationNotAllowed
 from app.identity.models import Account, AuthSession
-from app.identity.roles import ADMIN, CITIZEN
+from app.common.roles import ADMIN, CITIZEN
 from app.identity.schemas import (
     EidAccountSchema, BindingArgs, EidDeviceSchema, BindingCompletedSchema, BindingStartedSchema, OtpChallengeArgs,
     OtpCodeArgs, ChangePasswordArgs, BindingCodeArgs, FirstPasswordArgs, LoginArgs, LoginStartedSchema,

@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_
 from app.common.clock import utcnow
 from app.extensions import db
 from app.identity.models import DeviceBinding, LoginThrottle, OtpChallenge, PendingLogin, QrLogin, RefreshToken
-from app.notifications.worker import register_periodic
+from app.common.jobs import register_periodic
 
 KEEP = timedelta(days=1)
 

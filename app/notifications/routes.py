@@ -9,7 +9,7 @@ from app.common.auth import current_principal, require_auth, require_role
 from app.common.pagination import paginate
 from app.errors import N_, NotFound
 from app.extensions import db
-from app.identity.roles import ADMIN
+from app.common.roles import ADMIN
 from app.notifications import inbox, preferences, receipts
 from app.notifications.models import OutboxMessage
 from app.notifications.schemas import (

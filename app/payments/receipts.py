@@ -8,6 +8,7 @@ import io
 import secrets
 from datetime import datetime
 
+import font_roboto
 import qrcode
 from flask import current_app
 from fpdf import FPDF
@@ -86,8 +87,6 @@ def local_time(moment: datetime) -> str:
 
 def render_pdf(receipt: Receipt) -> bytes:
     """The receipt as a one-page A5 PDF, in Vietnamese, with a QR code to verify it."""
-    import font_roboto
-
     pdf = FPDF(format=(148, 210))   # A5, in mm
     pdf.set_title(f"Biên lai {receipt.number}")
     pdf.set_creator("Smart Province")

@@ -21,10 +21,11 @@ from sqlalchemy import delete, func, or_, select
 
 from app.common.clock import VIETNAM, utcnow
 from app.extensions import db
-from app.payments.gateways import enabled_gateways, get_gateway
+from app.payments.gateways.configured import enabled_gateways, get_gateway
 from app.payments.gateways.base import GatewayRejected, GatewayUnavailable, Outcome
+from app.payments.ledger import lock_payment, move, payment_ref, record_event
 from app.payments.models import DailyStatement, Payment, Refund
-from app.payments.service import lock_payment, move, payment_ref, record_event, settle
+from app.payments.service import settle
 from app.payments.states import EXPIRED, OPEN_STATES, REFUND_SUCCEEDED, SUCCEEDED, is_open
 
 log = logging.getLogger("app.payments.reconciliation")

@@ -9,8 +9,7 @@ from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_role
 from app.common.idempotency import idempotent
 from app.errors import N_, AppError, NotFound, ValidationFailed
-from app.identity import roles
-from app.payments import handlers  # noqa: F401  (refunds follow rejected or withdrawn dossiers)
+from app.common import roles
 from app.payments import receipts, reconciliation, service
 from app.payments.gateways.base import IpnVerdict
 from app.payments.schemas import (

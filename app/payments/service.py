@@ -19,14 +19,15 @@ from app.common.clock import VIETNAM, utcnow
 from app.common.pagination import paginate
 from app.errors import N_, AppError, Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.notifications.service import notify
 from app.payments import dossier_link, refunds
-from app.payments.gateways import enabled_gateways, get_gateway
+from app.payments.gateways.configured import enabled_gateways, get_gateway
 from app.payments.gateways.base import (
     GatewayRejected, GatewayUnavailable, InvalidSignature, IpnVerdict, Notification, Order, Outcome, PaymentRef,
 )
-from app.payments.models import Payment, PaymentEvent
+from app.payments.models import Payment
+from app.payments.ledger import move, record_event
 from app.payments.receipts import issue_receipt
 from app.payments.states import (
     CANCELLED, CLOSED_UNPAID, CREATED, EXPIRED, FAILED, PENDING, SUCCEEDED, can_move, is_open,
@@ -150,12 +151,6 @@ def _settled_payment(dossier_id: uuid.UUID) -> Payment | None:
             Payment.dossier_id == dossier_id, Payment.status == SUCCEEDED, Payment.duplicate.is_(False)))
 
 
-def payment_ref(payment: Payment) -> PaymentRef:
-    return PaymentRef(txn_ref=payment.txn_ref, amount=payment.amount, created_at=payment.created_at,
-                      order_info=payment.order_info, transaction_no=payment.gateway_transaction_no,
-                      paid_at=payment.paid_at)
-
-
 # --- notifications from the gateway ------------------------------------------
 
 def handle_ipn(gateway_name: str, params: dict) -> IpnVerdict:
@@ -232,12 +227,6 @@ def _find(gateway_name: str, txn_ref: str, *, lock: bool = False) -> Payment | N
     return db.session.scalar(statement)
 
 
-def lock_payment(payment_id: uuid.UUID) -> Payment:
-    """The payment, re-read under a row lock (PostgreSQL) until the transaction ends."""
-    return db.session.scalar(select(Payment).where(Payment.id == payment_id)
-                             .with_for_update().execution_options(populate_existing=True))
-
-
 # --- settlement --------------------------------------------------------------
 
 def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str | None = None,
@@ -300,21 +289,3 @@ def _money_after_close(payment: Payment, notification: Notification, source: str
 def _notice_params(payment: Payment) -> dict:
     return {"receipt_code": payment.dossier_receipt_code, "amount": payment.amount,
             "procedure_name": payment.procedure_name}
-
-
-def move(payment: Payment, target: str, source: str, kind: str, detail: dict | None = None) -> None:
-    """The one way a payment changes state (forward only), with its event."""
-    if not can_move(payment.status, target):
-        raise ValueError(f"payment {payment.id}: {payment.status} -> {target} is not allowed")
-    previous = payment.status
-    payment.status = target
-    if not is_open(target) and payment.closed_at is None:
-        payment.closed_at = utcnow()
-    record_event(payment, kind, source, previous, target, detail)
-
-
-def record_event(payment: Payment, kind: str, source: str, from_status: str | None, to_status: str | None,
-                 detail: dict | None = None) -> None:
-    db.session.add(PaymentEvent(payment_id=payment.id, kind=kind, source=source, from_status=from_status,
-                                to_status=to_status, detail={k: v for k, v in (detail or {}).items()
-                                                             if v is not None}))

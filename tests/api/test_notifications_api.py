@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.notifications.models import (
     DELIVERED, IN_APP, PERMANENT_FAILURE, PUSH, SENDING, SMS, TEMPORARY_FAILURE,
     MockDelivery, NotificationProfile, OutboxMessage, PushDevice,

@@ -16,7 +16,7 @@ from app.dossiers import workflow
 from app.dossiers.models import Dossier
 from app.dossiers.transitions import fire
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from tests.dashboard_fixtures import (
     HUNG_DIEN, TAN_NINH, at, build_dossiers, expected_dossiers, expected_overdue, make_dossier,
 )

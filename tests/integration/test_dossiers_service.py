@@ -11,7 +11,7 @@ from app.dossiers import service
 from app.dossiers.models import Dossier, TimelineEntry
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.notifications.models import OutboxMessage
 from tests.dossiers_fixtures import *  # noqa: F403
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401

@@ -8,7 +8,7 @@ from tests.payments_fixtures import after, payment_row
 
 
 def test_payment_jobs_are_registered_with_the_worker():
-    from app.notifications.worker import load_scheduled_modules, periodic_jobs
+    from app.common.jobs import load_scheduled_modules, periodic_jobs
 
     assert "app.payments.scheduled" in load_scheduled_modules()
     names = {job.name: job.every.total_seconds() for job in periodic_jobs()}

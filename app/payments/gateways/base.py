@@ -3,7 +3,7 @@
 An adapter speaks its provider's protocol (URLs, field names, signatures) and
 translates it into these few value objects; the payment service never sees a
 provider field. Which adapter serves which gateway name is configuration
-(`app.payments.gateways.get_gateway`).
+(`app.payments.gateways.configured.get_gateway`).
 """
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
