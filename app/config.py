@@ -8,6 +8,8 @@ their own environment. Every setting has a safe development default;
 import os
 from collections.abc import Mapping
 
+from app.common.errors import ConfigurationError
+
 DEV_SECRET_KEY = "dev-secret-key-change-me-never-use-in-production"
 DEV_TOTP_ENCRYPTION_KEY = "ZGV2LXRvdHAta2V5LWNoYW5nZS1tZS0zMi1ieXRlcyE="
 
@@ -131,10 +133,6 @@ CONFIGS: dict[str, type[Config]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
-
-
-class ConfigurationError(RuntimeError):
-    """The service refuses to start with this configuration."""
 
 
 def load_config(name: str | None = None, environ: Mapping[str, str] | None = None) -> Config:

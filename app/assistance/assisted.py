@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.assistance import acts, figures
 from app.assistance.errors import (
-    ConsentPhoneRequired, DossierOutsideConsent, PaymentNotFound, PhoneIsHelpers, RegistrationNotStarted,
+    ConsentPhoneRequired, DossierOutsideConsent, PhoneIsHelpers, RegistrationNotStarted,
     ResidentNotFound,
 )
 from app.assistance.models import BY_SMS, AssistedRegistration, Delegation
@@ -34,6 +34,7 @@ from app.identity import accounts, otp
 from app.identity.models import Account
 from app.notifications.service import notify
 from app.payments import service as payments
+from app.payments.errors import PaymentNotFound
 from app.payments.models import Payment
 from app.registry.adapter import get_registry
 

@@ -24,19 +24,13 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.common.clock import local_today, utcnow
+from app.dashboard.errors import PeriodBeforeDayRows
 from app.dashboard.models import DAY, Compaction, Counter
-from app.errors import N_, ValidationFailed
 from app.extensions import db
 
 log = logging.getLogger("app.dashboard")
 
 _CACHE = "dashboard.day_rows_from"   # per session: one read per request, however many figures
-
-
-class PeriodBeforeDayRows(ValidationFailed):
-    code = "period_before_day_rows"
-    message = N_("Figures before %(day)s are kept by month only: start the period on the first day of a "
-                 "month and end it on the last day of a month, or choose later days.")
 
 
 @dataclass(frozen=True)

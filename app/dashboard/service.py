@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app.catalog.models import Agency, Procedure
 from app.common.clock import local_today, utcnow
+from app.common.errors import InvalidCursor
 from app.common.workdays import working_days_between
 from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, total
 from app.dashboard.models import OpenDossier, RegistryFigure
@@ -30,7 +31,7 @@ from app.dashboard.registry_figures import CHECKS
 from app.dashboard.retention import day_rows_from
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
-from app.errors import N_, ValidationFailed
+from app.errors import N_
 from app.extensions import db
 from app.payments.models import Payment
 from app.payments.states import OPEN_STATES, REFUND_STATES, REFUND_SUCCEEDED
@@ -226,8 +227,7 @@ def _decode_overdue_cursor(cursor: str):
         due, dossier_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return date.fromisoformat(due), uuid.UUID(dossier_id)
     except (ValueError, TypeError, json.JSONDecodeError) as error:
-        raise ValidationFailed(N_("The cursor is not valid."), code="invalid_cursor",
-                               errors={"cursor": [N_("The cursor is not valid.")]}) from error
+        raise InvalidCursor(errors={"cursor": [N_("The cursor is not valid.")]}) from error
 
 
 # -- payments -------------------------------------------------------------------------

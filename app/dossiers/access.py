@@ -5,15 +5,10 @@ from sqlalchemy import select
 
 from app.common.auth import OutOfScope, Principal
 from app.dossiers import workflow
+from app.dossiers.errors import DossierNotFound
 from app.dossiers.models import Dossier
-from app.errors import N_, NotFound
 from app.extensions import db
 from app.common.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
-
-
-class DossierNotFound(NotFound):
-    code = "dossier_not_found"
-    message = N_("No dossier has this id.")
 
 
 def actor_of(principal: Principal) -> workflow.Actor:

@@ -20,11 +20,12 @@ from app.common.pagination import paginate
 from app.common.workdays import add_working_days
 from app.dossiers import access, workflow
 from app.dossiers.documents import attach_result
+from app.dossiers.errors import AlreadySubmitted, BundleEnded, BundleNotFound, LinkedProcedureUnavailable
 from app.dossiers.models import FROM_LINKED_RESULT, DigitizedResult, Dossier, DossierBundle
 from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
 from app.dossiers.service import commit_or_conflict, ensure_level, ensure_open, incompleteness, new_dossier
 from app.dossiers.transitions import fire
-from app.errors import N_, Conflict, NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.notifications.service import notify
 
@@ -33,17 +34,12 @@ BUNDLE_STATUSES = (BUNDLE_DRAFT, IN_PROGRESS, COMPLETED, STOPPED, WITHDRAWN)
 _QUIET = frozenset({"submit", "queue", "start", "cancel"})  # transitions the bundle itself makes
 
 
-class BundleNotFound(NotFound):
-    code = "bundle_not_found"
-    message = N_("No linked-procedure bundle has this id.")
-
-
 def start_bundle(principal: Principal, linked_id: uuid.UUID) -> DossierBundle:
     """Starts one prefilled draft per step of a linked procedure."""
     linked = catalog.get_linked_procedure(linked_id)
     steps = catalog.linked_steps(linked)
     if linked.retired_at or len(steps) != len(linked.steps) or any(p.is_retired for _, p in steps):
-        raise Conflict(N_("These linked procedures are not available."), code="linked_procedure_unavailable")
+        raise LinkedProcedureUnavailable()
     bundle = DossierBundle(linked_procedure=linked, citizen_account_id=principal.account_id, status=BUNDLE_DRAFT)
     db.session.add(bundle)
     db.session.flush()
@@ -60,7 +56,7 @@ def submit_bundle(principal: Principal, bundle_id: uuid.UUID) -> DossierBundle:
     """The one submission: checks every draft, submits the first, queues the others."""
     bundle = _owned(principal, bundle_id, lock=True)
     if bundle.status != BUNDLE_DRAFT:
-        raise Conflict(N_("This bundle has already been submitted."), code="already_submitted")
+        raise AlreadySubmitted()
     members = _locked_members(bundle)
     errors = {}
     for dossier, step in zip(members, bundle.linked_procedure.steps):
@@ -89,7 +85,7 @@ def withdraw_bundle(principal: Principal, bundle_id: uuid.UUID, reason: str | No
     bundle = _owned(principal, bundle_id)
     current = current_member(bundle.dossiers)
     if current is None or bundle.status not in (BUNDLE_DRAFT, IN_PROGRESS):
-        raise Conflict(N_("This bundle has already ended."), code="bundle_ended")
+        raise BundleEnded()
     # Lock order is always member, then bundle (as when an approver issues a result)
     current = access.load(current.id, lock=True)
     fire(current, "withdraw", principal, reason=reason)

@@ -16,12 +16,13 @@ from app.catalog.forms import FormCheck, check_values
 from app.common.auth import Principal, ensure_staff_scope
 from app.common.clock import utcnow
 from app.dossiers import workflow
+from app.dossiers.errors import CitizenAccountRequired, CitizenNotFound, DocumentsMissing
 from app.dossiers.models import DESK, FEE_NOT_REQUIRED, FEE_UNPAID, Dossier
 from app.dossiers.service import (
     DOCUMENT_MISSING, ROUTING_FIELD, agency_for, commit_or_conflict, ensure_open, registry_prefill,
 )
 from app.dossiers.transitions import fire, record
-from app.errors import N_, NotFound, ValidationFailed
+from app.errors import N_, ValidationFailed
 from app.extensions import db
 from app.identity.models import ACTIVE, Account
 from app.common.roles import CITIZEN
@@ -29,16 +30,6 @@ from app.registry.adapter import get_registry
 from app.registry.records import CitizenRecord
 
 UNKNOWN_DOCUMENT = N_("This procedure asks for no document with this code.")
-
-
-class CitizenNotFound(NotFound):
-    code = "citizen_not_found"
-    message = N_("No living resident has this personal id in the population registry.")
-
-
-class CitizenAccountRequired(ValidationFailed):
-    code = "citizen_account_required"
-    message = N_("This citizen has no active e-ID account. Help them register one before taking the dossier.")
 
 
 def submit_at_desk(principal: Principal, personal_id: str, procedure_id: uuid.UUID, values: dict, *,
@@ -115,7 +106,7 @@ def _checked_form(procedure, form_data: dict, paper_documents) -> dict:
     if missing:
         errors["documents"] = missing
     if set(errors) == {"documents"}:
-        raise ValidationFailed(N_("Required documents are missing."), code="documents_missing", errors=errors)
+        raise DocumentsMissing(errors=errors)
     if errors:
         raise ValidationFailed(errors=errors)
     return clean

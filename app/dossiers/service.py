@@ -18,12 +18,17 @@ from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
 from app.dossiers import access, workflow
 from app.dossiers.access import DossierNotFound, ensure_owner, ensure_visible
+from app.dossiers.errors import (
+    AlreadySubmitted, DocumentsMissing, DossierClosed, DossierNotEditable, DossierNotPayable,
+    FeeAlreadyPaid, FeeNotPaid, InvalidAssignee, NoCompetentAgency, NoFeeDue, ProcedureRetired,
+    StaleVersion, SubmitTheBundle,
+)
 from app.dossiers.models import (
     FEE_NOT_REQUIRED, FEE_PAID, FEE_REFUNDED, FEE_UNPAID, FROM_BUNDLE, FROM_REGISTRY, Dossier,
     DossierBundle, TimelineEntry,
 )
 from app.dossiers.transitions import fire, record
-from app.errors import N_, Conflict, ValidationFailed
+from app.errors import N_, ValidationFailed
 from app.extensions import db
 from app.identity.models import ACTIVE, Account
 from app.common.roles import OFFICER
@@ -32,11 +37,6 @@ from app.registry.records import CitizenRecord
 
 ROUTING_FIELD = "commune_code"  # the form field that says which commune handles the dossier
 DOCUMENT_MISSING = N_("This document is required.")
-
-
-class StaleVersion(Conflict):
-    code = "stale_version"
-    message = N_("The dossier was changed by someone else. Reload it and try again.")
 
 
 # -- starting and filling in -------------------------------------------------------
@@ -101,8 +101,8 @@ def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
     dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
     _ensure_version(dossier, expected_version)
     if dossier.status not in workflow.EDITABLE:
-        raise Conflict(N_("The form can be changed only in a draft or when a supplement is requested."),
-                       code="dossier_not_editable")
+        raise DossierNotEditable(
+            N_("The form can be changed only in a draft or when a supplement is requested."))
     if dossier.status != workflow.DRAFT and ROUTING_FIELD in values:
         raise ValidationFailed(errors={ROUTING_FIELD: [N_("The commune cannot change after submission.")]})
     merged = {**dossier.form_data, **values}
@@ -131,10 +131,9 @@ def submit_dossier(principal: Principal, dossier_id: uuid.UUID) -> Dossier:
     """Submits a complete draft: receipt code, due date, notification, event."""
     dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
     if dossier.bundle_id is not None:
-        raise Conflict(N_("This dossier belongs to linked procedures; submit the bundle."),
-                       code="submit_the_bundle")
+        raise SubmitTheBundle()
     if dossier.status != workflow.DRAFT:
-        raise Conflict(N_("This dossier has already been submitted."), code="already_submitted")
+        raise AlreadySubmitted(N_("This dossier has already been submitted."))
     ensure_level(principal, dossier.procedure)
     ensure_open(dossier.procedure)
     ensure_complete(dossier)
@@ -153,7 +152,7 @@ def ensure_complete(dossier: Dossier, *, skip_fields=frozenset(), skip_documents
     errors = incompleteness(dossier, skip_fields=skip_fields, skip_documents=skip_documents)
     if errors:
         if set(errors) == {"documents"}:
-            raise ValidationFailed(N_("Required documents are missing."), code="documents_missing", errors=errors)
+            raise DocumentsMissing(errors=errors)
         raise ValidationFailed(errors=errors)
 
 
@@ -194,7 +193,7 @@ def _assignee(principal: Principal, dossier: Dossier, assignee_id: uuid.UUID) ->
             and assignee.commune_code in (None, dossier.commune_code))
     if not fits:
         message = N_("The assignee must be an officer of this dossier's agency and commune.")
-        raise ValidationFailed(message, code="invalid_assignee", errors={"assignee_id": [message]})
+        raise InvalidAssignee(message, errors={"assignee_id": [message]})
     return assignee
 
 
@@ -273,12 +272,11 @@ def payable_dossier(principal: Principal, dossier_id: uuid.UUID) -> PayableDossi
     """The fee the principal may pay for their dossier (404 if not theirs, 409 if nothing is due)."""
     dossier = ensure_owner(principal, access.load(dossier_id))
     if dossier.fee_status == FEE_PAID:
-        raise Conflict(N_("The fee of this dossier has already been paid."), code="fee_already_paid")
+        raise FeeAlreadyPaid()
     if dossier.fee_amount == 0 or dossier.fee_status == FEE_NOT_REQUIRED:
-        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+        raise NoFeeDue()
     if dossier.status not in PAYABLE_STATES or dossier.fee_status != FEE_UNPAID:
-        raise Conflict(N_("The fee can be paid once the dossier is submitted and before it is received."),
-                       code="dossier_not_payable")
+        raise DossierNotPayable()
     return PayableDossier(dossier.id, dossier.citizen_account_id, dossier.receipt_code, dossier.procedure.code,
                           dossier.procedure.name, dossier.fee_amount, dossier.fee_status)
 
@@ -294,12 +292,12 @@ def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier:
     if dossier.fee_status == FEE_PAID:
         if dossier.fee_payment_id == payment_id:
             return dossier
-        raise Conflict(N_("The fee of this dossier has already been paid."), code="fee_already_paid")
+        raise FeeAlreadyPaid()
     if dossier.fee_status != FEE_UNPAID:
-        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+        raise NoFeeDue()
     if dossier.status in workflow.FINAL:
         # withdrawn or returned meanwhile: payments refunds the money
-        raise Conflict(N_("This dossier is closed; the fee will be refunded."), code="dossier_closed")
+        raise DossierClosed()
     dossier.fee_status, dossier.fee_payment_id = FEE_PAID, payment_id
     record(dossier, "fee_paid", None, data={"payment_id": payment_id, "amount": dossier.fee_amount})
     db.session.flush()
@@ -314,7 +312,7 @@ def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier
     if dossier.fee_status == FEE_REFUNDED:
         return dossier
     if dossier.fee_status != FEE_PAID:
-        raise Conflict(N_("The fee of this dossier was not paid."), code="fee_not_paid")
+        raise FeeNotPaid()
     dossier.fee_status = FEE_REFUNDED
     record(dossier, "fee_refunded", None, data={"payment_id": payment_id, "amount": dossier.fee_amount})
     db.session.flush()
@@ -326,15 +324,14 @@ def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier
 def ensure_open(procedure: Procedure) -> None:
     """Refuses new dossiers for a retired procedure (409 `procedure_retired`)."""
     if procedure.is_retired:
-        raise Conflict(N_("This procedure has been retired and accepts no new dossiers."),
-                       code="procedure_retired")
+        raise ProcedureRetired()
 
 
 def agency_for(procedure: Procedure, commune_code: str | None):
     agency = catalog.competent_agency(procedure, commune_code)
     if agency is None:
         message = N_("No agency handles this procedure for this commune.")
-        raise ValidationFailed(message, code="no_competent_agency", errors={ROUTING_FIELD: [message]})
+        raise NoCompetentAgency(message, errors={ROUTING_FIELD: [message]})
     return agency
 
 

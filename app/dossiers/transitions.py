@@ -13,19 +13,15 @@ from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.dossiers import workflow
 from app.dossiers.access import actor_of, facts_of
+from app.dossiers.errors import ReasonMissing, TransitionNotAllowed
 from app.dossiers.models import FEE_UNPAID as FEE_UNPAID_STATUS
 from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
 from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
-from app.errors import N_, Conflict, Forbidden, ValidationFailed
+from app.errors import N_, Conflict, Forbidden
 from app.extensions import db
 from app.notifications.service import notify
 
 SYSTEM_ROLE = "system"
-
-
-class TransitionNotAllowed(Conflict):
-    code = "transition_not_allowed"
-    message = N_("This action is not possible in the dossier's current state.")
 
 
 REFUSALS = {
@@ -75,8 +71,7 @@ def check(dossier: Dossier, action: str, principal: Principal | None, *,
     except workflow.NotPermitted as error:
         raise Forbidden(REFUSALS[error.code], code=error.code) from error
     except workflow.ReasonRequired as error:
-        raise ValidationFailed(REASON_REQUIRED, code="reason_required",
-                               errors={"reason": [REASON_REQUIRED]}) from error
+        raise ReasonMissing(REASON_REQUIRED, errors={"reason": [REASON_REQUIRED]}) from error
     except workflow.GuardFailed as error:
         raise Conflict(FEE_UNPAID, code=error.code) from error
 

@@ -26,6 +26,10 @@ when the one before ended without one.
 import uuid
 from dataclasses import dataclass
 
+from app.dossiers.errors import (
+    GuardFailed, NotAllowedInState, NotPermitted, ReasonRequired, UnknownAction, WorkflowError,
+)
+
 # States
 DRAFT = "draft"
 QUEUED = "queued"
@@ -136,34 +140,6 @@ class Facts:
     commune_code: str | None
     assignee_id: uuid.UUID | None = None
     fee_status: str = "not_required"
-
-
-class WorkflowError(Exception):
-    code = "workflow_error"
-
-
-class UnknownAction(WorkflowError):
-    code = "unknown_action"
-
-
-class NotAllowedInState(WorkflowError):
-    code = "transition_not_allowed"
-
-
-class NotPermitted(WorkflowError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code   # forbidden_role | out_of_scope | not_assignee | not_owner
-
-
-class ReasonRequired(WorkflowError):
-    code = "reason_required"
-
-
-class GuardFailed(WorkflowError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code   # fee_unpaid
 
 
 def check(action: str, facts: Facts, actor: Actor, *, reason: str | None = None) -> Transition:

@@ -193,3 +193,8 @@ class AgencyNotFound(ValidationFailed):
 class DelegationNotAllowed(Forbidden):
     code = "delegation_not_allowed"
     message = N_("A helper acting for a citizen cannot change the citizen's sign-in settings.")
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+    message = N_("The access token is not valid or has expired.")

@@ -16,16 +16,11 @@ import jwt
 from flask import current_app
 
 from app.common.clock import utcnow
-from app.errors import N_, Unauthorized
+from app.identity.errors import InvalidToken
 
 ACCESS = "access"
 DELEGATED = "delegated"
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
-
-
-class InvalidToken(Unauthorized):
-    code = "invalid_token"
-    message = N_("The access token is not valid or has expired.")
 
 
 def _settings():

@@ -12,18 +12,10 @@ import unicodedata
 from datetime import date, datetime
 
 from app.common.clock import VIETNAM
+from app.notifications.errors import MissingPlaceholders
 
 PLACEHOLDER = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
 OPTIONAL = re.compile(r"\[\[(.+?)\]\]", re.S)
-
-
-class MissingPlaceholders(ValueError):
-    """A template was rendered without a value it requires."""
-
-    def __init__(self, event: str, missing: list[str]):
-        super().__init__(f"{event}: missing template values: {', '.join(missing)}")
-        self.event = event
-        self.missing = missing
 
 
 def placeholders(text: str) -> tuple[set[str], set[str]]:

@@ -15,9 +15,10 @@ from fpdf import FPDF
 from sqlalchemy import select
 
 from app.common.clock import VIETNAM, utcnow
-from app.errors import N_, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.identity.models import Account
+from app.payments.errors import ReceiptNotFound
 from app.payments.models import RECEIPT_VALID, RECEIPT_VOID, Payment, Receipt
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: read aloud and typed
@@ -65,7 +66,7 @@ def find_by_code(code: str) -> Receipt:
     """The receipt with this verification code (case-insensitive), or NotFound."""
     receipt = db.session.scalar(select(Receipt).where(Receipt.verification_code == code.strip().upper()))
     if receipt is None:
-        raise NotFound(N_("No receipt has this verification code."), code="receipt_not_found")
+        raise ReceiptNotFound()
     return receipt
 
 

@@ -8,9 +8,10 @@ from flask_smorest import Blueprint
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_role
 from app.common.idempotency import idempotent
-from app.errors import N_, AppError, NotFound, ValidationFailed
 from app.common import roles
+from app.errors import N_
 from app.payments import receipts, reconciliation, service
+from app.payments.errors import InvalidDate, MomoIpnRefused, ReceiptNotIssued, StatementNotFound
 from app.payments.gateways.base import IpnVerdict
 from app.payments.schemas import (
     MomoResultSchema, PaymentCreateSchema, PaymentListArgsSchema, PaymentPageSchema, PaymentSchema,
@@ -71,7 +72,7 @@ class PaymentById(MethodView):
 def _receipt_of(payment_id):
     payment = service.get_payment(current_principal(), payment_id)
     if payment.receipt is None:
-        raise NotFound(N_("This payment has no receipt yet."), code="receipt_not_issued")
+        raise ReceiptNotIssued()
     return payment.receipt
 
 
@@ -122,11 +123,10 @@ class Statements(MethodView):
         try:
             parsed = date.fromisoformat(day)
         except ValueError as error:
-            raise ValidationFailed(N_("Not a valid date."), code="invalid_date",
-                                   errors={"day": [N_("Not a valid date.")]}) from error
+            raise InvalidDate(errors={"day": [N_("Not a valid date.")]}) from error
         statements = reconciliation.statements_of(parsed)
         if not statements:
-            raise NotFound(N_("There is no statement for this day yet."), code="statement_not_found")
+            raise StatementNotFound()
         return statements
 
 
@@ -159,12 +159,6 @@ class PaygovIpn(MethodView):
     def get(self, **_fields):
         """PayGov IPN (VNPay-style protocol): verify, settle, answer RspCode"""
         return _vnpay_style_ipn("paygov")
-
-
-class MomoIpnRefused(AppError):
-    status = 400
-    code = "ipn_refused"
-    message = N_("The notification was not accepted.")
 
 
 MOMO_REFUSALS = {

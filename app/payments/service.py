@@ -17,11 +17,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.common.auth import Principal
 from app.common.clock import VIETNAM, utcnow
 from app.common.pagination import paginate
-from app.errors import N_, AppError, Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from app.dossiers.errors import FeeAlreadyPaid, NoFeeDue
+from app.errors import N_, AppError
 from app.extensions import db
 from app.common import roles
 from app.notifications.service import notify
 from app.payments import dossier_link, refunds
+from app.payments.errors import (
+    BadGatewaySignature, ConsentRequired, ConsentScope, GatewayDown, GatewayNotEnabled, GatewayRefused,
+    PaymentNotFound, UnknownGateway,
+)
 from app.payments.gateways.configured import enabled_gateways, get_gateway
 from app.payments.gateways.base import (
     GatewayRejected, GatewayUnavailable, InvalidSignature, IpnVerdict, Notification, Order, Outcome, PaymentRef,
@@ -40,22 +45,6 @@ _OUTCOME_STATES = {Outcome.SUCCEEDED: SUCCEEDED, Outcome.FAILED: FAILED,
                    Outcome.CANCELLED: CANCELLED, Outcome.EXPIRED: EXPIRED}
 
 
-class GatewayDown(ServiceUnavailable):
-    code = "gateway_unavailable"
-    message = N_("The payment gateway is not answering. Try again in a few minutes.")
-
-
-class GatewayRefused(AppError):
-    status = 502
-    code = "gateway_refused"
-    message = N_("The payment gateway refused the payment.")
-
-
-class UnknownGateway(ValidationFailed):
-    code = "unknown_gateway"
-    message = N_("This payment gateway is not available.")
-
-
 # --- starting a payment ------------------------------------------------------
 
 def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: str, *,
@@ -70,9 +59,9 @@ def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: st
         raise UnknownGateway(errors={"gateway": [N_("This payment gateway is not available.")]})
     payable = dossier_link.payable_dossier(principal, dossier_id)
     if payable.amount <= 0:
-        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+        raise NoFeeDue()
     if _settled_payment(payable.dossier_id) is not None:
-        raise Conflict(N_("The fee of this dossier is already paid."), code="fee_already_paid")
+        raise FeeAlreadyPaid(N_("The fee of this dossier is already paid."))
     now = utcnow()
     config = current_app.config
     payment = Payment(
@@ -94,9 +83,9 @@ def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: st
 
 def _ensure_may_pay(principal: Principal) -> None:
     if principal.role == roles.ASSISTANT and not principal.is_delegated:
-        raise Forbidden(N_("A helper may pay only for a resident who gave consent."), code="consent_required")
+        raise ConsentRequired()
     if principal.is_delegated and PAYMENT_SCOPE not in principal.scopes:
-        raise Forbidden(N_("The resident's consent does not cover payments."), code="consent_scope")
+        raise ConsentScope()
 
 
 def _checkout(payment: Payment):
@@ -129,7 +118,7 @@ def get_payment(principal: Principal, payment_id: uuid.UUID) -> Payment:
     """The payment, if the principal paid it (admins see all); 404 otherwise."""
     payment = db.session.get(Payment, payment_id)
     if payment is None or not _may_see(principal, payment):
-        raise NotFound(N_("The payment was not found."), code="payment_not_found")
+        raise PaymentNotFound()
     return payment
 
 
@@ -202,11 +191,10 @@ def read_return(gateway_name: str, params: dict) -> dict:
     try:
         notification = gateway_or_404(gateway_name).parse_callback(params)
     except InvalidSignature as error:
-        raise ValidationFailed(N_("The gateway's answer is not signed correctly."),
-                               code="invalid_signature") from error
+        raise BadGatewaySignature() from error
     payment = _find(gateway_name, notification.txn_ref)
     if payment is None:
-        raise NotFound(N_("The payment was not found."), code="payment_not_found")
+        raise PaymentNotFound()
     return {"payment_id": payment.id, "dossier_id": payment.dossier_id, "verified": True,
             "gateway_outcome": notification.outcome.value, "status": payment.status, "amount": payment.amount}
 
@@ -215,7 +203,7 @@ def gateway_or_404(name: str):
     try:
         return get_gateway(name)
     except KeyError as error:
-        raise NotFound(N_("This payment gateway is not available."), code="gateway_not_enabled") from error
+        raise GatewayNotEnabled() from error
 
 
 def _find(gateway_name: str, txn_ref: str, *, lock: bool = False) -> Payment | None:

@@ -3,9 +3,12 @@
 - `lint-imports` (import-linter, contracts in .importlinter): the layers, and
   no other domain's models in the dashboard and assistance;
 - no circle of modules importing each other, at file level;
-- at most a handful of imports inside functions, each with a comment saying why.
+- at most a handful of imports inside functions, each with a comment saying why;
+- every exception class in an `errors` module, and no `raise` with a literal code.
 """
 import ast
+import importlib
+import inspect
 import os
 import subprocess
 import sys
@@ -82,3 +85,32 @@ def test_imports_inside_functions_are_few_and_say_why():
     found = imports_inside_functions()
     assert len(found) <= MAX_IMPORTS_INSIDE_FUNCTIONS, found
     assert [f"{path}:{line}" for path, line, text in found if "#" not in text] == []
+
+
+def app_modules():
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] == "__main__":
+            continue
+        yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_every_exception_class_is_defined_in_an_errors_module():
+    outside = []
+    for name in app_modules():
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if (inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == name
+                    and not name.endswith("errors")):
+                outside.append(f"{name}.{value.__name__}")
+    assert outside == []
+
+
+def test_no_raise_with_a_literal_code():
+    found = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                if any(k.arg == "code" and isinstance(k.value, ast.Constant) for k in node.exc.keywords):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from app.payments.errors import (  # noqa: F401  (re-exported for the adapters)
+    GatewayRejected, GatewayUnavailable, InvalidSignature,
+)
+
 
 class Outcome(StrEnum):
     """What the gateway says happened to a payment."""
@@ -32,23 +36,6 @@ class IpnVerdict(StrEnum):
     ALREADY_CONFIRMED = "already_confirmed"
     CONFIRMED = "confirmed"
     UNKNOWN_ERROR = "unknown_error"
-
-
-class InvalidSignature(Exception):
-    """The signature of a gateway message does not verify."""
-
-
-class GatewayUnavailable(Exception):
-    """No usable answer (timeout, connection refused, 5xx): try again later."""
-
-
-class GatewayRejected(Exception):
-    """The gateway answered and refused the request."""
-
-    def __init__(self, code: str, message: str = ""):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
