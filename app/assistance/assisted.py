@@ -17,7 +17,6 @@ the figures are written in a second transaction right after.
 import uuid
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.assistance import acts, figures
@@ -36,6 +35,7 @@ from app.notifications.service import notify
 from app.payments import service as payments
 from app.payments.errors import PaymentNotFound
 from app.payments.models import Payment
+from app.payments.settings import settings as payment_settings
 from app.registry.adapter import get_registry
 
 
@@ -117,7 +117,7 @@ def start_payment(principal: Principal, delegation: Delegation, dossier_id: uuid
     payment = payments.create_payment(principal, dossier_id, gateway, client_ip=client_ip, locale=locale)
     notify("assistance_payment_link", account_id=resident.id, phone=phone, urgent=True, sensitive=True,
            params={"amount": payment.amount, "receipt_code": payment.dossier_receipt_code,
-                   "url": payment.redirect_url, "minutes": current_app.config["PAYMENT_TTL_MINUTES"]})
+                   "url": payment.redirect_url, "minutes": payment_settings().ttl_minutes})
     acts.record(delegation, "payment_started", target_type="payment", target_id=payment.id,
                 detail={"dossier_id": str(dossier_id), "amount": payment.amount, "gateway": gateway})
     db.session.commit()

@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app.catalog.models import Agency, Procedure
@@ -34,6 +33,7 @@ from app.dossiers.models import Dossier
 from app.errors import N_
 from app.extensions import db
 from app.payments.models import Payment
+from app.payments.settings import settings as payment_settings
 from app.payments.states import OPEN_STATES, REFUND_STATES, REFUND_SUCCEEDED
 from app.registry import divisions
 
@@ -288,7 +288,7 @@ def stuck_payments(filters: Filters, limit: int | None = 20) -> dict:
     Reads the payments table through its (status, created_at) index: only open
     payments are looked at, a handful whatever the number of settled ones.
     """
-    cutoff = utcnow() - timedelta(minutes=current_app.config.get("PAYMENT_TTL_MINUTES", 15))
+    cutoff = utcnow() - timedelta(minutes=payment_settings().ttl_minutes)
     condition = [Payment.status.in_(OPEN_STATES), Payment.created_at <= cutoff]
     statement = select(Payment)
     if filters.procedure_code:

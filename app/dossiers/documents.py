@@ -12,6 +12,7 @@ from app.dossiers.errors import (
     UnknownDocumentCode, UnsupportedFileType,
 )
 from app.dossiers.models import REUSED_RESULT, UPLOADED, DigitizedResult, Dossier, DossierDocument
+from app.dossiers.settings import settings
 from app.dossiers.transitions import record
 from app.errors import N_
 from app.extensions import db
@@ -32,7 +33,7 @@ class CheckedFile:
 
 def check_file(data: bytes, filename: str | None) -> CheckedFile:
     """Refuses files over the limit (413) and anything but PDF, JPEG or PNG by content (422)."""
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    limit = settings().upload_max_bytes
     if len(data) > limit:
         raise FileTooLarge(errors={"file": [FileTooLarge.message]}, headers={"X-Upload-Limit": str(limit)})
     content_type = sniff_content_type(data)

@@ -21,12 +21,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.common.auth import Principal
 from app.common.clock import utcnow
+from app.common.settings import settings as common_settings
 from app.extensions import db
 from app.identity import otp, totp
 from app.identity.audit import audit
@@ -55,7 +55,7 @@ class LoginStarted:
 # --- lockout -----------------------------------------------------------------
 
 def _throttle_key(login: str) -> str:
-    key = hashlib.sha256(b"login-throttle|" + current_app.config["SECRET_KEY"].encode()).digest()
+    key = hashlib.sha256(b"login-throttle|" + common_settings().secret_key.encode()).digest()
     return hmac.new(key, login.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
-from flask import current_app
 
 from app.common.clock import utcnow
 from app.identity.errors import InvalidToken
+from app.identity.settings import keys
 
 ACCESS = "access"
 DELEGATED = "delegated"
@@ -24,9 +24,8 @@ ACCESS_TOKEN_TTL = timedelta(minutes=15)
 
 
 def _settings():
-    config = current_app.config
-    return (config["SECRET_KEY"], config.get("JWT_ALGORITHM", "HS256"),
-            config.get("JWT_ISSUER", "smart-province"), config.get("JWT_AUDIENCE", "smart-province-api"))
+    k = keys()
+    return k.token_key, k.token_algorithm, k.token_issuer, k.token_audience
 
 
 def issue_access_token(*, account_id: uuid.UUID, role: str, level: int, methods: list[str],

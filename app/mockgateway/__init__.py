@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from app.config import payment_settings
 from app.mockgateway.engine import MockHub
 from app.mockgateway.routes import bp
-from app.payments.settings import payment_settings
 
 
 def init_app(app: Flask) -> None:

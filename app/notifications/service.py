@@ -14,7 +14,6 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from flask import current_app
 from sqlalchemy import select, text
 
 from app.common.clock import utcnow
@@ -25,6 +24,7 @@ from app.notifications.models import (
     NotificationProfile, OutboxMessage, PushDevice,
 )
 from app.notifications.rendering import MissingPlaceholders, unaccented
+from app.notifications.settings import settings
 from app.notifications.statuses import FAILED
 
 log = logging.getLogger("app.notifications")
@@ -62,7 +62,7 @@ def notify(event: str, *, account_id: uuid.UUID | None = None, phone: str | None
     try:
         rendered, error = template.render(locale, params), None
     except MissingPlaceholders as missing:
-        if current_app.config["NOTIFY_STRICT_TEMPLATES"]:
+        if settings().strict_templates:
             raise
         log.error("notification not sent: %s", missing)
         rendered, error = None, str(missing)[:255]
@@ -108,7 +108,7 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
 def _body(channel: str, rendered: templates.Rendered, locale: str) -> str:
     if channel != SMS:
         return rendered.body
-    if locale == "vi" and current_app.config["NOTIFY_SMS_UNACCENTED"]:
+    if locale == "vi" and settings().sms_unaccented:
         return unaccented(rendered.sms)
     return rendered.sms
 

@@ -10,7 +10,6 @@ from datetime import datetime
 
 import font_roboto
 import qrcode
-from flask import current_app
 from fpdf import FPDF
 from sqlalchemy import select
 
@@ -20,6 +19,7 @@ from app.extensions import db
 from app.identity.models import Account
 from app.payments.errors import ReceiptNotFound
 from app.payments.models import RECEIPT_VALID, RECEIPT_VOID, Payment, Receipt
+from app.payments.settings import settings
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: read aloud and typed
 GATEWAY_NAMES = {"vnpay": "VNPay", "momo": "Ví MoMo", "paygov": "PayGov"}
@@ -59,7 +59,7 @@ def void_receipt(receipt: Receipt | None) -> None:
 
 
 def verify_url(receipt: Receipt) -> str:
-    return f"{current_app.config['PAYMENT_PUBLIC_URL']}/api/v1/payments/receipts/verify/{receipt.verification_code}"
+    return f"{settings().public_url}/api/v1/payments/receipts/verify/{receipt.verification_code}"
 
 
 def find_by_code(code: str) -> Receipt:

@@ -10,7 +10,6 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,6 +33,7 @@ from app.payments.gateways.base import (
 from app.payments.models import Payment
 from app.payments.ledger import move, record_event
 from app.payments.receipts import issue_receipt
+from app.payments.settings import settings
 from app.payments.states import (
     CANCELLED, CLOSED_UNPAID, CREATED, EXPIRED, FAILED, PENDING, SUCCEEDED, can_move, is_open,
 )
@@ -63,14 +63,13 @@ def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: st
     if _settled_payment(payable.dossier_id) is not None:
         raise FeeAlreadyPaid(N_("The fee of this dossier is already paid."))
     now = utcnow()
-    config = current_app.config
     payment = Payment(
         id=uuid.uuid4(), dossier_id=payable.dossier_id, account_id=payable.citizen_account_id,
         actor_id=principal.actor_id, gateway=gateway_name, txn_ref=new_txn_ref(), amount=payable.amount,
         status=CREATED, order_info=f"Thanh toán lệ phí hồ sơ {payable.receipt_code}",
         procedure_code=payable.procedure_code, procedure_name=payable.procedure_name,
         dossier_receipt_code=payable.receipt_code, locale="en" if locale == "en" else "vi",
-        client_ip=client_ip, expires_at=now + timedelta(minutes=config["PAYMENT_TTL_MINUTES"]),
+        client_ip=client_ip, expires_at=now + timedelta(minutes=settings().ttl_minutes),
     )
     db.session.add(payment)
     record_event(payment, "created", "api", None, CREATED, {"actor_id": str(principal.actor_id or "")})
@@ -89,7 +88,7 @@ def _ensure_may_pay(principal: Principal) -> None:
 
 
 def _checkout(payment: Payment):
-    public = current_app.config["PAYMENT_PUBLIC_URL"]
+    public = settings().public_url
     order = Order(
         txn_ref=payment.txn_ref, amount=payment.amount, order_info=payment.order_info,
         created_at=utcnow(), expires_at=payment.expires_at, client_ip=payment.client_ip or "",

@@ -114,3 +114,24 @@ def test_no_raise_with_a_literal_code():
                 if any(k.arg == "code" and isinstance(k.value, ast.Constant) for k in node.exc.keywords):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
+
+
+DOMAINS = ("assistance", "catalog", "dashboard", "dossiers", "identity", "mockgateway", "notifications",
+           "payments", "registry", "storage")
+CONFIG_READERS = ("routes.py", "cli.py", "seed.py", "settings.py", "config.py", "__init__.py")
+MAX_RAW_CONFIG_READS = 3
+
+
+def test_config_imports_no_domain():
+    tree = ast.parse((ROOT / "app" / "config.py").read_text(encoding="utf-8"))
+    imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert [m for m in imported if m and m.split(".")[:2][-1] in DOMAINS] == []
+
+
+def test_services_read_settings_objects_not_the_raw_config():
+    """Outside routes, CLI, seed, config and settings modules (and init_app wiring)."""
+    reads = [f"{path.relative_to(ROOT)}:{number}"
+             for path in sorted((ROOT / "app").rglob("*.py")) if path.name not in CONFIG_READERS
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if "current_app.config" in line]
+    assert len(reads) <= MAX_RAW_CONFIG_READS, reads

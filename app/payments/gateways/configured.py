@@ -6,25 +6,24 @@ from app.payments.gateways.base import Gateway
 from app.payments.gateways.momo import MoMo
 from app.payments.gateways.paygov import PayGov
 from app.payments.gateways.vnpay import VNPay
+from app.payments.settings import PaymentSettings, settings
 
 
-def _build(name: str, config) -> Gateway:
+def _build(name: str, s: PaymentSettings) -> Gateway:
     if name == "vnpay":
-        return VNPay(pay_url=config["VNPAY_URL"], api_url=config["VNPAY_API_URL"],
-                     tmn_code=config["VNPAY_TMN_CODE"], hash_secret=config["VNPAY_HASH_SECRET"],
-                     server_ip=config["PAYMENT_SERVER_IP"])
+        return VNPay(pay_url=s.vnpay_url, api_url=s.vnpay_api_url, tmn_code=s.vnpay_tmn_code,
+                     hash_secret=s.vnpay_hash_secret, server_ip=s.server_ip)
     if name == "momo":
-        return MoMo(endpoint=config["MOMO_ENDPOINT"], partner_code=config["MOMO_PARTNER_CODE"],
-                    access_key=config["MOMO_ACCESS_KEY"], secret_key=config["MOMO_SECRET_KEY"])
+        return MoMo(endpoint=s.momo_endpoint, partner_code=s.momo_partner_code,
+                    access_key=s.momo_access_key, secret_key=s.momo_secret_key)
     if name == "paygov":
-        return PayGov(pay_url=config["PAYGOV_URL"], api_url=config["PAYGOV_API_URL"],
-                      tmn_code=config["PAYGOV_MERCHANT_CODE"], hash_secret=config["PAYGOV_SECRET"],
-                      server_ip=config["PAYMENT_SERVER_IP"])
+        return PayGov(pay_url=s.paygov_url, api_url=s.paygov_api_url, tmn_code=s.paygov_merchant_code,
+                      hash_secret=s.paygov_secret, server_ip=s.server_ip)
     raise KeyError(name)
 
 
 def enabled_gateways() -> tuple[str, ...]:
-    return tuple(n for n in current_app.config["PAYMENT_GATEWAYS"] if n in GATEWAY_NAMES)
+    return tuple(n for n in settings().gateways if n in GATEWAY_NAMES)
 
 
 def get_gateway(name: str) -> Gateway:
@@ -33,5 +32,5 @@ def get_gateway(name: str) -> Gateway:
         raise KeyError(name)
     cache = current_app.extensions.setdefault("payments.gateways", {})
     if name not in cache:
-        cache[name] = _build(name, current_app.config)
+        cache[name] = _build(name, settings())
     return cache[name]
