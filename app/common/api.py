@@ -7,6 +7,21 @@ from flask import Blueprint, send_from_directory
 from flask_smorest import Api as SmorestApi
 
 
+def refusals_for(blp):
+    """The `refusals(...)` decorator of a blueprint: documents an endpoint's error answers.
+
+        refusals = refusals_for(blp)
+        @refusals((404, "No such dossier"), (422, "A field is not valid"))
+    """
+    def refusals(*pairs):
+        def decorator(view):
+            for status, description in reversed(pairs):
+                view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
+            return view
+        return decorator
+    return refusals
+
+
 class ErrorSchema(ma.Schema):
     """The one error envelope (documentation only; `app.errors` renders it)."""
 

@@ -43,10 +43,6 @@ class Principal:
         return self.actor_id is not None
 
 
-def optional_principal() -> Principal | None:
-    return g.get("principal")
-
-
 def current_principal() -> Principal:
     principal = g.get("principal")
     if principal is None:

@@ -1,7 +1,7 @@
 """Dossiers: the citizen's applications, the officers' inbox and workflow, linked bundles."""
 from flask.views import MethodView
 
-from app.common.api import ErrorSchema
+from app.common.api import refusals_for
 from app.common.auth import current_principal, require_auth, require_role
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
@@ -22,12 +22,7 @@ def _account():
     return current_principal().account_id
 
 
-def _errors(*pairs):
-    def decorator(view):
-        for status, description in reversed(pairs):
-            view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
-        return view
-    return decorator
+_errors = refusals_for(blp)
 
 
 NOT_FOUND = (404, "No such dossier, or not yours")

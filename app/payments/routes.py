@@ -132,9 +132,14 @@ class Statements(MethodView):
 
 # --- gateway callbacks (no login: they are verified by their signature) -------
 
+def _ipn(gateway_name: str, params: dict):
+    """Handles a gateway's notification; the answer is the one its adapter says the provider expects."""
+    verdict = service.handle_ipn(gateway_name, params)
+    return verdict, service.gateway_or_404(gateway_name).ipn_answer(verdict)
+
+
 def _vnpay_style_ipn(gateway_name: str):
-    verdict = service.handle_ipn(gateway_name, request.args.to_dict())
-    return service.gateway_or_404(gateway_name).ipn_answer(verdict).body
+    return _ipn(gateway_name, request.args.to_dict())[1].body
 
 
 def _return(gateway_name: str):
@@ -161,11 +166,12 @@ class PaygovIpn(MethodView):
         return _vnpay_style_ipn("paygov")
 
 
+# MoMo's answer's status comes from the adapter (momo.ipn_answer); the body is our error envelope
 MOMO_REFUSALS = {
-    IpnVerdict.INVALID_SIGNATURE: (400, "invalid_signature", N_("The notification is not signed correctly.")),
-    IpnVerdict.INVALID_AMOUNT: (400, "invalid_amount", N_("The notified amount is not the payment's amount.")),
-    IpnVerdict.ORDER_NOT_FOUND: (404, "payment_not_found", N_("The payment was not found.")),
-    IpnVerdict.UNKNOWN_ERROR: (503, "unavailable", N_("The service is temporarily unavailable.")),
+    IpnVerdict.INVALID_SIGNATURE: ("invalid_signature", N_("The notification is not signed correctly.")),
+    IpnVerdict.INVALID_AMOUNT: ("invalid_amount", N_("The notified amount is not the payment's amount.")),
+    IpnVerdict.ORDER_NOT_FOUND: ("payment_not_found", N_("The payment was not found.")),
+    IpnVerdict.UNKNOWN_ERROR: ("unavailable", N_("The service is temporarily unavailable.")),
 }
 
 
@@ -180,12 +186,12 @@ class MomoIpn(MethodView):
     def post(self, **_fields):
         """MoMo IPN: verify, settle, answer 204"""
         body = request.get_json(silent=True)
-        verdict = service.handle_ipn("momo", body if isinstance(body, dict) else {})
-        if verdict in (IpnVerdict.CONFIRMED, IpnVerdict.ALREADY_CONFIRMED):
+        verdict, answer = _ipn("momo", body if isinstance(body, dict) else {})
+        if answer.status == 204:
             return None
-        status, code, message = MOMO_REFUSALS[verdict]
+        code, message = MOMO_REFUSALS[verdict]
         error = MomoIpnRefused(message, code=code)
-        error.status = status
+        error.status = answer.status
         raise error
 
 
