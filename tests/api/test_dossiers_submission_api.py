@@ -9,7 +9,10 @@ from app.common.clock import local_today
 from app.dossiers.models import Dossier, TimelineEntry
 from app.dossiers.receipts import due_date
 from app.extensions import db
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    Api, BIRTH, BIRTH_VALUES, COMMUNE, Desk, JUDICIAL_RECORD, OTHER_COMMUNE, bearer, birth_dossier,
+    citizen_account, outbox, staff,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 
 

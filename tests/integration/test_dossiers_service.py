@@ -13,7 +13,9 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.common import roles
 from app.notifications.models import OutboxMessage
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    AccountFactory, Api, BIRTH, Desk, JUDICIAL_RECORD, bearer, birth_dossier, citizen_account, staff,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 
 

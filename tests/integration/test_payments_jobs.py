@@ -3,7 +3,7 @@ import time_machine
 
 from app.common.clock import VIETNAM, utcnow
 from app.payments.models import DailyStatement
-from tests.payments_fixtures import *  # noqa: F401,F403
+from tests.payments_fixtures import make_dossier
 from tests.payments_fixtures import after, payment_row
 
 
