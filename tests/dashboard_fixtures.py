@@ -190,7 +190,7 @@ _receipts = iter(range(1, 1_000_000))
 
 def build_dossiers(procedures: dict, agency_of) -> dict:
     """Dossiers in every state, in two communes, three procedures, on several days."""
-    from app.dossiers import workflow as w
+    from app.dossiers import states as w
 
     today = local_today()
     d = {n: today - timedelta(days=n) for n in range(0, 60)}

@@ -36,7 +36,7 @@ from app.common.workdays import working_days_between
 from app.dashboard import tracking
 from app.dashboard.counters import Key, apply_deltas
 from app.dashboard.models import Counter, OpenDossier
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.models import Dossier
 from app.identity.models import ACTIVE, Account
 from app.payments.models import Payment, Refund
@@ -49,8 +49,6 @@ DOSSIERS_STATUS, DOSSIERS_CHANNEL = "dossiers.status", "dossiers.channel"
 DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS = "dossiers.resolved", "dossiers.processing_days"
 ONLINE, DESK = "online", "desk"
 ON_TIME, LATE = "on_time", "late"
-# Decisions on the request itself; returned, withdrawn and cancelled dossiers were never decided
-RESOLVED = frozenset({workflow.RESULT_ISSUED, workflow.REJECTED})
 
 
 def local_day(moment: datetime):
@@ -104,7 +102,7 @@ def _prefetch_procedures(states, context) -> None:
 
 
 def _submitted(state) -> bool:
-    return state.submitted_at is not None and state.status not in workflow.PRIVATE
+    return state.submitted_at is not None and state.status not in states.PRIVATE
 
 
 def processing_days(state) -> int:
@@ -121,7 +119,7 @@ def _dossier_contributions(state, _context):
     submitted = local_day(state.submitted_at)
     yield Key(DOSSIERS_STATUS, submitted, status=state.status, **dimensions), 1
     yield Key(DOSSIERS_CHANNEL, submitted, bucket=getattr(state, "channel", None) or ONLINE, **dimensions), 1
-    if state.status in RESOLVED and state.completed_at is not None:
+    if state.status in states.DECIDED and state.completed_at is not None:
         decided = local_day(state.completed_at)
         in_time = state.due_date is None or decided <= state.due_date
         yield Key(DOSSIERS_RESOLVED, decided, status=ON_TIME if in_time else LATE, **dimensions), 1
@@ -130,7 +128,7 @@ def _dossier_contributions(state, _context):
 
 def is_open(state) -> bool:
     """The clock runs: submitted, not decided, not waiting for the citizen's supplement."""
-    return (state is not None and _submitted(state) and state.status in workflow.CLOCK_RUNNING
+    return (state is not None and _submitted(state) and state.status in states.CLOCK_RUNNING
             and state.due_date is not None)
 
 

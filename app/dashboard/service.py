@@ -28,7 +28,7 @@ from app.dashboard.projections import (
 )
 from app.dashboard.registry_figures import CHECKS
 from app.dashboard.retention import day_rows_from
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.models import Dossier
 from app.errors import N_
 from app.extensions import db
@@ -117,7 +117,7 @@ def _eid_row(code, adults: int, counts: dict[str, int]) -> dict:
 
 
 # -- dossiers -------------------------------------------------------------------------
-DOSSIER_STATUSES = tuple(s for s in workflow.STATES if s not in workflow.PRIVATE)
+DOSSIER_STATUSES = tuple(s for s in states.STATES if s not in states.PRIVATE)
 
 
 def dossier_figures(filters: Filters) -> dict:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app.common.auth import Principal
-from app.dossiers import access, workflow
+from app.dossiers import access, states
 from app.dossiers.access import ensure_owner, ensure_visible
 from app.dossiers.errors import (
     DocumentNotFound, DossierNotEditable, FileTooLarge, FileUnavailable, ResultNotFound,
@@ -85,7 +85,7 @@ def delete_document(principal: Principal, dossier_id: uuid.UUID, document_id: uu
     document = _document_of(dossier, document_id)
     dossier.documents.remove(document)
     db.session.delete(document)
-    if dossier.status != workflow.DRAFT:
+    if dossier.status != states.DRAFT:
         record(dossier, "document_removed", principal, data={"code": document.code, "document_id": document.id})
     db.session.commit()
     if document.source == UPLOADED:
@@ -116,7 +116,7 @@ def _editable(principal: Principal, dossier_id: uuid.UUID, code: str) -> Dossier
 
 
 def _ensure_editable(dossier: Dossier) -> None:
-    if dossier.status not in workflow.EDITABLE:
+    if dossier.status not in states.EDITABLE:
         raise DossierNotEditable()
 
 
@@ -125,7 +125,7 @@ def _attach(principal: Principal, dossier: Dossier, document: DossierDocument) -
         dossier.documents.append(document)
     db.session.add(document)
     db.session.flush()
-    if dossier.status != workflow.DRAFT:
+    if dossier.status != states.DRAFT:
         record(dossier, "document_added", principal, data={"code": document.code, "document_id": document.id})
     db.session.commit()
     return document

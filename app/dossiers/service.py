@@ -16,7 +16,7 @@ from app.catalog.models import Procedure
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
-from app.dossiers import access, workflow
+from app.dossiers import access, states
 from app.dossiers.access import DossierNotFound, ensure_owner, ensure_visible
 from app.dossiers.errors import (
     AlreadySubmitted, DocumentsMissing, DossierClosed, DossierNotEditable, DossierNotPayable,
@@ -65,7 +65,7 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
     fee = 0 if fee_exempt else procedure.fee
     dossier = Dossier(
         procedure=procedure, citizen_account_id=account.id, applicant_name=account.full_name,
-        agency=agency_for(procedure, commune_code), commune_code=commune_code, status=workflow.DRAFT,
+        agency=agency_for(procedure, commune_code), commune_code=commune_code, status=states.DRAFT,
         form_data=form_data, prefill=prefill, fee_amount=fee,
         fee_status=FEE_UNPAID if fee else FEE_NOT_REQUIRED,
         bundle_id=bundle.id if bundle else None, bundle_position=position,
@@ -75,7 +75,7 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
     data = {"prefilled": sorted(prefill)}
     if fee_exempt:
         data["fee_exempt"] = True
-    record(dossier, "create", principal, to_status=workflow.DRAFT, data=data)
+    record(dossier, "create", principal, to_status=states.DRAFT, data=data)
     return dossier
 
 
@@ -100,10 +100,10 @@ def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
     """Changes form values (null removes one); an edited registry value is flagged for the officer."""
     dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
     _ensure_version(dossier, expected_version)
-    if dossier.status not in workflow.EDITABLE:
+    if dossier.status not in states.EDITABLE:
         raise DossierNotEditable(
             N_("The form can be changed only in a draft or when a supplement is requested."))
-    if dossier.status != workflow.DRAFT and ROUTING_FIELD in values:
+    if dossier.status != states.DRAFT and ROUTING_FIELD in values:
         raise ValidationFailed(errors={ROUTING_FIELD: [N_("The commune cannot change after submission.")]})
     merged = {**dossier.form_data, **values}
     merged = {name: value for name, value in merged.items() if value is not None}
@@ -117,7 +117,7 @@ def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
         dossier.commune_code = clean.get(ROUTING_FIELD)
         dossier.agency = agency_for(dossier.procedure, dossier.commune_code)
     newly_flagged = sorted(set(dossier.flagged_fields) - flagged_before)
-    if newly_flagged or dossier.status != workflow.DRAFT:
+    if newly_flagged or dossier.status != states.DRAFT:
         record(dossier, "form_updated", principal, data={
             "fields": sorted(values), "registry_fields_edited": newly_flagged,
             "registry_values": {name: dossier.prefill[name]["value"] for name in newly_flagged}})
@@ -132,7 +132,7 @@ def submit_dossier(principal: Principal, dossier_id: uuid.UUID) -> Dossier:
     dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
     if dossier.bundle_id is not None:
         raise SubmitTheBundle()
-    if dossier.status != workflow.DRAFT:
+    if dossier.status != states.DRAFT:
         raise AlreadySubmitted(N_("This dossier has already been submitted."))
     ensure_level(principal, dossier.procedure)
     ensure_open(dossier.procedure)
@@ -218,7 +218,7 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
     if principal.agency_id is None:
         return {"items": [], "next_cursor": None}
     statement = select(Dossier).where(Dossier.agency_id == principal.agency_id,
-                                      Dossier.status.not_in(workflow.PRIVATE))
+                                      Dossier.status.not_in(states.PRIVATE))
     if principal.commune_code:
         statement = statement.where(Dossier.commune_code == principal.commune_code)
     if status:
@@ -226,7 +226,7 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
     if procedure_id:
         statement = statement.where(Dossier.procedure_id == procedure_id)
     if overdue is not None:
-        late = Dossier.status.in_(workflow.CLOCK_RUNNING) & (Dossier.due_date < local_today())
+        late = Dossier.status.in_(states.CLOCK_RUNNING) & (Dossier.due_date < local_today())
         statement = statement.where(late if overdue else ~late)
     if assigned_to_me:
         statement = statement.where(Dossier.assigned_officer_id == principal.account_id)
@@ -243,12 +243,12 @@ def timeline(principal: Principal, dossier_id: uuid.UUID) -> list[TimelineEntry]
 
 
 def is_overdue(dossier: Dossier) -> bool:
-    return (dossier.status in workflow.CLOCK_RUNNING and dossier.due_date is not None
+    return (dossier.status in states.CLOCK_RUNNING and dossier.due_date is not None
             and dossier.due_date < local_today())
 
 
 def allowed_actions(principal: Principal, dossier: Dossier) -> list[str]:
-    return workflow.allowed_actions(access.facts_of(dossier), access.actor_of(principal))
+    return states.allowed_actions(access.facts_of(dossier), access.actor_of(principal))
 
 
 # -- fees (the payments domain calls these) ----------------------------------------------
@@ -265,7 +265,7 @@ class PayableDossier:
 
 
 # Fees are paid once the dossier is submitted (it has a receipt code) and before it is received
-PAYABLE_STATES = frozenset({workflow.SUBMITTED})
+PAYABLE_STATES = frozenset({states.SUBMITTED})
 
 
 def payable_dossier(principal: Principal, dossier_id: uuid.UUID) -> PayableDossier:
@@ -295,7 +295,7 @@ def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier:
         raise FeeAlreadyPaid()
     if dossier.fee_status != FEE_UNPAID:
         raise NoFeeDue()
-    if dossier.status in workflow.FINAL:
+    if dossier.status in states.FINAL:
         # withdrawn or returned meanwhile: payments refunds the money
         raise DossierClosed()
     dossier.fee_status, dossier.fee_payment_id = FEE_PAID, payment_id

@@ -1,6 +1,6 @@
 """Applies a workflow transition to a dossier, with everything that goes with it.
 
-`fire` asks `workflow.check` whether the actor may, then in the caller's
+`fire` asks `states.check` whether the actor may, then in the caller's
 transaction: changes the state, moves the due-date clock, writes the timeline
 entry, queues the citizen's notification and publishes the domain event
 (payments and the dashboard listen). The caller holds the dossier's row lock
@@ -11,12 +11,12 @@ from collections.abc import Callable
 from app.common import events
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.access import actor_of, facts_of
 from app.dossiers.errors import ReasonMissing, TransitionNotAllowed
 from app.dossiers.models import FEE_UNPAID as FEE_UNPAID_STATUS
 from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
-from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
+from app.dossiers.receipt_codes import due_date, next_receipt_code, paused_working_days
 from app.errors import N_, Conflict, Forbidden
 from app.extensions import db
 from app.notifications.service import notify
@@ -35,7 +35,7 @@ FEE_UNPAID = N_("The fee has not been paid yet; the dossier cannot be received."
 
 
 def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: str | None = None,
-         data: dict | None = None) -> workflow.Transition:
+         data: dict | None = None) -> states.Transition:
     """Applies `action` to `dossier` as `principal` (None: the system)."""
     transition = check(dossier, action, principal, reason=reason)
     previous = dossier.status
@@ -52,27 +52,27 @@ def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: 
 # A bundle reacts to its members' transitions and fires transitions itself, so
 # bundles.py registers its reaction here at start (app/dossiers/__init__.py)
 # rather than this module importing it.
-_bundle_reaction: Callable[[Dossier, workflow.Transition], None] | None = None
+_bundle_reaction: Callable[[Dossier, states.Transition], None] | None = None
 
 
-def react_to_bundle_members(reaction: Callable[[Dossier, workflow.Transition], None]) -> None:
+def react_to_bundle_members(reaction: Callable[[Dossier, states.Transition], None]) -> None:
     global _bundle_reaction
     _bundle_reaction = reaction
 
 
 def check(dossier: Dossier, action: str, principal: Principal | None, *,
-          reason: str | None = None) -> workflow.Transition:
+          reason: str | None = None) -> states.Transition:
     """The transition if `principal` may fire `action` now; otherwise the API error saying why."""
-    actor = actor_of(principal) if principal else workflow.Actor.system()
+    actor = actor_of(principal) if principal else states.Actor.system()
     try:
-        return workflow.check(action, facts_of(dossier), actor, reason=reason)
-    except workflow.NotAllowedInState as error:
+        return states.check(action, facts_of(dossier), actor, reason=reason)
+    except states.NotAllowedInState as error:
         raise TransitionNotAllowed(errors={"status": [dossier.status]}) from error
-    except workflow.NotPermitted as error:
+    except states.NotPermitted as error:
         raise Forbidden(REFUSALS[error.code], code=error.code) from error
-    except workflow.ReasonRequired as error:
+    except states.ReasonRequired as error:
         raise ReasonMissing(REASON_REQUIRED, errors={"reason": [REASON_REQUIRED]}) from error
-    except workflow.GuardFailed as error:
+    except states.GuardFailed as error:
         raise Conflict(FEE_UNPAID, code=error.code) from error
 
 
@@ -90,10 +90,10 @@ def record(dossier: Dossier, action: str, principal: Principal | None, *, from_s
     return entry
 
 
-def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
+def _apply_effects(dossier: Dossier, transition: states.Transition) -> None:
     now, today = utcnow(), local_today()
     action = transition.action
-    if action in workflow.SUBMISSIONS:
+    if action in states.SUBMISSIONS:
         dossier.receipt_code = next_receipt_code(dossier.agency.code, today)
         dossier.submitted_at = now
         dossier.due_date = _bundle_due(dossier) or due_date(today, dossier.procedure.processing_days)
@@ -109,7 +109,7 @@ def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
         dossier.paused_on = None
         if dossier.bundle_id is None and dossier.due_date is not None:
             dossier.due_date = due_date(dossier.due_date, paused)
-    if transition.target in workflow.FINAL:
+    if transition.target in states.FINAL:
         dossier.completed_at = now
 
 
@@ -135,7 +135,7 @@ def _desk_params(dossier: Dossier) -> dict:
     return params
 
 
-def _announce(dossier: Dossier, transition: workflow.Transition, reason: str | None) -> None:
+def _announce(dossier: Dossier, transition: states.Transition, reason: str | None) -> None:
     if transition.notify:
         params = notification_params(dossier, reason)
         if transition.action == "submit_at_desk":

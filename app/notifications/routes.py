@@ -10,7 +10,7 @@ from app.common.pagination import paginate
 from app.errors import N_
 from app.extensions import db
 from app.common.roles import ADMIN
-from app.notifications import inbox, preferences, receipts
+from app.notifications import inbox, preferences, delivery_receipts
 from app.notifications.errors import MessageNotFound
 from app.notifications.models import OutboxMessage
 from app.notifications.schemas import (
@@ -137,9 +137,9 @@ class Receipts(MethodView):
         secret. Idempotent; statuses only move forward, so a repeated or late
         receipt is answered 200 with `changed: false`.
         """
-        receipts.verify_signature(request.get_data(), request.headers.get("X-Signature"),
+        delivery_receipts.verify_signature(request.get_data(), request.headers.get("X-Signature"),
                                   current_app.config["NOTIFY_CALLBACK_SECRET"])
-        message, changed = receipts.apply_receipt(provider, receipt["reference"], receipt["status"],
+        message, changed = delivery_receipts.apply_receipt(provider, receipt["reference"], receipt["status"],
                                                   receipt.get("detail"))
         return {"id": message.id, "status": message.status, "changed": changed}
 

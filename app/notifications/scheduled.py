@@ -7,7 +7,7 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.notifications.models import IN_APP, SENDING, TEMPORARY_FAILURE, MockDelivery, OutboxMessage
 from app.notifications.settings import settings
-from app.notifications.statuses import FINAL
+from app.notifications.states import FINAL
 from app.common.jobs import register_periodic
 
 

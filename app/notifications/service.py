@@ -25,7 +25,7 @@ from app.notifications.models import (
 )
 from app.notifications.rendering import MissingPlaceholders, unaccented
 from app.notifications.settings import settings
-from app.notifications.statuses import FAILED
+from app.notifications.states import FAILED
 
 log = logging.getLogger("app.notifications")
 WAKE_CHANNEL = "notifications_outbox"   # PostgreSQL LISTEN/NOTIFY channel the workers listen on

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.common import roles
 from app.common.clock import local_today
 from app.dossiers.models import Dossier, TimelineEntry
-from app.dossiers.receipts import due_date
+from app.dossiers.receipt_codes import due_date
 from app.dossiers.service import record_fee_paid
 from app.extensions import db
 from app.identity.models import PENDING_PASSWORD

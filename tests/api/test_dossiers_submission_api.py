@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.common.clock import local_today
 from app.dossiers.models import Dossier, TimelineEntry
-from app.dossiers.receipts import due_date
+from app.dossiers.receipt_codes import due_date
 from app.extensions import db
 from tests.dossiers_fixtures import (
     Api, BIRTH, BIRTH_VALUES, COMMUNE, Desk, JUDICIAL_RECORD, OTHER_COMMUNE, bearer, birth_dossier,

@@ -11,7 +11,7 @@ from app.notifications.models import (
     DELIVERED, IN_APP, PERMANENT_FAILURE, PUSH, SENDING, SMS, TEMPORARY_FAILURE,
     MockDelivery, NotificationProfile, OutboxMessage, PushDevice,
 )
-from app.notifications.receipts import sign
+from app.notifications.delivery_receipts import sign
 from app.notifications.service import notify
 from app.notifications.worker import Worker
 from tests.factories import AccountFactory, bearer

@@ -10,8 +10,8 @@ from app.notifications.delivery import RetryPolicy
 from app.notifications.models import (
     CREATED, DELIVERED, EMAIL, IN_APP, PERMANENT_FAILURE, PUSH, SENDING, SMS, TEMPORARY_FAILURE,
 )
-from app.notifications.receipts import InvalidSignature, sign, verify_signature
-from app.notifications.statuses import can_advance, is_final
+from app.notifications.delivery_receipts import InvalidSignature, sign, verify_signature
+from app.notifications.states import can_advance, is_final
 
 ACCOUNT = uuid.uuid4()
 PHONE = "0912345678"

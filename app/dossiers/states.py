@@ -47,7 +47,10 @@ CANCELLED = "cancelled"
 
 STATES = (DRAFT, QUEUED, SUBMITTED, RECEIVED, RETURNED, IN_PROCESSING, SUPPLEMENT_REQUESTED,
           PENDING_APPROVAL, APPROVED, REJECTED, RESULT_ISSUED, WITHDRAWN, CANCELLED)
+# Finished: no transition leaves these states (the one definition of a finished dossier)
 FINAL = frozenset({RETURNED, REJECTED, RESULT_ISSUED, WITHDRAWN, CANCELLED})
+# The finished states that decided the request itself (returned, withdrawn and cancelled ones did not)
+DECIDED = frozenset({RESULT_ISSUED, REJECTED})
 # The processing clock runs in these states (it pauses while the citizen supplements)
 CLOCK_RUNNING = frozenset({SUBMITTED, RECEIVED, IN_PROCESSING, PENDING_APPROVAL, APPROVED})
 # Staff never see a dossier before it is submitted

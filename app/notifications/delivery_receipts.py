@@ -19,7 +19,7 @@ from app.extensions import db
 from app.notifications.channels import receipt_statuses
 from app.notifications.errors import InvalidSignature, UnknownMessage, UnknownProvider, UnknownReceiptStatus
 from app.notifications.models import OutboxMessage
-from app.notifications.statuses import FAILED, can_advance, is_final
+from app.notifications.states import FAILED, can_advance, is_final
 
 
 def sign(body: bytes, secret: str) -> str:
