@@ -11,9 +11,11 @@ from collections.abc import Callable
 from app.common import events
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
+from app.dossiers import events as dossier_events
 from app.dossiers import states
 from app.dossiers.access import actor_of, facts_of
 from app.dossiers.errors import ReasonMissing, TransitionNotAllowed
+from app.dossiers.events import DossierTransitioned
 from app.dossiers.models import FEE_UNPAID as FEE_UNPAID_STATUS
 from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
 from app.dossiers.receipt_codes import due_date, next_receipt_code, paused_working_days
@@ -141,13 +143,15 @@ def _announce(dossier: Dossier, transition: states.Transition, reason: str | Non
         if transition.action == "submit_at_desk":
             params.update(_desk_params(dossier))
         notify(transition.notify, account_id=dossier.citizen_account_id, params=params)
+    payload = DossierTransitioned(
+        dossier_id=dossier.id, action=transition.action, status=dossier.status,
+        citizen_account_id=dossier.citizen_account_id, procedure_code=dossier.procedure.code,
+        agency_id=dossier.agency_id, commune_code=dossier.commune_code,
+        fee_amount=dossier.fee_amount, fee_status=dossier.fee_status,
+    )
     if transition.publish:
-        events.publish(
-            transition.publish, dossier_id=dossier.id, action=transition.action, status=dossier.status,
-            citizen_account_id=dossier.citizen_account_id, procedure_code=dossier.procedure.code,
-            agency_id=dossier.agency_id, commune_code=dossier.commune_code,
-            fee_amount=dossier.fee_amount, fee_status=dossier.fee_status,
-        )
+        events.publish(transition.publish, payload)
+    events.publish(dossier_events.TRANSITIONED, payload)
 
 
 def _jsonable(data: dict) -> dict:

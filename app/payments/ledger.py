@@ -6,8 +6,11 @@ import uuid
 
 from sqlalchemy import select
 
+from app.common import events
 from app.common.clock import utcnow
 from app.extensions import db
+from app.payments import events as payment_events
+from app.payments.events import PaymentMoved
 from app.payments.gateways.base import PaymentRef
 from app.payments.models import Payment, PaymentEvent
 from app.payments.states import can_move, is_open
@@ -34,6 +37,11 @@ def move(payment: Payment, target: str, source: str, kind: str, detail: dict | N
     if not is_open(target) and payment.closed_at is None:
         payment.closed_at = utcnow()
     record_event(payment, kind, source, previous, target, detail)
+    if target in payment_events.ON_MOVE:
+        events.publish(payment_events.ON_MOVE[target], PaymentMoved(
+            payment_id=payment.id, dossier_id=payment.dossier_id, account_id=payment.account_id,
+            actor_id=payment.actor_id, gateway=payment.gateway, amount=payment.amount, status=target,
+            duplicate=bool(payment.duplicate)))
 
 
 def record_event(payment: Payment, kind: str, source: str, from_status: str | None, to_status: str | None,
