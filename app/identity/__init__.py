@@ -1,9 +1,11 @@
 """E-ID accounts, authentication, sessions, devices and tokens."""
 import uuid
 
+from app.common.events import declare
 from app.extensions import api, db
 from app.identity import dev_routes, routes
 from app.identity.authn import load_principal
+from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
 from app.identity.models import Account
 from app.notifications.service import register_phone_lookup
 
@@ -11,6 +13,7 @@ from app.notifications.service import register_phone_lookup
 def init_app(app) -> None:
     """The identity endpoints, the principal of every request, and the phone book notifications uses."""
     api.register_blueprint(routes.blp, url_prefix="/api/v1/identity")
+    declare(AccountActivated, ACCOUNT_ACTIVATED)
     register_phone_lookup(_phone_of)
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.common import events
 from app.common.clock import utcnow
 from app.extensions import db
 from app.identity import otp
@@ -24,6 +25,7 @@ from app.identity.audit import audit
 from app.identity.errors import (
     AccountExists, InvalidCredentials, InvalidGrant, OtpNotFound, RegistryMismatch,
 )
+from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
 from app.identity.models import ACTIVE, PENDING_PASSWORD, PENDING_PHONE, Account, AuthSession
 from app.identity.passwords import check_password, hash_password, verify_password
 from app.common.roles import CITIZEN, LEVEL_1
@@ -107,6 +109,8 @@ def set_first_password(setup_token: str, password: str) -> Account:
         raise InvalidGrant()
     account.password_hash = hash_password(_checked(account, password))
     account.status, account.activated_at = ACTIVE, utcnow()
+    events.publish(ACCOUNT_ACTIVATED, AccountActivated(account_id=account.id, role=account.role,
+                                                       level=account.level))
     db.session.commit()
     audit("registration.completed", account_id=account.id)
     return account
