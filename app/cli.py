@@ -7,6 +7,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import api
+from app.identity.cli import eid_cli, staff_cli
+from app.mockgateway.cli import mockgateway_cli
+from app.notifications.cli import worker_cli
+from app.payments.cli import payments_cli
+from app.seed import seed_province
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 
@@ -14,13 +19,9 @@ SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 def register_cli(app) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(spec_cli)
-    from app.identity.cli import eid_cli, staff_cli
     app.cli.add_command(staff_cli)
     app.cli.add_command(eid_cli)
-    from app.notifications.cli import worker_cli
     app.cli.add_command(worker_cli)
-    from app.payments.cli import payments_cli
-    from app.mockgateway.cli import mockgateway_cli
     app.cli.add_command(payments_cli)
     app.cli.add_command(mockgateway_cli)
 
@@ -31,8 +32,6 @@ def register_cli(app) -> None:
 @click.option("--seed", "random_seed", default=2025, show_default=True, help="Random seed")
 def seed_command(province, citizens, random_seed):
     """Seed a synthetic province (idempotent: a seeded province is left as it is)."""
-    from app.seed import seed_province
-
     province = province or str(current_app.config["DEMO_PROVINCE_CODE"])
 
     def progress(done):

@@ -8,6 +8,8 @@ their own environment. Every setting has a safe development default;
 import os
 from collections.abc import Mapping
 
+from app.common.errors import ConfigurationError
+
 DEV_SECRET_KEY = "dev-secret-key-change-me-never-use-in-production"
 DEV_TOTP_ENCRYPTION_KEY = "ZGV2LXRvdHAta2V5LWNoYW5nZS1tZS0zMi1ieXRlcyE="
 
@@ -50,8 +52,7 @@ class Config:
         # Outside systems, chosen by configuration
         self.REGISTRY_ADAPTER = e.get("REGISTRY_ADAPTER", "synthetic")
         self.STORAGE_URL = e.get("STORAGE_URL", "file://storage")
-        # Cashless fees: payment gateways and their mocks (app/payments/settings.py)
-        from app.payments.settings import payment_settings
+        # Cashless fees: payment gateways and their mocks
         self.__dict__.update(payment_settings(e, self.ENV_NAME))
         # Largest document a citizen or an agency may upload (bytes)
         self.UPLOAD_MAX_BYTES = int(e.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
@@ -70,7 +71,6 @@ class Config:
         self.DASHBOARD_DAY_ROWS_MONTHS = int(e.get("DASHBOARD_DAY_ROWS_MONTHS", 24))
 
         # Notifications: channel adapters, retries, receipts, worker
-        from app.notifications.settings import notification_settings
         for name, value in notification_settings(e, self.ENV_NAME).items():
             setattr(self, name, value)
 
@@ -122,9 +122,7 @@ class ProductionConfig(Config):
             found.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
         if self.DEBUG:
             found.append("FLASK_DEBUG is on")
-        from app.notifications.settings import production_problems
-        found.extend(production_problems(self))
-        from app.payments.settings import payment_problems
+        found.extend(notification_problems(self))
         found.extend(payment_problems(self))
         return found
 
@@ -134,10 +132,6 @@ CONFIGS: dict[str, type[Config]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
-
-
-class ConfigurationError(RuntimeError):
-    """The service refuses to start with this configuration."""
 
 
 def load_config(name: str | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -154,6 +148,141 @@ def load_config(name: str | None = None, environ: Mapping[str, str] | None = Non
         )
     return config
 
+
+# --- payments: gateways and their mocks (read as typed settings in app/payments/settings.py)
+
+# MoMo's public sandbox credentials, published in MoMo's own sample code: with
+# MOMO_ENDPOINT=https://test-payment.momo.vn the MoMo adapter talks to MoMo's sandbox.
+DEV_MOMO_PARTNER_CODE = "MOMO"
+DEV_MOMO_ACCESS_KEY = "F8BBA842ECF85"
+DEV_MOMO_SECRET_KEY = "K951B6PE1waDMi640xX08PD3vg6EkVlz"
+DEV_VNPAY_TMN_CODE = "SMARTPV1"
+DEV_VNPAY_HASH_SECRET = "DEVVNPAYHASHSECRETCHANGEMENOW0001"
+DEV_PAYGOV_MERCHANT_CODE = "SMARTPVGOV"
+DEV_PAYGOV_SECRET = "DEVPAYGOVSECRETCHANGEMENOW000001"
+DEV_SECRETS = {DEV_MOMO_SECRET_KEY, DEV_VNPAY_HASH_SECRET, DEV_PAYGOV_SECRET}
+
+
+def payment_settings(e: Mapping[str, str], env_name: str) -> dict:
+    """The PAYMENT_*, VNPAY_*, MOMO_*, PAYGOV_* and MOCK_* settings."""
+    public = e.get("PAYMENT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    mock_default = env_name in ("development", "testing")
+    return {
+        # Where citizens' browsers and the gateways reach this service
+        "PAYMENT_PUBLIC_URL": public,
+        "PAYMENT_GATEWAYS": tuple(g.strip() for g in e.get("PAYMENT_GATEWAYS", "vnpay,momo,paygov").split(",")
+                                  if g.strip()),
+        "PAYMENT_TTL_MINUTES": int(e.get("PAYMENT_TTL_MINUTES", 15)),
+        "PAYMENT_RECONCILE_AFTER_MINUTES": int(e.get("PAYMENT_RECONCILE_AFTER_MINUTES", 5)),
+        "PAYMENT_HTTP_TIMEOUT": float(e.get("PAYMENT_HTTP_TIMEOUT", 30)),
+        "PAYMENT_SERVER_IP": e.get("PAYMENT_SERVER_IP", "127.0.0.1"),
+        "VNPAY_URL": e.get("VNPAY_URL", f"{public}/mock/vnpay/paymentv2/vpcpay.html"),
+        "VNPAY_API_URL": e.get("VNPAY_API_URL", f"{public}/mock/vnpay/merchant_webapi/api/transaction"),
+        "VNPAY_TMN_CODE": e.get("VNPAY_TMN_CODE", DEV_VNPAY_TMN_CODE),
+        "VNPAY_HASH_SECRET": e.get("VNPAY_HASH_SECRET", DEV_VNPAY_HASH_SECRET),
+        "MOMO_ENDPOINT": e.get("MOMO_ENDPOINT", f"{public}/mock/momo").rstrip("/"),
+        "MOMO_PARTNER_CODE": e.get("MOMO_PARTNER_CODE", DEV_MOMO_PARTNER_CODE),
+        "MOMO_ACCESS_KEY": e.get("MOMO_ACCESS_KEY", DEV_MOMO_ACCESS_KEY),
+        "MOMO_SECRET_KEY": e.get("MOMO_SECRET_KEY", DEV_MOMO_SECRET_KEY),
+        "PAYGOV_URL": e.get("PAYGOV_URL", f"{public}/mock/paygov/paymentv2/vpcpay.html"),
+        "PAYGOV_API_URL": e.get("PAYGOV_API_URL", f"{public}/mock/paygov/merchant_webapi/api/transaction"),
+        "PAYGOV_MERCHANT_CODE": e.get("PAYGOV_MERCHANT_CODE", DEV_PAYGOV_MERCHANT_CODE),
+        "PAYGOV_SECRET": e.get("PAYGOV_SECRET", DEV_PAYGOV_SECRET),
+        # The mock gateways (app/mockgateway), served by this app in development and tests
+        "MOCK_GATEWAYS": _bool(e.get("MOCK_GATEWAYS"), mock_default),
+        "MOCK_GATEWAY_DB": e.get("MOCK_GATEWAY_DB", ":memory:" if env_name == "testing" else "mockgateway.sqlite3"),
+        # Deliver IPNs from a background thread (off in tests, which deliver explicitly)
+        "MOCK_GATEWAY_AUTODELIVER": _bool(e.get("MOCK_GATEWAY_AUTODELIVER"), env_name != "testing"),
+        # The merchant IPN URLs registered "at the gateway" (VNPay-style IPN URLs are not in the request)
+        "MOCK_VNPAY_IPN_URL": e.get("MOCK_VNPAY_IPN_URL", f"{public}/api/v1/payments/vnpay/ipn"),
+        "MOCK_PAYGOV_IPN_URL": e.get("MOCK_PAYGOV_IPN_URL", f"{public}/api/v1/payments/paygov/ipn"),
+    }
+
+
+def payment_problems(config) -> list[str]:
+    """Why these payment settings may not serve production (empty when fine)."""
+    found = []
+    if getattr(config, "MOCK_GATEWAYS", False):
+        found.append("MOCK_GATEWAYS is on; production talks to the real gateways")
+    secrets = {config.VNPAY_HASH_SECRET, config.MOMO_SECRET_KEY, config.PAYGOV_SECRET}
+    if secrets & DEV_SECRETS:
+        found.append("a payment gateway secret (VNPAY_HASH_SECRET, MOMO_SECRET_KEY, PAYGOV_SECRET) "
+                     "is a development value")
+    urls = (config.VNPAY_URL, config.VNPAY_API_URL, config.MOMO_ENDPOINT, config.PAYGOV_URL, config.PAYGOV_API_URL)
+    if any("/mock/" in url or url.endswith("/mock") for url in urls):
+        found.append("a payment gateway URL points at the mock gateways")
+    return found
+
+
+# --- notifications: channels, retries, receipts, worker (app/notifications/settings.py)
+
+DEV_CALLBACK_SECRET = "dev-notify-callback-secret-change-me"
+MOCK = "mock"  # the development channel adapters
+
+
+def notification_settings(e: Mapping[str, str], env_name: str) -> dict:
+    """The NOTIFY_*, SMS_*, FCM_*, SMTP_* and WORKER_* settings for one environment."""
+    return {
+        # Which adapter serves each channel (`mock` records what it would send)
+        "NOTIFY_SMS_ADAPTER": e.get("NOTIFY_SMS_ADAPTER", MOCK),        # mock | brandname
+        "NOTIFY_PUSH_ADAPTER": e.get("NOTIFY_PUSH_ADAPTER", MOCK),      # mock | fcm
+        "NOTIFY_EMAIL_ADAPTER": e.get("NOTIFY_EMAIL_ADAPTER", MOCK),    # mock | smtp
+        # Brandname SMS over HTTP (eSMS-style JSON API)
+        "SMS_BRANDNAME_URL": e.get("SMS_BRANDNAME_URL", ""),
+        "SMS_BRANDNAME_API_KEY": e.get("SMS_BRANDNAME_API_KEY", ""),
+        "SMS_BRANDNAME_SECRET_KEY": e.get("SMS_BRANDNAME_SECRET_KEY", ""),
+        "SMS_BRANDNAME_NAME": e.get("SMS_BRANDNAME_NAME", "SMARTPROV"),
+        "SMS_BRANDNAME_SMS_TYPE": e.get("SMS_BRANDNAME_SMS_TYPE", "2"),
+        # Vietnamese SMS without diacritics: 160 characters per segment instead of 70
+        "NOTIFY_SMS_UNACCENTED": _bool(e.get("NOTIFY_SMS_UNACCENTED"), True),
+        # Firebase Cloud Messaging HTTP v1
+        "FCM_PROJECT_ID": e.get("FCM_PROJECT_ID", ""),
+        "FCM_CREDENTIALS_FILE": e.get("FCM_CREDENTIALS_FILE", ""),
+        "FCM_ENDPOINT": e.get("FCM_ENDPOINT", "https://fcm.googleapis.com"),
+        # E-mail over SMTP
+        "SMTP_HOST": e.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(e.get("SMTP_PORT", 25)),
+        "SMTP_SECURITY": e.get("SMTP_SECURITY", "none"),   # none | starttls | ssl
+        "SMTP_USERNAME": e.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": e.get("SMTP_PASSWORD", ""),
+        "EMAIL_FROM": e.get("EMAIL_FROM", "Smart Province <no-reply@smartprovince.local>"),
+        "NOTIFY_HTTP_TIMEOUT": float(e.get("NOTIFY_HTTP_TIMEOUT", 10)),
+        # Provider delivery receipts: HMAC-SHA256 of the body with this secret
+        "NOTIFY_CALLBACK_SECRET": e.get("NOTIFY_CALLBACK_SECRET", DEV_CALLBACK_SECRET),
+        "NOTIFY_CALLBACK_BASE_URL": e.get("NOTIFY_CALLBACK_BASE_URL", ""),
+        # Retries: exponential backoff, then the message is marked failed
+        "NOTIFY_MAX_ATTEMPTS": int(e.get("NOTIFY_MAX_ATTEMPTS", 6)),
+        "NOTIFY_RETRY_BASE_SECONDS": float(e.get("NOTIFY_RETRY_BASE_SECONDS", 10)),
+        "NOTIFY_RETRY_MAX_SECONDS": float(e.get("NOTIFY_RETRY_MAX_SECONDS", 1800)),
+        "NOTIFY_RECEIPT_TIMEOUT_HOURS": float(e.get("NOTIFY_RECEIPT_TIMEOUT_HOURS", 72)),
+        "NOTIFY_RETENTION_DAYS": int(e.get("NOTIFY_RETENTION_DAYS", 90)),
+        # A missing template value raises in development and tests; production
+        # keeps the caller's change and records the message as failed instead.
+        "NOTIFY_STRICT_TEMPLATES": _bool(e.get("NOTIFY_STRICT_TEMPLATES"), env_name != "production"),
+        # Mock channels: a delay per message (tests and benchmarks)
+        "NOTIFY_MOCK_DELAY_MS": int(e.get("NOTIFY_MOCK_DELAY_MS", 0)),
+        # Delivery worker
+        "WORKER_BATCH_SIZE": int(e.get("WORKER_BATCH_SIZE", 20)),
+        "WORKER_LEASE_SECONDS": float(e.get("WORKER_LEASE_SECONDS", 60)),
+        "WORKER_POLL_SECONDS": float(e.get("WORKER_POLL_SECONDS", 1)),
+    }
+
+
+def notification_problems(config) -> list[str]:
+    """Reasons the notification settings may not serve production."""
+    found = []
+    for channel in ("SMS", "PUSH", "EMAIL"):
+        if getattr(config, f"NOTIFY_{channel}_ADAPTER") == MOCK:
+            found.append(f"NOTIFY_{channel}_ADAPTER is the development mock")
+    secret = config.NOTIFY_CALLBACK_SECRET
+    if secret in ("", DEV_CALLBACK_SECRET) or len(secret) < 32:
+        found.append("NOTIFY_CALLBACK_SECRET is the development secret or shorter than 32 characters")
+    if config.NOTIFY_SMS_ADAPTER == "brandname" and not (
+            config.SMS_BRANDNAME_URL and config.SMS_BRANDNAME_API_KEY and config.SMS_BRANDNAME_SECRET_KEY):
+        found.append("SMS_BRANDNAME_URL, SMS_BRANDNAME_API_KEY and SMS_BRANDNAME_SECRET_KEY are required")
+    if config.NOTIFY_PUSH_ADAPTER == "fcm" and not (config.FCM_PROJECT_ID and config.FCM_CREDENTIALS_FILE):
+        found.append("FCM_PROJECT_ID and FCM_CREDENTIALS_FILE are required")
+    return found
 
 def _bool(value: str | None, default: bool) -> bool:
     if value is None:

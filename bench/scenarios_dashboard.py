@@ -17,7 +17,7 @@ def _leader_token(app) -> str:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.identity import roles
+    from app.common import roles
     from app.identity.models import Account
     from app.identity.sessions import start_session
     from app.identity.staff import create_staff

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.assistance.models import AssistanceAct, Team, TeamMember
 from app.extensions import db, limiter
-from app.identity import roles
+from app.common import roles
 from app.identity.passwords import hash_password
 from app.identity.sessions import access_token_for, start_session
 from app.notifications.models import OutboxMessage

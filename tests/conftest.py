@@ -2,7 +2,10 @@
 
 TEST_DATABASE_URL picks the database (a fresh SQLite file by default; CI also
 runs the suite against PostgreSQL). The schema is built by running the Alembic
-migrations, so the migrations are tested by every test.
+migrations, so the migrations are tested by every test that uses the database:
+tests/integration, tests/api and tests/browser (their conftest.py turns the
+rolled-back transaction on for every test). tests/unit has its own app with no
+database at all (tests/unit/conftest.py).
 """
 import os
 
@@ -18,6 +21,9 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
+
+# Fixture modules, loaded as plugins: a test asks for `catalog`, `pay`, ... by name.
+pytest_plugins = ["tests.dossiers_fixtures", "tests.payments_fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +83,7 @@ def _drop_everything():
             connection.execute(text("CREATE SCHEMA public"))
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def db_session(app):
     """Binds the app's session to a transaction rolled back after the test."""
     with app.app_context():
@@ -109,7 +115,7 @@ def _probe_blueprint() -> Blueprint:
 
     from app.common.auth import current_principal, require_level, require_role
     from app.common.idempotency import idempotent
-    from app.identity import roles
+    from app.common import roles
     from webargs.flaskparser import use_args
 
     bp = Blueprint("probe", __name__, url_prefix="/_probe")
@@ -171,7 +177,7 @@ def app_logs(caplog):
         logger.setLevel(previous)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _recount_after_committed_tests(app):
     """After a test that really committed (tests/committed.py), counters match the tables again."""
     from tests.committed import recount_if_committed

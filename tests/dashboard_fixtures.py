@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.common.clock import VIETNAM, local_today, utcnow
 from app.common.personal_id import FEMALE, MALE, compose_personal_id
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.identity.models import ACTIVE, DISABLED, PENDING_PASSWORD, PENDING_PHONE, Account
 from app.registry.models import RegistryCitizen
 from tests.factories import AccountFactory, RegistryCitizenFactory, bearer
@@ -190,7 +190,7 @@ _receipts = iter(range(1, 1_000_000))
 
 def build_dossiers(procedures: dict, agency_of) -> dict:
     """Dossiers in every state, in two communes, three procedures, on several days."""
-    from app.dossiers import workflow as w
+    from app.dossiers import states as w
 
     today = local_today()
     d = {n: today - timedelta(days=n) for n in range(0, 60)}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.catalog.models import Agency, LinkedProcedure, Procedure
 from app.catalog.seed import seed_agencies, seed_procedures
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.storage import LocalStorage
 from tests.factories import COMMUNE, AccountFactory, RegistryCitizenFactory, bearer
 from tests.storage_samples import JPEG_BYTES, PDF_BYTES, PNG_BYTES

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.catalog.models import COMMUNE_COMMITTEE, PROVINCIAL_POLICE, Agency
 from app.extensions import db
-from app.identity.roles import ASSISTANT, OFFICER
+from app.common.roles import ASSISTANT, OFFICER
 from app.identity.settings import settings
 from app.identity.staff import create_staff
 from app.notifications.models import NotificationProfile, OutboxMessage, PushDevice

@@ -8,7 +8,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from app.common.clock import utcnow
 from app.common.personal_id import FEMALE, MALE, compose_personal_id
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.identity.models import ACTIVE, Account
 from app.identity.sessions import start_session
 from app.registry.models import RegistryCitizen

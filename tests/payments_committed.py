@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from app.catalog.models import Agency, Procedure
 from app.common.clock import utcnow
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.models import FEE_UNPAID, Dossier, TimelineEntry
 from app.extensions import db
 from app.identity.models import Account, AuthSession, RefreshToken
@@ -43,7 +43,7 @@ class CommittedWorld:
         dossier = Dossier(
             procedure_id=self.procedure.id, citizen_account_id=self.account.id,
             applicant_name=self.account.full_name, agency_id=self.agency.id, commune_code="27727",
-            status=workflow.SUBMITTED, receipt_code=f"H80.27727-{uuid.uuid4().hex[:10].upper()}",
+            status=states.SUBMITTED, receipt_code=f"H80.27727-{uuid.uuid4().hex[:10].upper()}",
             fee_amount=self.procedure.fee, fee_status=FEE_UNPAID, submitted_at=utcnow())
         db.session.add(dossier)
         db.session.commit()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.common.clock import utcnow
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.models import FEE_UNPAID, Dossier
 from app.extensions import db
 from app.notifications.models import OutboxMessage
@@ -68,7 +68,7 @@ def hub(app):
     return app.extensions["mockgateway"]
 
 
-def make_dossier(procedure, account, *, fee: int | None = None, status=workflow.SUBMITTED) -> Dossier:
+def make_dossier(procedure, account, *, fee: int | None = None, status=states.SUBMITTED) -> Dossier:
     """A submitted dossier waiting for its fee (written directly, as the dossiers domain would)."""
     dossier = Dossier(
         procedure_id=procedure.id, citizen_account_id=account.id, applicant_name=account.full_name,

@@ -4,14 +4,21 @@ import uuid
 
 from flask import g, request
 
+from app.assistance import acts, delegation, routes, tracking
+from app.assistance.events import TeamFigureCounted
+from app.assistance.figures import EVENTS
+from app.assistance.models import Delegation
+from app.common.events import declare
+from app.extensions import api, db
+from app.identity.authn import register_delegation_resolver
+
 log = logging.getLogger("app.assistance")
 
 
 def init_app(app) -> None:
-    """Delegated tokens, the act log of delegated requests, and the figures' trackers."""
-    from app.assistance import delegation, tracking
-    from app.identity.authn import register_delegation_resolver
-
+    """The teams' API, delegated tokens, the act log of delegated requests, and the figures' trackers."""
+    api.register_blueprint(routes.blp, url_prefix="/api/v1/assistance")
+    declare(TeamFigureCounted, *EVENTS.values())
     register_delegation_resolver(delegation.resolve)
     app.after_request(_log_delegated_request)
     tracking.install()
@@ -29,10 +36,6 @@ def _log_delegated_request(response):
     refused = g.get("assistance_refused") is not None
     if delegation_id is None or not (refused or (rule is not None and rule.act and response.status_code < 300)):
         return response
-    from app.assistance import acts
-    from app.assistance.models import Delegation
-    from app.extensions import db
-
     try:
         db.session.rollback()
         delegation = db.session.get(Delegation, delegation_id)

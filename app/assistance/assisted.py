@@ -17,12 +17,11 @@ the figures are written in a second transaction right after.
 import uuid
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.assistance import acts, figures
 from app.assistance.errors import (
-    ConsentPhoneRequired, DossierOutsideConsent, PaymentNotFound, PhoneIsHelpers, RegistrationNotStarted,
+    ConsentPhoneRequired, DossierOutsideConsent, PhoneIsHelpers, RegistrationNotStarted,
     ResidentNotFound,
 )
 from app.assistance.models import BY_SMS, AssistedRegistration, Delegation
@@ -34,7 +33,9 @@ from app.identity import accounts, otp
 from app.identity.models import Account
 from app.notifications.service import notify
 from app.payments import service as payments
+from app.payments.errors import PaymentNotFound
 from app.payments.models import Payment
+from app.payments.settings import settings as payment_settings
 from app.registry.adapter import get_registry
 
 
@@ -116,7 +117,7 @@ def start_payment(principal: Principal, delegation: Delegation, dossier_id: uuid
     payment = payments.create_payment(principal, dossier_id, gateway, client_ip=client_ip, locale=locale)
     notify("assistance_payment_link", account_id=resident.id, phone=phone, urgent=True, sensitive=True,
            params={"amount": payment.amount, "receipt_code": payment.dossier_receipt_code,
-                   "url": payment.redirect_url, "minutes": current_app.config["PAYMENT_TTL_MINUTES"]})
+                   "url": payment.redirect_url, "minutes": payment_settings().ttl_minutes})
     acts.record(delegation, "payment_started", target_type="payment", target_id=payment.id,
                 detail={"dossier_id": str(dossier_id), "amount": payment.amount, "gateway": gateway})
     db.session.commit()

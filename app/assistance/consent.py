@@ -10,7 +10,6 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import update
 
 from app.assistance import scopes
@@ -20,6 +19,7 @@ from app.assistance.errors import (
 )
 from app.assistance.models import BY_APP, BY_SMS, Delegation
 from app.common.clock import utcnow
+from app.common.settings import settings as common_settings
 from app.extensions import db
 from app.notifications.service import load_recipient, notify
 
@@ -52,7 +52,7 @@ def describe(delegation: Delegation, locale: str, procedure_name: str | None) ->
 
 
 def _hash(delegation: Delegation, code: str) -> str:
-    key = hashlib.sha256(b"assistance-consent|" + current_app.config["SECRET_KEY"].encode()).digest()
+    key = hashlib.sha256(b"assistance-consent|" + common_settings().secret_key.encode()).digest()
     return hmac.new(key, f"{delegation.id}|{code}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -32,7 +32,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
 from app.identity.models import DISABLED, Account, AuthSession
-from app.identity.roles import ASSISTANT, CITIZEN, LEVEL_1
+from app.common.roles import ASSISTANT, CITIZEN, LEVEL_1
 from app.identity.tokens import ACCESS_TOKEN_TTL, DELEGATED, InvalidToken, TokenClaims, issue_access_token
 
 

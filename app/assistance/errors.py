@@ -197,11 +197,6 @@ class DossierOutsideConsent(Forbidden):
     message = N_("The resident's consent does not cover this dossier.")
 
 
-class PaymentNotFound(NotFound):
-    code = "payment_not_found"
-    message = N_("The payment was not found.")
-
-
 class InvalidPeriod(ValidationFailed):
     code = "invalid_period"
     message = N_("The period is not valid: the start must not be after the end, and at most 366 days apart.")

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.assistance.events import TeamFigureCounted
 from app.assistance.models import DAY, MONTH, TEAM, FigureCounter, HelpedResident, Team
 from app.common import events
 from app.common.clock import VIETNAM, utcnow
@@ -59,9 +60,9 @@ def count(metric: str, *, team_id: uuid.UUID, member_id: uuid.UUID, commune_code
     for member, period, start in keys:
         connection.execute(_increment(connection.dialect.name, team_id, member, period, start, metric))
     if metric != RESIDENTS_HELPED or (TEAM, DAY, day) in keys:
-        events.publish(EVENTS[metric], team_id=team_id, member_id=member_id, commune_code=commune_code,
-                       delegation_id=delegation_id, day=day,
-                       first_in_month=(TEAM, MONTH, month) in keys)
+        events.publish(EVENTS[metric], TeamFigureCounted(
+            team_id=team_id, member_id=member_id, commune_code=commune_code, delegation_id=delegation_id,
+            day=day, first_in_month=(TEAM, MONTH, month) in keys))
     return True
 
 

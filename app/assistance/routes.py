@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.assistance import acts, assisted, figures, service, teams
+from app.assistance import acts, assisted, figures, present, service, teams
 from app.assistance.errors import DelegatedTokenRequired, InvalidPeriod, OwnTokenRequired
 from app.assistance.models import Delegation, Team
 from app.assistance.schemas import (
@@ -18,23 +18,18 @@ from app.assistance.schemas import (
     SessionPageSchema, StartedPaymentSchema, TeamFiguresArgsSchema, TeamFiguresSchema, TeamMemberAddSchema,
     TeamMemberSchema, TeamPageSchema,
 )
-from app.common.api import ErrorSchema
+from app.common.api import refusals_for
 from app.common.auth import OutOfScope, current_principal, require_auth, require_level, require_role
 from app.common.clock import local_today
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
 from app.extensions import db
-from app.identity.roles import ADMIN, ASSISTANT, CITIZEN, LEADER, OFFICER
+from app.common.roles import ADMIN, ASSISTANT, CITIZEN, LEADER, OFFICER
 
 blp = Blueprint("assistance", __name__, description="Community digital-tech teams: consent, delegation, figures")
 
 
-def _errors(*pairs):
-    def decorator(view):
-        for status, description in reversed(pairs):
-            view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
-        return view
-    return decorator
+_errors = refusals_for(blp)
 
 
 def _own_principal():
@@ -122,7 +117,7 @@ class TeamMembers(MethodView):
     @_errors(NO_TEAM, SCOPE)
     def get(self, team_id):
         """The team's current members"""
-        return teams.current_members(current_principal(), team_id)
+        return present.members(teams.current_members(current_principal(), team_id))
 
     @require_role(OFFICER, ADMIN)
     @require_level(2)
@@ -132,7 +127,7 @@ class TeamMembers(MethodView):
              (422, "Not an active assistant (`not_an_assistant`) or of another commune"))
     def post(self, args, team_id):
         """Add an assistant to the team (one team at a time)"""
-        return teams.add_member(current_principal(), team_id, args["account_id"])
+        return present.member(teams.add_member(current_principal(), team_id, args["account_id"]))
 
 
 @blp.route("/teams/<uuid:team_id>/members/<uuid:account_id>")
@@ -156,7 +151,7 @@ class Sessions(MethodView):
     @_errors(SCOPE, INVALID)
     def get(self, args):
         """List assistance sessions: a member's own, a commune's for its officers, newest first"""
-        return service.list_sessions(_own_principal(), **args)
+        return present.session_page(service.list_sessions(_own_principal(), **args))
 
     @require_role(ASSISTANT)
     @idempotent("assistance-session", owner=_account_owner)
@@ -176,10 +171,10 @@ class Sessions(MethodView):
         answer shows the name and masked ids to confirm who you are with.
         Then ask for consent.
         """
-        return service.start_session(
+        return present.session(service.start_session(
             _own_principal(), personal_id=args["personal_id"], scopes_asked=args["scopes"],
             procedure_code=args["procedure_code"], dossier_id=args["dossier_id"],
-            duration_minutes=args["duration_minutes"])
+            duration_minutes=args["duration_minutes"]))
 
 
 @blp.route("/sessions/<uuid:session_id>")
@@ -189,7 +184,7 @@ class SessionById(MethodView):
     @_errors(NO_SESSION, SCOPE)
     def get(self, session_id):
         """Read a session: status, consent, expiry"""
-        return service.visible_session(_own_principal(), session_id)
+        return present.session(service.visible_session(_own_principal(), session_id))
 
 
 @blp.route("/sessions/<uuid:session_id>/consent")
@@ -208,13 +203,13 @@ class SessionConsent(MethodView):
 
         The code is never in an answer: the resident reads it aloud from their own phone.
         """
-        return service.request_consent(_own_principal(), session_id, method=args["method"],
-                                       phone_index=args["phone_index"])
+        return present.session(service.request_consent(_own_principal(), session_id, method=args["method"],
+                                                       phone_index=args["phone_index"]))
 
 
 def _token_body(issued: service.Issued) -> dict:
     return {"access_token": issued.access_token, "expires_in": issued.expires_in,
-            "scope": " ".join(issued.delegation.scopes), "session": issued.delegation}
+            "scope": " ".join(issued.delegation.scopes), "session": present.session(issued.delegation)}
 
 
 @blp.route("/sessions/<uuid:session_id>/consent/verify")
@@ -247,7 +242,7 @@ class SessionEnd(MethodView):
     @_errors(NO_SESSION, SCOPE)
     def post(self, session_id):
         """End a session (the member), or revoke it (an officer of the commune, an admin)"""
-        return service.end_session(_own_principal(), session_id)
+        return present.session(service.end_session(_own_principal(), session_id))
 
 
 @blp.route("/sessions/<uuid:session_id>/acts")
@@ -259,7 +254,7 @@ class SessionActs(MethodView):
     def get(self, args, session_id):
         """What was done (and refused) in a session, newest first"""
         delegation = service.visible_session(_own_principal(), session_id)
-        return acts.of_delegation(delegation.id, **args)
+        return present.act_page(acts.of_delegation(delegation.id, **args))
 
 
 # --- acting with the delegated token --------------------------------------------------------
@@ -271,7 +266,7 @@ class CurrentDelegation(MethodView):
     @_errors(DELEGATED, ENDED)
     def get(self):
         """The delegation this delegated token acts under: resident (masked), scopes, expiry"""
-        return _delegation()
+        return present.session(_delegation())
 
 
 @blp.route("/delegation/registration")
@@ -354,8 +349,8 @@ class MyDelegations(MethodView):
     @_errors(INVALID)
     def get(self, args):
         """Who may act for me: pending requests and active delegations (or all), newest first"""
-        return service.my_delegations(_own_principal(), current_only=args["current"], cursor=args["cursor"],
-                                      limit=args["limit"])
+        return present.my_delegation_page(service.my_delegations(
+            _own_principal(), current_only=args["current"], cursor=args["cursor"], limit=args["limit"]))
 
 
 @blp.route("/me/delegations/revoke-all")
@@ -374,7 +369,7 @@ class MyDelegationApprove(MethodView):
     @_errors((404, "No such request for me"), (409, "Not waiting for my approval in the app"))
     def post(self, session_id):
         """Approve a helper's request in the app: they may act for me within it until it expires"""
-        return service.approve(_own_principal(), session_id)
+        return present.my_delegation(service.approve(_own_principal(), session_id))
 
 
 @blp.route("/me/delegations/<uuid:session_id>/decline")
@@ -384,7 +379,7 @@ class MyDelegationDecline(MethodView):
     @_errors((404, "No such request for me"), (409, "Not waiting for consent"))
     def post(self, session_id):
         """Decline a helper's request"""
-        return service.decline(_own_principal(), session_id)
+        return present.my_delegation(service.decline(_own_principal(), session_id))
 
 
 @blp.route("/me/delegations/<uuid:session_id>/revoke")
@@ -394,7 +389,7 @@ class MyDelegationRevoke(MethodView):
     @_errors((404, "No such delegation of mine"))
     def post(self, session_id):
         """Revoke a delegation: the helper is refused from their next request on"""
-        return service.revoke(_own_principal(), session_id)
+        return present.my_delegation(service.revoke(_own_principal(), session_id))
 
 
 @blp.route("/me/history")
@@ -405,7 +400,7 @@ class MyHistory(MethodView):
     @_errors(INVALID)
     def get(self, args):
         """Everything helpers did (or were refused) for me, in my name and theirs, newest first"""
-        return service.history(_own_principal(), **args)
+        return present.act_page(service.history(_own_principal(), **args))
 
 
 # --- figures -----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from marshmallow import validate
 from app.assistance.models import BY_APP, BY_SMS, DAY, MONTH, STATUSES
 from app.assistance.scopes import SCOPES
 from app.assistance.service import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
-from app.common.clock import utcnow
 from app.common.masking import mask_phone
 from app.common.pagination import PageArgsSchema, page_schema
 from app.common.personal_id import PersonalIdField
@@ -59,15 +58,8 @@ class TeamMemberAddSchema(ma.Schema):
 
 class TeamMemberSchema(ma.Schema):
     account_id = _uuid()
-    full_name = ma.fields.Method("_name", metadata={"type": "string", "example": "Lê Thị Hoa"})
+    full_name = ma.fields.String(dump_only=True, metadata={"type": "string", "example": "Lê Thị Hoa"})
     joined_at = ma.fields.AwareDateTime(attribute="created_at", metadata={"example": TIME_EXAMPLE})
-
-    def _name(self, member):
-        from app.extensions import db
-        from app.identity.models import Account
-
-        account = db.session.get(Account, member.account_id)
-        return account.full_name if account else None
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -132,17 +124,6 @@ class AssistanceSessionSchema(ma.Schema):
     end_reason = ma.fields.String(allow_none=True, metadata={"example": None})
     created_at = _time()
 
-    @ma.pre_dump
-    def _view(self, delegation, **_kwargs):
-        """The row, its status now, who the resident is (masked) and the consent's state."""
-        from app.assistance.service import resident_of
-
-        plain = ("id", "team_id", "member_id", "commune_code", "scopes", "procedure_code", "dossier_id",
-                 "duration_minutes", "consented_at", "expires_at", "ended_at", "end_reason", "created_at")
-        return {**{name: getattr(delegation, name) for name in plain},
-                "status": delegation.effective_status(utcnow()), "resident": resident_of(delegation),
-                "consent": delegation}
-
 
 SessionPageSchema = page_schema(AssistanceSessionSchema, "AssistanceSessionPage")
 
@@ -180,19 +161,12 @@ class AssistanceActSchema(ma.Schema):
     action = ma.fields.String(metadata={"example": "dossier_submitted"})
     outcome = ma.fields.String(metadata={"example": "done", "description": "done, or refused"})
     helper_id = ma.fields.UUID(attribute="actor_id", metadata={"example": UUID_EXAMPLE})
-    helper_name = ma.fields.Method("_helper", metadata={"type": "string", "example": "Lê Thị Hoa"})
+    helper_name = ma.fields.String(dump_only=True, metadata={"type": "string", "example": "Lê Thị Hoa"})
     team_id = _uuid()
     target_type = ma.fields.String(allow_none=True, metadata={"example": "dossier"})
     target_id = ma.fields.UUID(allow_none=True, metadata={"example": UUID_EXAMPLE})
     detail = ma.fields.Dict(metadata={"example": {}})
     created_at = _time()
-
-    def _helper(self, act):
-        from app.extensions import db
-        from app.identity.models import Account
-
-        account = db.session.get(Account, act.actor_id)
-        return account.full_name if account else None
 
 
 ActPageSchema = page_schema(AssistanceActSchema, "AssistanceActPage")
@@ -205,10 +179,10 @@ class MyDelegationsArgsSchema(PageArgsSchema):
 
 class MyDelegationSchema(ma.Schema):
     id = _uuid()
-    status = ma.fields.Method("_status", metadata={"type": "string", "example": "active"})
+    status = ma.fields.String(dump_only=True, metadata={"type": "string", "example": "active"})
     helper_id = ma.fields.UUID(attribute="member_id", metadata={"example": UUID_EXAMPLE})
-    helper_name = ma.fields.Method("_helper", metadata={"type": "string", "example": "Lê Thị Hoa"})
-    team_name = ma.fields.Method("_team", metadata={"type": "string", "example": "Tổ CNS ấp Hưng Thạnh"})
+    helper_name = ma.fields.String(dump_only=True, metadata={"type": "string", "example": "Lê Thị Hoa"})
+    team_name = ma.fields.String(dump_only=True, metadata={"type": "string", "example": "Tổ CNS ấp Hưng Thạnh"})
     scopes = ma.fields.List(ma.fields.String(), metadata={"example": ["submit_dossier"]})
     procedure_code = ma.fields.String(allow_none=True, metadata={"example": "2.000635"})
     consent_method = ma.fields.String(allow_none=True, metadata={"example": "app"})
@@ -216,21 +190,6 @@ class MyDelegationSchema(ma.Schema):
     expires_at = _time(allow_none=True)
     ended_at = _time(allow_none=True)
     created_at = _time()
-
-    def _status(self, delegation):
-        return delegation.effective_status(utcnow())
-
-    def _helper(self, delegation):
-        from app.extensions import db
-        from app.identity.models import Account
-
-        return db.session.get(Account, delegation.member_id).full_name
-
-    def _team(self, delegation):
-        from app.assistance.models import Team
-        from app.extensions import db
-
-        return db.session.get(Team, delegation.team_id).name
 
 
 MyDelegationPageSchema = page_schema(MyDelegationSchema, "MyDelegationPage")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from app.assistance.errors import OutsideConsent, ResidentAccountRequired
 from app.assistance.models import Delegation
+from app.catalog.models import Procedure
+from app.dossiers.models import Dossier
 from app.extensions import db
 
 REGISTER_ACCOUNT = "register_account"   # start a level-1 registration; it completes with the resident's SMS code
@@ -49,8 +51,6 @@ def _rule(*scopes, **kwargs) -> Rule:
 
 def _named_procedure(delegation: Delegation, _view_args: dict, body: dict) -> None:
     """Starting a dossier: only for the procedure the resident consented to."""
-    from app.catalog.models import Procedure
-
     try:
         procedure = db.session.get(Procedure, uuid.UUID(str(body.get("procedure_id"))))
     except ValueError:
@@ -64,8 +64,6 @@ def _dossier_of_named_procedure(delegation: Delegation, view_args: dict, _body: 
 
     Another person's dossier, or none, is left to the endpoint (it answers 404).
     """
-    from app.dossiers.models import Dossier
-
     dossier = db.session.get(Dossier, view_args.get("dossier_id"))
     if dossier is None or dossier.citizen_account_id != delegation.subject_account_id:
         return

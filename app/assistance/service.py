@@ -27,12 +27,13 @@ from app.assistance.teams import membership_of
 from app.catalog.service import procedure_by_code
 from app.common.auth import OutOfScope, Principal
 from app.common.clock import utcnow
+from app.common.masking import mask_personal_id, mask_phone
 from app.common.pagination import paginate
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
 from app.identity.models import DISABLED, PENDING_PASSWORD, Account, AuthSession
-from app.identity.roles import ADMIN, ASSISTANT, OFFICER
+from app.common.roles import ADMIN, ASSISTANT, OFFICER
 from app.registry.adapter import get_registry
 from app.registry.records import CitizenRecord
 
@@ -227,8 +228,6 @@ def list_sessions(principal: Principal, *, commune_code: str | None, member_id: 
 
 def resident_of(delegation: Delegation) -> dict:
     """Just enough to confirm who the resident is: name, masked ids, what consent can use."""
-    from app.common.masking import mask_personal_id, mask_phone
-
     record = _registry_record(delegation)
     resident = db.session.get(Account, delegation.subject_account_id) if delegation.subject_account_id else None
     methods = [BY_SMS] + ([BY_APP] if resident is not None and resident.status == ACCOUNT_ACTIVE else [])

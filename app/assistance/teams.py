@@ -21,7 +21,7 @@ from app.extensions import db
 from app.identity.audit import audit
 from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
 from app.identity.models import Account
-from app.identity.roles import ADMIN, ASSISTANT, LEADER, OFFICER
+from app.common.roles import ADMIN, ASSISTANT, LEADER, OFFICER
 from app.registry import divisions
 
 

@@ -2,15 +2,12 @@
 
 - A dossier submitted with a delegated token (`dossier.submitted`, published
   by the dossiers domain): its timeline names the member as actor.
-- An account registered with help becomes active (the resident chose their
-  password), and a fee payment started by a member succeeds (the gateway's
-  notification): neither domain publishes an event for these, so they are
-  read from the ORM changes before each flush, as the dashboard does
-  (app/dashboard/tracking.py). Changes made with bulk UPDATE statements are
-  not seen; identity and payments change these statuses on loaded rows.
+- An account registered with help becomes active (`account.activated`,
+  published by identity when the resident chose their password).
+- A fee payment started by a member is settled (`payment.settled`, published
+  by payments), unless the money was a duplicate to be refunded.
 """
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app.assistance import acts, figures
 from app.assistance.models import ACTIVE, AssistanceAct, AssistedRegistration, Delegation, Team
@@ -18,23 +15,12 @@ from app.common import events
 from app.common.clock import utcnow
 from app.dossiers.models import TimelineEntry
 from app.extensions import db
-from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
-from app.identity.models import Account
-from app.payments.models import Payment
-from app.payments.states import SUCCEEDED
 
 
 def install() -> None:
     events.subscribe("dossier.submitted", on_dossier_submitted)
-    for attribute in (Account.status, Payment.status):
-        if not event.contains(attribute, "set", _keep_history):
-            event.listen(attribute, "set", _keep_history, active_history=True)
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)
-
-
-def _keep_history(_target, value, _oldvalue, _initiator):
-    return value
+    events.subscribe("account.activated", on_account_activated)
+    events.subscribe("payment.settled", on_payment_settled)
 
 
 def on_dossier_submitted(dossier_id, citizen_account_id, action=None, **_payload) -> None:
@@ -54,39 +40,28 @@ def on_dossier_submitted(dossier_id, citizen_account_id, action=None, **_payload
                       commune_code=delegation.commune_code, delegation_id=delegation.id)
 
 
-def _before_flush(session, _flush_context, _instances) -> None:
-    for obj in list(session.dirty):
-        if isinstance(obj, Account) and _became(obj, ACCOUNT_ACTIVE):
-            _account_activated(session, obj)
-        elif isinstance(obj, Payment) and obj.actor_id is not None and _became(obj, SUCCEEDED):
-            _payment_succeeded(session, obj)
-
-
-def _became(obj, status: str) -> bool:
-    history = inspect(obj).attrs.status.history
-    return status in (history.added or ()) and status not in (history.deleted or ())
-
-
-def _account_activated(session, account: Account) -> None:
-    registration = session.scalar(select(AssistedRegistration).where(
-        AssistedRegistration.account_id == account.id, AssistedRegistration.activated_at.is_(None)))
+def on_account_activated(account_id, **_payload) -> None:
+    """Counts an account a member registered for the resident, once, when the resident activates it."""
+    registration = db.session.scalar(select(AssistedRegistration).where(
+        AssistedRegistration.account_id == account_id, AssistedRegistration.activated_at.is_(None)))
     if registration is None:
         return
     registration.activated_at = utcnow()
-    team = session.get(Team, registration.team_id)
+    team = db.session.get(Team, registration.team_id)
     figures.count(figures.ACCOUNTS_ACTIVATED, team_id=registration.team_id, member_id=registration.member_id,
-                  commune_code=team.commune_code, delegation_id=registration.delegation_id, session=session)
+                  commune_code=team.commune_code, delegation_id=registration.delegation_id)
 
 
-def _payment_succeeded(session, payment: Payment) -> None:
-    if payment.duplicate:
-        return   # the dossier was already paid; this money goes back
-    started = session.scalar(select(AssistanceAct).where(
-        AssistanceAct.action == "payment_started", AssistanceAct.target_id == payment.id).limit(1))
+def on_payment_settled(payment_id, actor_id, amount, duplicate, **_payload) -> None:
+    """Counts a fee paid after a member started the payment (not money kept as a duplicate)."""
+    if actor_id is None or duplicate:
+        return   # paid by the resident alone, or the dossier was already paid and this money goes back
+    started = db.session.scalar(select(AssistanceAct).where(
+        AssistanceAct.action == "payment_started", AssistanceAct.target_id == payment_id).limit(1))
     if started is None:
         return
-    delegation = session.get(Delegation, started.delegation_id)
+    delegation = db.session.get(Delegation, started.delegation_id)
     figures.count(figures.PAYMENTS_COMPLETED, team_id=delegation.team_id, member_id=delegation.member_id,
-                  commune_code=delegation.commune_code, delegation_id=delegation.id, session=session)
-    acts.record(delegation, "payment_completed", target_type="payment", target_id=payment.id,
-                detail={"amount": payment.amount}, session=session)
+                  commune_code=delegation.commune_code, delegation_id=delegation.id)
+    acts.record(delegation, "payment_completed", target_type="payment", target_id=payment_id,
+                detail={"amount": amount})

@@ -9,7 +9,7 @@ from app.catalog.schemas import (
 )
 from app.common.api import ErrorSchema
 from app.common.auth import require_role
-from app.identity.roles import ADMIN
+from app.common.roles import ADMIN
 
 blp = Blueprint("catalog", __name__, description="Administrative procedures (public) and their administration")
 

@@ -4,18 +4,13 @@ import uuid
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
+from app.catalog.errors import LinkedProcedureNotFound, ProcedureCodeTaken, ProcedureNotFound
 from app.catalog.models import COMMUNE_COMMITTEE, Agency, LinkedProcedure, Procedure
 from app.catalog.text import normalise
 from app.common.clock import utcnow
 from app.common.pagination import paginate
-from app.errors import N_, Conflict, NotFound
 from app.extensions import db
 from app.registry import divisions
-
-
-class ProcedureNotFound(NotFound):
-    code = "procedure_not_found"
-    message = N_("No procedure has this id.")
 
 
 def list_procedures(*, q: str | None = None, agency_kind: str | None = None,
@@ -55,7 +50,7 @@ def create_procedure(data: dict) -> Procedure:
         with db.session.begin_nested():
             db.session.add(procedure)
     except IntegrityError as error:
-        raise Conflict(N_("A procedure with this code already exists."), code="procedure_code_taken") from error
+        raise ProcedureCodeTaken() from error
     db.session.commit()
     return procedure
 
@@ -87,7 +82,7 @@ def list_linked_procedures() -> list[LinkedProcedure]:
 def get_linked_procedure(linked_id: uuid.UUID) -> LinkedProcedure:
     linked = db.session.get(LinkedProcedure, linked_id)
     if linked is None:
-        raise NotFound(N_("No linked procedure has this id."), code="linked_procedure_not_found")
+        raise LinkedProcedureNotFound()
     return linked
 
 

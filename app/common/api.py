@@ -2,8 +2,24 @@
 from pathlib import Path
 
 import marshmallow as ma
+import swagger_ui_bundle
 from flask import Blueprint, send_from_directory
 from flask_smorest import Api as SmorestApi
+
+
+def refusals_for(blp):
+    """The `refusals(...)` decorator of a blueprint: documents an endpoint's error answers.
+
+        refusals = refusals_for(blp)
+        @refusals((404, "No such dossier"), (422, "A field is not valid"))
+    """
+    def refusals(*pairs):
+        def decorator(view):
+            for status, description in reversed(pairs):
+                view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
+            return view
+        return decorator
+    return refusals
 
 
 class ErrorSchema(ma.Schema):
@@ -37,8 +53,6 @@ class Api(SmorestApi):
 
 def _serve_swagger_ui_assets(app):
     """Swagger UI's files come from the swagger-ui-bundle package, not a CDN."""
-    import swagger_ui_bundle
-
     assets = Path(swagger_ui_bundle.swagger_ui_path)
     bp = Blueprint("swagger_ui_assets", __name__)
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from flask import g
 
-from app.errors import N_, Forbidden, Unauthorized
+from app.common.errors import OutOfScope, RoleRequired, StepUpRequired
+from app.errors import Unauthorized
 
 
 @dataclass(frozen=True)
@@ -40,25 +41,6 @@ class Principal:
     @property
     def is_delegated(self) -> bool:
         return self.actor_id is not None
-
-
-class StepUpRequired(Forbidden):
-    code = "step_up_required"
-    message = N_("This action needs an assurance level 2 session. Confirm with TOTP or QR login.")
-
-
-class RoleRequired(Forbidden):
-    code = "forbidden_role"
-    message = N_("Your role does not allow this action.")
-
-
-class OutOfScope(Forbidden):
-    code = "out_of_scope"
-    message = N_("This record is outside your agency or commune.")
-
-
-def optional_principal() -> Principal | None:
-    return g.get("principal")
 
 
 def current_principal() -> Principal:

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from app.common.api import ErrorSchema
-from app.errors import ServiceUnavailable, N_
-from app.extensions import db, migrate
+from app.common.errors import DatabaseUnreachable, MigrationsPending
+from app.extensions import api, db, migrate
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes")
 
@@ -39,10 +39,9 @@ def readyz():
             connection.execute(text("SELECT 1"))
             current = set(MigrationContext.configure(connection).get_current_heads())
     except Exception:
-        raise ServiceUnavailable(N_("The database is not reachable."), code="database_unreachable")
+        raise DatabaseUnreachable()
     if not schema_is_current(current):
-        raise ServiceUnavailable(N_("The database schema is not at the latest migration."),
-                                 code="migrations_pending")
+        raise MigrationsPending()
     return {"status": "ok", "database": "ok", "migrations": "at head"}
 
 
@@ -64,3 +63,7 @@ def schema_is_current(current: set[str]) -> bool:
             applied = set()
         answers[key] = bool(current) and applied == every
     return answers[key]
+
+
+def init_app(app) -> None:
+    api.register_blueprint(blp)

@@ -1,7 +1,9 @@
 """Locale selection: Vietnamese by default, English when the client asks for it."""
-from flask import current_app, request
+from flask import request
+
+from app.common.settings import settings
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+    languages = settings().languages
     return request.accept_languages.best_match(languages, default=languages[0])

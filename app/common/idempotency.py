@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.clock import utcnow
+from app.common.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidIdempotencyKey
 from app.common.models import EntityMixin
-from app.errors import N_, Conflict, ValidationFailed
 from app.extensions import db
 
 KEY_TTL = timedelta(hours=24)
@@ -58,8 +58,7 @@ def idempotent(scope: str, owner=lambda: request.remote_addr or "anonymous"):
             if not key:
                 return view(*args, **kwargs)
             if len(key) > MAX_KEY_LENGTH:
-                raise ValidationFailed(N_("The Idempotency-Key header is too long."),
-                                       code="invalid_idempotency_key")
+                raise InvalidIdempotencyKey()
             who = str(owner())
             replay = _replay(who, scope, key)
             if replay is not None:
@@ -73,8 +72,7 @@ def idempotent(scope: str, owner=lambda: request.remote_addr or "anonymous"):
                 replay = _replay(who, scope, key)
                 if replay is not None:
                     return replay
-                raise Conflict(N_("A request with this Idempotency-Key is still being processed."),
-                               code="idempotency_in_progress")
+                raise IdempotencyInProgress()
             response = make_response(view(*args, **kwargs))
             record.status_code, record.body = response.status_code, response.get_data(as_text=True)
             db.session.commit()
@@ -102,11 +100,9 @@ def _replay(owner: str, scope: str, key: str):
     if record is None:
         return None
     if record.request_hash != _request_hash():
-        raise ValidationFailed(N_("This Idempotency-Key was used for a different request."),
-                               code="idempotency_key_reused")
+        raise IdempotencyKeyReused()
     if record.status_code is None:
-        raise Conflict(N_("A request with this Idempotency-Key is still being processed."),
-                       code="idempotency_in_progress")
+        raise IdempotencyInProgress()
     return Response(record.body, status=record.status_code, mimetype="application/json",
                     headers={"Idempotent-Replayed": "true"})
 

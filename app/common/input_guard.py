@@ -9,16 +9,11 @@ File uploads are binary and are not inspected.
 """
 from flask import request
 
-from app.errors import N_, AppError, NotFound
+from app.common.errors import InvalidCharacters
+from app.errors import NotFound
 
 _NUL = "\x00"
 _JSON_NUL = b"\\u0000"  # the only way a JSON text can carry U+0000
-
-
-class InvalidCharacters(AppError):
-    status = 400
-    code = "invalid_characters"
-    message = N_("The request contains a NUL character, which no field accepts.")
 
 
 def refuse_nul_characters() -> None:

@@ -12,7 +12,8 @@ from datetime import datetime
 import marshmallow as ma
 from sqlalchemy import and_, or_
 
-from app.errors import N_, ValidationFailed
+from app.common.errors import InvalidCursor
+from app.errors import N_
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -42,8 +43,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         created, row_id = json.loads(base64.urlsafe_b64decode(padded))
         return datetime.fromisoformat(created), uuid.UUID(row_id)
     except (ValueError, TypeError, json.JSONDecodeError) as error:
-        raise ValidationFailed(N_("The cursor is not valid."), code="invalid_cursor",
-                               errors={"cursor": [N_("The cursor is not valid.")]}) from error
+        raise InvalidCursor(errors={"cursor": [N_("The cursor is not valid.")]}) from error
 
 
 def paginate(session, statement, model, *, cursor: str | None, limit: int) -> dict:

@@ -13,7 +13,8 @@ import marshmallow as ma
 
 from app.common.birth_places import BIRTH_REGISTRATION_PROVINCES
 from app.common.clock import local_today
-from app.errors import N_, ValidationFailed
+from app.common.errors import InvalidPersonalId
+from app.errors import N_
 
 MALE, FEMALE = "male", "female"
 
@@ -24,14 +25,6 @@ class PersonalIdParts:
     gender: str
     birth_year: int
     serial: str
-
-
-class InvalidPersonalId(ValidationFailed):
-    code = "invalid_personal_id"
-
-    def __init__(self, reason: str, field: str = "personal_id"):
-        super().__init__(reason, errors={field: [reason]})
-        self.reason = reason
 
 
 REASONS = {

@@ -1,10 +1,11 @@
 """Operations-centre figures: rollups kept current with every change, the API and the /ioc page."""
+from app.dashboard import cli, page, projections, routes
+from app.extensions import api
 
 
 def init_app(app) -> None:
-    """The /ioc page, the `flask dashboard` commands and the live projections."""
-    from app.dashboard import cli, page, projections
-
+    """The figures' API, the /ioc page, the `flask dashboard` commands and the live projections."""
+    api.register_blueprint(routes.blp, url_prefix="/api/v1/dashboard")
     app.register_blueprint(page.bp)
     app.cli.add_command(cli.dashboard_cli)
     projections.install()

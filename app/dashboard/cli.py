@@ -4,6 +4,10 @@ import time
 import click
 from flask.cli import AppGroup
 
+from app.dashboard import tracking
+from app.dashboard.projections import rebuild_assistance
+from app.dashboard.registry_figures import refresh_registry_figures
+from app.dashboard.retention import compact
 from app.extensions import db
 
 dashboard_cli = AppGroup("dashboard", help="Operations-centre figures")
@@ -12,8 +16,6 @@ dashboard_cli = AppGroup("dashboard", help="Operations-centre figures")
 @dashboard_cli.command("refresh")
 def refresh_command():
     """Recount the registry's adults and data quality per commune (the hourly job)."""
-    from app.dashboard.registry_figures import refresh_registry_figures
-
     started = time.perf_counter()
     records = refresh_registry_figures()
     db.session.commit()
@@ -23,9 +25,6 @@ def refresh_command():
 @dashboard_cli.command("rebuild")
 def rebuild_command():
     """Recount every live counter from the domain tables (backfill or repair; run it quietly)."""
-    from app.dashboard import tracking
-    from app.dashboard.projections import rebuild_assistance
-
     for projection in tracking.registered():
         started = time.perf_counter()
         rows = tracking.rebuild(projection, db.session)
@@ -47,8 +46,6 @@ def compact_command(months):
 
 
 def _compact_and_report(months: int | None) -> None:
-    from app.dashboard.retention import compact
-
     started = time.perf_counter()
     result = compact(months)
     kept = result.day_rows_from.isoformat() if result.day_rows_from else "every day"

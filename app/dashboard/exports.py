@@ -60,11 +60,6 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[Filters], Iterable[dict]]]] =
 }
 
 
-def render_csv(columns: tuple[str, ...], rows: Iterable[dict]) -> str:
-    """The CSV text, BOM first; None is an empty cell."""
-    return "".join(csv_chunks(columns, rows))
-
-
 def csv_chunks(columns: tuple[str, ...], rows: Iterable[dict], rows_per_chunk: int = 1000) -> Iterator[str]:
     """The CSV text in pieces of `rows_per_chunk` rows, BOM and header first (for streaming)."""
     buffer = io.StringIO()

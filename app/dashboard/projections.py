@@ -27,6 +27,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
+from app.assistance.figures import EVENTS
+from app.assistance.models import DAY, TEAM, FigureCounter, Team
 from app.catalog.models import Procedure
 from app.common import events
 from app.common.clock import VIETNAM
@@ -34,12 +36,12 @@ from app.common.workdays import working_days_between
 from app.dashboard import tracking
 from app.dashboard.counters import Key, apply_deltas
 from app.dashboard.models import Counter, OpenDossier
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.models import Dossier
 from app.identity.models import ACTIVE, Account
 from app.payments.models import Payment, Refund
 from app.payments.states import REFUNDED, SUCCEEDED
-from app.identity.roles import CITIZEN
+from app.common.roles import CITIZEN
 from app.registry.models import RegistryCitizen
 
 EID_REGISTERED, EID_ACTIVATED, EID_LEVEL2 = "eid.registered", "eid.activated", "eid.level2"
@@ -47,8 +49,6 @@ DOSSIERS_STATUS, DOSSIERS_CHANNEL = "dossiers.status", "dossiers.channel"
 DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS = "dossiers.resolved", "dossiers.processing_days"
 ONLINE, DESK = "online", "desk"
 ON_TIME, LATE = "on_time", "late"
-# Decisions on the request itself; returned, withdrawn and cancelled dossiers were never decided
-RESOLVED = frozenset({workflow.RESULT_ISSUED, workflow.REJECTED})
 
 
 def local_day(moment: datetime):
@@ -102,7 +102,7 @@ def _prefetch_procedures(states, context) -> None:
 
 
 def _submitted(state) -> bool:
-    return state.submitted_at is not None and state.status not in workflow.PRIVATE
+    return state.submitted_at is not None and state.status not in states.PRIVATE
 
 
 def processing_days(state) -> int:
@@ -119,7 +119,7 @@ def _dossier_contributions(state, _context):
     submitted = local_day(state.submitted_at)
     yield Key(DOSSIERS_STATUS, submitted, status=state.status, **dimensions), 1
     yield Key(DOSSIERS_CHANNEL, submitted, bucket=getattr(state, "channel", None) or ONLINE, **dimensions), 1
-    if state.status in RESOLVED and state.completed_at is not None:
+    if state.status in states.DECIDED and state.completed_at is not None:
         decided = local_day(state.completed_at)
         in_time = state.due_date is None or decided <= state.due_date
         yield Key(DOSSIERS_RESOLVED, decided, status=ON_TIME if in_time else LATE, **dimensions), 1
@@ -128,7 +128,7 @@ def _dossier_contributions(state, _context):
 
 def is_open(state) -> bool:
     """The clock runs: submitted, not decided, not waiting for the citizen's supplement."""
-    return (state is not None and _submitted(state) and state.status in workflow.CLOCK_RUNNING
+    return (state is not None and _submitted(state) and state.status in states.CLOCK_RUNNING
             and state.due_date is not None)
 
 
@@ -251,9 +251,6 @@ _ASSISTANCE_HANDLERS = {event_name: _assistance_handler(metric) for event_name, 
 
 def rebuild_assistance(session) -> int:
     """Recounts the help figures from the assistance domain's own daily team counters."""
-    from app.assistance.models import DAY, TEAM, FigureCounter, Team
-    from app.assistance.figures import EVENTS
-
     connection = session.connection()
     connection.execute(delete(Counter).where(Counter.metric.in_(ASSISTANCE.values())))
     metric_of = {name: ASSISTANCE[event_name] for name, event_name in EVENTS.items()}

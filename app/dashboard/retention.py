@@ -20,23 +20,17 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.common.clock import local_today, utcnow
+from app.dashboard.errors import PeriodBeforeDayRows
 from app.dashboard.models import DAY, Compaction, Counter
-from app.errors import N_, ValidationFailed
+from app.dashboard.settings import settings
 from app.extensions import db
 
 log = logging.getLogger("app.dashboard")
 
 _CACHE = "dashboard.day_rows_from"   # per session: one read per request, however many figures
-
-
-class PeriodBeforeDayRows(ValidationFailed):
-    code = "period_before_day_rows"
-    message = N_("Figures before %(day)s are kept by month only: start the period on the first day of a "
-                 "month and end it on the last day of a month, or choose later days.")
 
 
 @dataclass(frozen=True)
@@ -68,7 +62,7 @@ def horizon_for(months: int, today: date) -> date:
 
 def compact(months: int | None = None, *, today: date | None = None) -> Compacted:
     """Deletes the day rows older than the last `months` months (0: keeps every day row)."""
-    months = current_app.config["DASHBOARD_DAY_ROWS_MONTHS"] if months is None else months
+    months = settings().day_rows_months if months is None else months
     if months <= 0:
         return Compacted(day_rows_from(), 0)
     horizon = _record_horizon(horizon_for(months, today or local_today()))

@@ -6,12 +6,12 @@ from app.common.api import ErrorSchema
 from app.common.auth import require_role
 from app.dashboard import exports, service
 from app.dashboard.counters import Filters
+from app.dashboard.errors import TableNotFound
 from app.dashboard.schemas import (
     AssistanceFiguresSchema, CommuneArgsSchema, DossierFiguresSchema, EidFiguresSchema, FilterArgsSchema,
     OverdueArgsSchema, OverduePageSchema, PaymentFiguresSchema, PeriodCommuneArgsSchema, RegistryQualitySchema,
 )
-from app.errors import N_, NotFound
-from app.identity.roles import ADMIN, LEADER
+from app.common.roles import ADMIN, LEADER
 
 blp = Blueprint("dashboard", __name__, description="Operations-centre figures (leaders and administrators)")
 
@@ -117,5 +117,5 @@ class Export(MethodView):
     def get(self, args, table):
         """One figure table as a CSV file (same filters as the figure)"""
         if table not in exports.TABLES:
-            raise NotFound(N_("No figure table has this name."), code="table_not_found")
+            raise TableNotFound()
         return exports.csv_response(table, _filters(args))

@@ -13,11 +13,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app.catalog.models import Agency, Procedure
 from app.common.clock import local_today, utcnow
+from app.common.errors import InvalidCursor
 from app.common.workdays import working_days_between
 from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, total
 from app.dashboard.models import OpenDossier, RegistryFigure
@@ -28,11 +28,12 @@ from app.dashboard.projections import (
 )
 from app.dashboard.registry_figures import CHECKS
 from app.dashboard.retention import day_rows_from
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.models import Dossier
-from app.errors import N_, ValidationFailed
+from app.errors import N_
 from app.extensions import db
 from app.payments.models import Payment
+from app.payments.settings import settings as payment_settings
 from app.payments.states import OPEN_STATES, REFUND_STATES, REFUND_SUCCEEDED
 from app.registry import divisions
 
@@ -116,7 +117,7 @@ def _eid_row(code, adults: int, counts: dict[str, int]) -> dict:
 
 
 # -- dossiers -------------------------------------------------------------------------
-DOSSIER_STATUSES = tuple(s for s in workflow.STATES if s not in workflow.PRIVATE)
+DOSSIER_STATUSES = tuple(s for s in states.STATES if s not in states.PRIVATE)
 
 
 def dossier_figures(filters: Filters) -> dict:
@@ -226,8 +227,7 @@ def _decode_overdue_cursor(cursor: str):
         due, dossier_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return date.fromisoformat(due), uuid.UUID(dossier_id)
     except (ValueError, TypeError, json.JSONDecodeError) as error:
-        raise ValidationFailed(N_("The cursor is not valid."), code="invalid_cursor",
-                               errors={"cursor": [N_("The cursor is not valid.")]}) from error
+        raise InvalidCursor(errors={"cursor": [N_("The cursor is not valid.")]}) from error
 
 
 # -- payments -------------------------------------------------------------------------
@@ -288,7 +288,7 @@ def stuck_payments(filters: Filters, limit: int | None = 20) -> dict:
     Reads the payments table through its (status, created_at) index: only open
     payments are looked at, a handful whatever the number of settled ones.
     """
-    cutoff = utcnow() - timedelta(minutes=current_app.config.get("PAYMENT_TTL_MINUTES", 15))
+    cutoff = utcnow() - timedelta(minutes=payment_settings().ttl_minutes)
     condition = [Payment.status.in_(OPEN_STATES), Payment.created_at <= cutoff]
     statement = select(Payment)
     if filters.procedure_code:

@@ -26,10 +26,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from sqlalchemy import event, inspect
+from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from app.dashboard.counters import Key, apply_deltas
+from app.dashboard.counters import Key, apply_deltas, merge_staged, stage_keys
+from app.dashboard.models import Counter
+from app.extensions import db
 
 _PENDING = "dashboard.pending_changes"
 _DELTAS = "dashboard.pending_deltas"   # {transaction: Tally} until commit
@@ -166,8 +168,6 @@ def _pending_deltas(session) -> Tally:
 
 def count_at_commit(deltas: dict[Key, int], session=None) -> None:
     """Adds counter differences that the current transaction writes when it commits."""
-    from app.extensions import db
-
     _pending_deltas(session or db.session()).update(deltas)
 
 
@@ -246,11 +246,6 @@ def rebuild(projection: Projection, session, batch_size: int = 5000, flush_keys:
     in one statement per grain; elsewhere they are written whenever
     `flush_keys` distinct keys have piled up. Memory stays bounded either way.
     """
-    from sqlalchemy import delete, select
-
-    from app.dashboard.counters import merge_staged, stage_keys
-    from app.dashboard.models import Counter
-
     connection = session.connection()
     connection.execute(delete(Counter).where(Counter.metric.in_(projection.metrics)))
     if projection.mirror_table is not None:

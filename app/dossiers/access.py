@@ -4,25 +4,20 @@ import uuid
 from sqlalchemy import select
 
 from app.common.auth import OutOfScope, Principal
-from app.dossiers import workflow
+from app.dossiers import states
+from app.dossiers.errors import DossierNotFound
 from app.dossiers.models import Dossier
-from app.errors import N_, NotFound
 from app.extensions import db
-from app.identity.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
+from app.common.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
 
 
-class DossierNotFound(NotFound):
-    code = "dossier_not_found"
-    message = N_("No dossier has this id.")
-
-
-def actor_of(principal: Principal) -> workflow.Actor:
-    return workflow.Actor(role=principal.role, account_id=principal.account_id,
+def actor_of(principal: Principal) -> states.Actor:
+    return states.Actor(role=principal.role, account_id=principal.account_id,
                           agency_id=principal.agency_id, commune_code=principal.commune_code)
 
 
-def facts_of(dossier: Dossier) -> workflow.Facts:
-    return workflow.Facts(status=dossier.status, owner_id=dossier.citizen_account_id,
+def facts_of(dossier: Dossier) -> states.Facts:
+    return states.Facts(status=dossier.status, owner_id=dossier.citizen_account_id,
                           agency_id=dossier.agency_id, commune_code=dossier.commune_code,
                           assignee_id=dossier.assigned_officer_id, fee_status=dossier.fee_status)
 
@@ -35,9 +30,9 @@ def ensure_visible(principal: Principal, dossier: Dossier | None) -> Dossier:
         if dossier.citizen_account_id != principal.account_id:
             raise DossierNotFound()
         return dossier
-    if principal.role not in (OFFICER, APPROVER, ADMIN, LEADER) or dossier.status in workflow.PRIVATE:
+    if principal.role not in (OFFICER, APPROVER, ADMIN, LEADER) or dossier.status in states.PRIVATE:
         raise DossierNotFound()
-    if principal.role in (OFFICER, APPROVER) and not workflow.in_staff_scope(actor_of(principal), facts_of(dossier)):
+    if principal.role in (OFFICER, APPROVER) and not states.in_staff_scope(actor_of(principal), facts_of(dossier)):
         raise OutOfScope()
     return dossier
 

@@ -18,13 +18,14 @@ from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
 from app.common.workdays import add_working_days
-from app.dossiers import access, workflow
+from app.dossiers import access, states
 from app.dossiers.documents import attach_result
+from app.dossiers.errors import AlreadySubmitted, BundleEnded, BundleNotFound, LinkedProcedureUnavailable
 from app.dossiers.models import FROM_LINKED_RESULT, DigitizedResult, Dossier, DossierBundle
-from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
+from app.dossiers.receipt_codes import due_date, next_receipt_code, paused_working_days
 from app.dossiers.service import commit_or_conflict, ensure_level, ensure_open, incompleteness, new_dossier
 from app.dossiers.transitions import fire
-from app.errors import N_, Conflict, NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.notifications.service import notify
 
@@ -33,17 +34,12 @@ BUNDLE_STATUSES = (BUNDLE_DRAFT, IN_PROGRESS, COMPLETED, STOPPED, WITHDRAWN)
 _QUIET = frozenset({"submit", "queue", "start", "cancel"})  # transitions the bundle itself makes
 
 
-class BundleNotFound(NotFound):
-    code = "bundle_not_found"
-    message = N_("No linked-procedure bundle has this id.")
-
-
 def start_bundle(principal: Principal, linked_id: uuid.UUID) -> DossierBundle:
     """Starts one prefilled draft per step of a linked procedure."""
     linked = catalog.get_linked_procedure(linked_id)
     steps = catalog.linked_steps(linked)
     if linked.retired_at or len(steps) != len(linked.steps) or any(p.is_retired for _, p in steps):
-        raise Conflict(N_("These linked procedures are not available."), code="linked_procedure_unavailable")
+        raise LinkedProcedureUnavailable()
     bundle = DossierBundle(linked_procedure=linked, citizen_account_id=principal.account_id, status=BUNDLE_DRAFT)
     db.session.add(bundle)
     db.session.flush()
@@ -60,7 +56,7 @@ def submit_bundle(principal: Principal, bundle_id: uuid.UUID) -> DossierBundle:
     """The one submission: checks every draft, submits the first, queues the others."""
     bundle = _owned(principal, bundle_id, lock=True)
     if bundle.status != BUNDLE_DRAFT:
-        raise Conflict(N_("This bundle has already been submitted."), code="already_submitted")
+        raise AlreadySubmitted()
     members = _locked_members(bundle)
     errors = {}
     for dossier, step in zip(members, bundle.linked_procedure.steps):
@@ -89,7 +85,7 @@ def withdraw_bundle(principal: Principal, bundle_id: uuid.UUID, reason: str | No
     bundle = _owned(principal, bundle_id)
     current = current_member(bundle.dossiers)
     if current is None or bundle.status not in (BUNDLE_DRAFT, IN_PROGRESS):
-        raise Conflict(N_("This bundle has already ended."), code="bundle_ended")
+        raise BundleEnded()
     # Lock order is always member, then bundle (as when an approver issues a result)
     current = access.load(current.id, lock=True)
     fire(current, "withdraw", principal, reason=reason)
@@ -108,18 +104,18 @@ def my_bundles(principal: Principal, *, cursor=None, limit=20) -> dict:
 
 def current_member(members: list[Dossier]) -> Dossier | None:
     """The dossier the bundle is waiting on: the first one not yet ended."""
-    return next((d for d in members if d.status not in workflow.FINAL), None)
+    return next((d for d in members if d.status not in states.FINAL), None)
 
 
 # -- reacting to the members' transitions (called by transitions.fire) ----------------------
 
-def on_member_changed(dossier: Dossier, transition: workflow.Transition) -> None:
+def on_member_changed(dossier: Dossier, transition: states.Transition) -> None:
     if transition.action in _QUIET:
         return
     bundle = _lock(dossier.bundle_id)
-    if transition.target == workflow.RESULT_ISSUED:
+    if transition.target == states.RESULT_ISSUED:
         _advance(bundle, dossier)
-    elif transition.target in workflow.FINAL:
+    elif transition.target in states.FINAL:
         _stop(bundle, dossier, transition)
     elif transition.clock == "pause":
         bundle.paused_on = local_today()
@@ -167,11 +163,11 @@ def _results_by_position(members: list[Dossier]) -> dict[int, DigitizedResult]:
     return {by_dossier[row.dossier_id]: row for row in rows}
 
 
-def _stop(bundle: DossierBundle, ended: Dossier, transition: workflow.Transition) -> None:
+def _stop(bundle: DossierBundle, ended: Dossier, transition: states.Transition) -> None:
     bundle.status = WITHDRAWN if transition.action == "withdraw" else STOPPED
     bundle.completed_at = utcnow()
     for dossier in bundle.dossiers:
-        if dossier is not ended and dossier.status in (workflow.DRAFT, workflow.QUEUED):
+        if dossier is not ended and dossier.status in (states.DRAFT, states.QUEUED):
             fire(dossier, "cancel", None, data={"because_of_dossier_id": ended.id})
     if transition.action != "withdraw":
         _progress(bundle, stopped_at=ended.procedure.name)
@@ -185,7 +181,7 @@ def _resume(bundle: DossierBundle) -> None:
     if bundle.due_date is not None:
         bundle.due_date = add_working_days(bundle.due_date, paused)
     for dossier in bundle.dossiers:
-        if dossier.status not in workflow.FINAL and dossier.due_date is not None:
+        if dossier.status not in states.FINAL and dossier.due_date is not None:
             dossier.due_date = bundle.due_date
 
 
@@ -194,7 +190,7 @@ def _progress(bundle: DossierBundle, **params) -> None:
     notify("bundle_progress", account_id=bundle.citizen_account_id, params={
         "bundle_code": bundle.receipt_code, "receipt_code": bundle.receipt_code,
         "procedure_name": bundle.linked_procedure.name, "status": bundle.status,
-        "completed": sum(d.status == workflow.RESULT_ISSUED for d in members), "total": len(members),
+        "completed": sum(d.status == states.RESULT_ISSUED for d in members), "total": len(members),
         "due_date": bundle.due_date.isoformat() if bundle.due_date else None, **params})
 
 

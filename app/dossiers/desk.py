@@ -3,7 +3,7 @@
 The dossier is the citizen's (their e-ID account owns it, follows it and pays
 its fee in the app); the officer of the competent agency types the form,
 prefilled from the population registry exactly as a citizen's draft is, and
-fires `submit_at_desk` (workflow.py), which gives the receipt code, due date,
+fires `submit_at_desk` (states.py), which gives the receipt code, due date,
 notification and event of any submission. Required documents handed over on
 paper are named in `paper_documents`; the others must be complete as online.
 """
@@ -15,30 +15,21 @@ from app.catalog import service as catalog
 from app.catalog.forms import FormCheck, check_values
 from app.common.auth import Principal, ensure_staff_scope
 from app.common.clock import utcnow
-from app.dossiers import workflow
+from app.dossiers import states
+from app.dossiers.errors import CitizenAccountRequired, CitizenNotFound, DocumentsMissing
 from app.dossiers.models import DESK, FEE_NOT_REQUIRED, FEE_UNPAID, Dossier
 from app.dossiers.service import (
     DOCUMENT_MISSING, ROUTING_FIELD, agency_for, commit_or_conflict, ensure_open, registry_prefill,
 )
 from app.dossiers.transitions import fire, record
-from app.errors import N_, NotFound, ValidationFailed
+from app.errors import N_, ValidationFailed
 from app.extensions import db
 from app.identity.models import ACTIVE, Account
-from app.identity.roles import CITIZEN
+from app.common.roles import CITIZEN
 from app.registry.adapter import get_registry
 from app.registry.records import CitizenRecord
 
 UNKNOWN_DOCUMENT = N_("This procedure asks for no document with this code.")
-
-
-class CitizenNotFound(NotFound):
-    code = "citizen_not_found"
-    message = N_("No living resident has this personal id in the population registry.")
-
-
-class CitizenAccountRequired(ValidationFailed):
-    code = "citizen_account_required"
-    message = N_("This citizen has no active e-ID account. Help them register one before taking the dossier.")
 
 
 def submit_at_desk(principal: Principal, personal_id: str, procedure_id: uuid.UUID, values: dict, *,
@@ -64,11 +55,11 @@ def submit_at_desk(principal: Principal, personal_id: str, procedure_id: uuid.UU
     clean = _checked_form(procedure, form_data, paper_documents)
     dossier = Dossier(
         procedure=procedure, citizen_account_id=account.id, applicant_name=account.full_name, agency=agency,
-        commune_code=commune_code, status=workflow.DRAFT, channel=DESK, form_data=clean, prefill=prefill,
+        commune_code=commune_code, status=states.DRAFT, channel=DESK, form_data=clean, prefill=prefill,
         fee_amount=procedure.fee, fee_status=FEE_UNPAID if procedure.fee else FEE_NOT_REQUIRED)
     db.session.add(dossier)
     db.session.flush()
-    record(dossier, "create", principal, to_status=workflow.DRAFT,
+    record(dossier, "create", principal, to_status=states.DRAFT,
            data={"channel": DESK, "prefilled": sorted(prefill)})
     fire(dossier, "submit_at_desk", principal, data={
         "channel": DESK, "flagged_fields": dossier.flagged_fields, "paper_documents": sorted(paper_documents)})
@@ -115,7 +106,7 @@ def _checked_form(procedure, form_data: dict, paper_documents) -> dict:
     if missing:
         errors["documents"] = missing
     if set(errors) == {"documents"}:
-        raise ValidationFailed(N_("Required documents are missing."), code="documents_missing", errors=errors)
+        raise DocumentsMissing(errors=errors)
     if errors:
         raise ValidationFailed(errors=errors)
     return clean

@@ -5,20 +5,19 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app.common.auth import Principal
-from app.dossiers import access, workflow
+from app.dossiers import access, states
 from app.dossiers.access import ensure_owner, ensure_visible
+from app.dossiers.errors import (
+    DocumentNotFound, DossierNotEditable, FileTooLarge, FileUnavailable, ResultNotFound,
+    UnknownDocumentCode, UnsupportedFileType,
+)
 from app.dossiers.models import REUSED_RESULT, UPLOADED, DigitizedResult, Dossier, DossierDocument
+from app.dossiers.settings import settings
 from app.dossiers.transitions import record
-from app.errors import N_, AppError, Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from app.errors import N_
 from app.extensions import db
 from app.storage import StorageError, get_storage, sniff_content_type
 from app.storage.sniff import EXTENSIONS
-
-
-class FileTooLarge(AppError):
-    status = 413
-    code = "file_too_large"
-    message = N_("The file is larger than the upload limit.")
 
 
 UNSUPPORTED = N_("Only PDF, JPEG and PNG files are accepted (checked from the file's content).")
@@ -34,12 +33,12 @@ class CheckedFile:
 
 def check_file(data: bytes, filename: str | None) -> CheckedFile:
     """Refuses files over the limit (413) and anything but PDF, JPEG or PNG by content (422)."""
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    limit = settings().upload_max_bytes
     if len(data) > limit:
         raise FileTooLarge(errors={"file": [FileTooLarge.message]}, headers={"X-Upload-Limit": str(limit)})
     content_type = sniff_content_type(data)
     if content_type is None:
-        raise ValidationFailed(UNSUPPORTED, code="unsupported_file_type", errors={"file": [UNSUPPORTED]})
+        raise UnsupportedFileType(UNSUPPORTED, errors={"file": [UNSUPPORTED]})
     name = _safe_name(filename) or f"document.{EXTENSIONS[content_type]}"
     return CheckedFile(data, content_type, name)
 
@@ -63,7 +62,7 @@ def reuse_result(principal: Principal, dossier_id: uuid.UUID, code: str, result_
     dossier = _editable(principal, dossier_id, code)
     result = db.session.get(DigitizedResult, result_id)
     if result is None or result.citizen_account_id != principal.account_id:
-        raise NotFound(N_("No result in your documents has this id."), code="result_not_found")
+        raise ResultNotFound()
     document = attach_result(dossier, code, result, uploaded_by=principal.account_id)
     return _attach(principal, dossier, document)
 
@@ -86,7 +85,7 @@ def delete_document(principal: Principal, dossier_id: uuid.UUID, document_id: uu
     document = _document_of(dossier, document_id)
     dossier.documents.remove(document)
     db.session.delete(document)
-    if dossier.status != workflow.DRAFT:
+    if dossier.status != states.DRAFT:
         record(dossier, "document_removed", principal, data={"code": document.code, "document_id": document.id})
     db.session.commit()
     if document.source == UPLOADED:
@@ -105,21 +104,20 @@ def read_checked(key: str, sha256: str) -> bytes:
         return get_storage().get(key, sha256=sha256)
     except StorageError as error:
         current_app.logger.error("stored file unavailable or corrupted: %s", key)
-        raise ServiceUnavailable(N_("The file is temporarily unavailable."), code="file_unavailable") from error
+        raise FileUnavailable() from error
 
 
 def _editable(principal: Principal, dossier_id: uuid.UUID, code: str) -> Dossier:
     dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
     _ensure_editable(dossier)
     if code not in {d["code"] for d in dossier.procedure.required_documents}:
-        raise ValidationFailed(UNKNOWN_CODE, code="unknown_document_code", errors={"code": [UNKNOWN_CODE]})
+        raise UnknownDocumentCode(UNKNOWN_CODE, errors={"code": [UNKNOWN_CODE]})
     return dossier
 
 
 def _ensure_editable(dossier: Dossier) -> None:
-    if dossier.status not in workflow.EDITABLE:
-        raise Conflict(N_("Documents can be changed only in a draft or when a supplement is requested."),
-                       code="dossier_not_editable")
+    if dossier.status not in states.EDITABLE:
+        raise DossierNotEditable()
 
 
 def _attach(principal: Principal, dossier: Dossier, document: DossierDocument) -> DossierDocument:
@@ -127,7 +125,7 @@ def _attach(principal: Principal, dossier: Dossier, document: DossierDocument) -
         dossier.documents.append(document)
     db.session.add(document)
     db.session.flush()
-    if dossier.status != workflow.DRAFT:
+    if dossier.status != states.DRAFT:
         record(dossier, "document_added", principal, data={"code": document.code, "document_id": document.id})
     db.session.commit()
     return document
@@ -137,7 +135,7 @@ def _document_of(dossier: Dossier, document_id: uuid.UUID) -> DossierDocument:
     for document in dossier.documents:
         if document.id == document_id:
             return document
-    raise NotFound(N_("This dossier has no document with this id."), code="document_not_found")
+    raise DocumentNotFound()
 
 
 def _safe_name(filename: str | None) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Agency, LinkedProcedure, Procedure
 from app.common.models import EntityMixin
-from app.dossiers import workflow
+from app.dossiers import states
 from app.extensions import db
 
 # Fee statuses
@@ -43,7 +43,7 @@ class Dossier(EntityMixin, db.Model):
     applicant_name: Mapped[str] = mapped_column(String(120))
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     commune_code: Mapped[str | None] = mapped_column(String(5))
-    status: Mapped[str] = mapped_column(String(24), default=workflow.DRAFT)
+    status: Mapped[str] = mapped_column(String(24), default=states.DRAFT)
     channel: Mapped[str] = mapped_column(String(10), default=ONLINE, server_default=ONLINE)
     receipt_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     form_data: Mapped[dict] = mapped_column(JSON, default=dict)

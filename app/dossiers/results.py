@@ -20,19 +20,15 @@ from app.common.pagination import paginate
 from app.dossiers import access, transitions
 from app.dossiers.access import ensure_visible
 from app.dossiers.documents import check_file, read_checked
+from app.dossiers.errors import InvalidResultData, NotGenuine, ResultNotFound
 from app.dossiers.models import DigitizedResult, Dossier
 from app.dossiers.service import StaleVersion, commit_or_conflict
-from app.errors import N_, NotFound, ValidationFailed
+from app.errors import N_
 from app.extensions import db
 from app.storage import get_storage
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
-
-
-class ResultNotFound(NotFound):
-    code = "result_not_found"
-    message = N_("No result in your documents has this id.")
 
 
 def issue_result(principal: Principal, dossier_id: uuid.UUID, *, data: bytes, filename: str | None,
@@ -52,7 +48,7 @@ def record_result(principal: Principal, dossier: Dossier, *, data: bytes, filena
     transitions.check(dossier, "issue_result", principal)  # refused before anything is stored
     clean, errors = check_values(dossier.procedure.result_fields, values, FormCheck())
     if errors:
-        raise ValidationFailed(code="invalid_result_data", errors={"data": errors})
+        raise InvalidResultData(errors={"data": errors})
     checked = check_file(data, filename)
     result_id = uuid.uuid4()
     key = f"results/{result_id}"
@@ -95,7 +91,7 @@ def result_of_dossier(principal: Principal, dossier_id: uuid.UUID) -> DigitizedR
     dossier: Dossier = ensure_visible(principal, access.load(dossier_id))
     result = db.session.scalar(select(DigitizedResult).where(DigitizedResult.dossier_id == dossier.id))
     if result is None:
-        raise NotFound(N_("This dossier has no result yet."), code="result_not_found")
+        raise ResultNotFound(N_("This dossier has no result yet."))
     return result
 
 
@@ -108,7 +104,7 @@ def verify(code: str) -> dict:
     result = db.session.scalar(select(DigitizedResult).where(
         DigitizedResult.verification_code == normalise_code(code)))
     if result is None:
-        raise NotFound(N_("No document with this verification code was issued."), code="not_genuine")
+        raise NotGenuine()
     return {"genuine": True, "issuer": result.issuer.name,
             "issued_on": result.issued_at.astimezone(VIETNAM).date()}
 

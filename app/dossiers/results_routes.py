@@ -9,7 +9,7 @@ from app.dossiers import present, results
 from app.dossiers.multipart import Blueprint
 from app.dossiers.schemas import ResultPageSchema, ResultSchema, VerificationSchema
 from app.extensions import limiter
-from app.identity.roles import CITIZEN
+from app.common.roles import CITIZEN
 
 blp = Blueprint("results", __name__, description="My documents (digitized results) and their public verification")
 

@@ -1,7 +1,7 @@
 """Dossiers: the citizen's applications, the officers' inbox and workflow, linked bundles."""
 from flask.views import MethodView
 
-from app.common.api import ErrorSchema
+from app.common.api import refusals_for
 from app.common.auth import current_principal, require_auth, require_role
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
@@ -13,7 +13,7 @@ from app.dossiers.schemas import (
     StartBundleSchema, StartDossierSchema, TimelineEntrySchema, TransitionSchema, DocumentUploadSchema,
     WithdrawSchema,
 )
-from app.identity.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
+from app.common.roles import ADMIN, APPROVER, CITIZEN, LEADER, OFFICER
 
 blp = Blueprint("dossiers", __name__, description="Dossiers: submission, workflow, linked procedures")
 
@@ -22,12 +22,7 @@ def _account():
     return current_principal().account_id
 
 
-def _errors(*pairs):
-    def decorator(view):
-        for status, description in reversed(pairs):
-            view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
-        return view
-    return decorator
+_errors = refusals_for(blp)
 
 
 NOT_FOUND = (404, "No such dossier, or not yours")

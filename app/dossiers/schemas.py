@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 
 from app.catalog.schemas import ProcedureRefSchema
 from app.common.pagination import PageArgsSchema, page_schema
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.bundles import BUNDLE_STATUSES
 from app.common.personal_id import PersonalIdField
 from app.dossiers.models import CHANNELS, FEE_STATUSES
@@ -63,7 +63,7 @@ class FormUpdateSchema(ma.Schema):
 
 
 class TransitionSchema(ma.Schema):
-    action = ma.fields.String(required=True, validate=ma.validate.OneOf(workflow.MANUAL_ACTIONS),
+    action = ma.fields.String(required=True, validate=ma.validate.OneOf(states.MANUAL_ACTIONS),
                               metadata={"example": "receive"})
     reason = ma.fields.String(validate=ma.validate.Length(max=2000), metadata={
         "description": "Required for return, request_supplement, send_back and reject",
@@ -101,11 +101,11 @@ class StartBundleSchema(ma.Schema):
 
 
 class MyDossiersQuerySchema(PageArgsSchema):
-    status = ma.fields.String(validate=ma.validate.OneOf(workflow.STATES), metadata={"example": "submitted"})
+    status = ma.fields.String(validate=ma.validate.OneOf(states.STATES), metadata={"example": "submitted"})
 
 
 class InboxQuerySchema(PageArgsSchema):
-    status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(workflow.STATES)),
+    status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(states.STATES)),
                             metadata={"description": "Repeat for several", "example": ["submitted"]})
     procedure_id = ma.fields.UUID(metadata=_ID)
     overdue = ma.fields.Boolean(metadata={"description": "Only (or, false: no) dossiers past their due date"})
@@ -169,7 +169,7 @@ class RequirementStatusSchema(ma.Schema):
 class DossierSummarySchema(ma.Schema):
     id = ma.fields.UUID()
     procedure = ma.fields.Nested(ProcedureRefSchema)
-    status = ma.fields.String(metadata={"example": "submitted", "enum": list(workflow.STATES)})
+    status = ma.fields.String(metadata={"example": "submitted", "enum": list(states.STATES)})
     channel = ma.fields.String(metadata={
         "example": "desk", "enum": list(CHANNELS),
         "description": "online: submitted by the citizen in the app; desk: taken at the one-stop-shop desk"})

@@ -22,7 +22,7 @@ from app.dossiers.service import new_dossier
 from app.dossiers.transitions import fire
 from app.extensions import db
 from app.identity.models import Account
-from app.identity.roles import CITIZEN
+from app.common.roles import CITIZEN
 from app.storage import get_storage
 from app.storage.adapter import checksum
 

@@ -16,27 +16,27 @@ from app.catalog.models import Procedure
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
-from app.dossiers import access, workflow
+from app.dossiers import access, states
 from app.dossiers.access import DossierNotFound, ensure_owner, ensure_visible
+from app.dossiers.errors import (
+    AlreadySubmitted, DocumentsMissing, DossierClosed, DossierNotEditable, DossierNotPayable,
+    FeeAlreadyPaid, FeeNotPaid, InvalidAssignee, NoCompetentAgency, NoFeeDue, ProcedureRetired,
+    StaleVersion, SubmitTheBundle,
+)
 from app.dossiers.models import (
     FEE_NOT_REQUIRED, FEE_PAID, FEE_REFUNDED, FEE_UNPAID, FROM_BUNDLE, FROM_REGISTRY, Dossier,
     DossierBundle, TimelineEntry,
 )
 from app.dossiers.transitions import fire, record
-from app.errors import N_, Conflict, ValidationFailed
+from app.errors import N_, ValidationFailed
 from app.extensions import db
 from app.identity.models import ACTIVE, Account
-from app.identity.roles import OFFICER
+from app.common.roles import OFFICER
 from app.registry.adapter import get_registry
 from app.registry.records import CitizenRecord
 
 ROUTING_FIELD = "commune_code"  # the form field that says which commune handles the dossier
 DOCUMENT_MISSING = N_("This document is required.")
-
-
-class StaleVersion(Conflict):
-    code = "stale_version"
-    message = N_("The dossier was changed by someone else. Reload it and try again.")
 
 
 # -- starting and filling in -------------------------------------------------------
@@ -65,7 +65,7 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
     fee = 0 if fee_exempt else procedure.fee
     dossier = Dossier(
         procedure=procedure, citizen_account_id=account.id, applicant_name=account.full_name,
-        agency=agency_for(procedure, commune_code), commune_code=commune_code, status=workflow.DRAFT,
+        agency=agency_for(procedure, commune_code), commune_code=commune_code, status=states.DRAFT,
         form_data=form_data, prefill=prefill, fee_amount=fee,
         fee_status=FEE_UNPAID if fee else FEE_NOT_REQUIRED,
         bundle_id=bundle.id if bundle else None, bundle_position=position,
@@ -75,7 +75,7 @@ def new_dossier(principal: Principal, procedure: Procedure, *, skip_prefill=froz
     data = {"prefilled": sorted(prefill)}
     if fee_exempt:
         data["fee_exempt"] = True
-    record(dossier, "create", principal, to_status=workflow.DRAFT, data=data)
+    record(dossier, "create", principal, to_status=states.DRAFT, data=data)
     return dossier
 
 
@@ -100,10 +100,10 @@ def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
     """Changes form values (null removes one); an edited registry value is flagged for the officer."""
     dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
     _ensure_version(dossier, expected_version)
-    if dossier.status not in workflow.EDITABLE:
-        raise Conflict(N_("The form can be changed only in a draft or when a supplement is requested."),
-                       code="dossier_not_editable")
-    if dossier.status != workflow.DRAFT and ROUTING_FIELD in values:
+    if dossier.status not in states.EDITABLE:
+        raise DossierNotEditable(
+            N_("The form can be changed only in a draft or when a supplement is requested."))
+    if dossier.status != states.DRAFT and ROUTING_FIELD in values:
         raise ValidationFailed(errors={ROUTING_FIELD: [N_("The commune cannot change after submission.")]})
     merged = {**dossier.form_data, **values}
     merged = {name: value for name, value in merged.items() if value is not None}
@@ -117,7 +117,7 @@ def update_form(principal: Principal, dossier_id: uuid.UUID, values: dict,
         dossier.commune_code = clean.get(ROUTING_FIELD)
         dossier.agency = agency_for(dossier.procedure, dossier.commune_code)
     newly_flagged = sorted(set(dossier.flagged_fields) - flagged_before)
-    if newly_flagged or dossier.status != workflow.DRAFT:
+    if newly_flagged or dossier.status != states.DRAFT:
         record(dossier, "form_updated", principal, data={
             "fields": sorted(values), "registry_fields_edited": newly_flagged,
             "registry_values": {name: dossier.prefill[name]["value"] for name in newly_flagged}})
@@ -131,10 +131,9 @@ def submit_dossier(principal: Principal, dossier_id: uuid.UUID) -> Dossier:
     """Submits a complete draft: receipt code, due date, notification, event."""
     dossier = ensure_owner(principal, access.load(dossier_id, lock=True))
     if dossier.bundle_id is not None:
-        raise Conflict(N_("This dossier belongs to linked procedures; submit the bundle."),
-                       code="submit_the_bundle")
-    if dossier.status != workflow.DRAFT:
-        raise Conflict(N_("This dossier has already been submitted."), code="already_submitted")
+        raise SubmitTheBundle()
+    if dossier.status != states.DRAFT:
+        raise AlreadySubmitted(N_("This dossier has already been submitted."))
     ensure_level(principal, dossier.procedure)
     ensure_open(dossier.procedure)
     ensure_complete(dossier)
@@ -153,7 +152,7 @@ def ensure_complete(dossier: Dossier, *, skip_fields=frozenset(), skip_documents
     errors = incompleteness(dossier, skip_fields=skip_fields, skip_documents=skip_documents)
     if errors:
         if set(errors) == {"documents"}:
-            raise ValidationFailed(N_("Required documents are missing."), code="documents_missing", errors=errors)
+            raise DocumentsMissing(errors=errors)
         raise ValidationFailed(errors=errors)
 
 
@@ -194,7 +193,7 @@ def _assignee(principal: Principal, dossier: Dossier, assignee_id: uuid.UUID) ->
             and assignee.commune_code in (None, dossier.commune_code))
     if not fits:
         message = N_("The assignee must be an officer of this dossier's agency and commune.")
-        raise ValidationFailed(message, code="invalid_assignee", errors={"assignee_id": [message]})
+        raise InvalidAssignee(message, errors={"assignee_id": [message]})
     return assignee
 
 
@@ -219,7 +218,7 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
     if principal.agency_id is None:
         return {"items": [], "next_cursor": None}
     statement = select(Dossier).where(Dossier.agency_id == principal.agency_id,
-                                      Dossier.status.not_in(workflow.PRIVATE))
+                                      Dossier.status.not_in(states.PRIVATE))
     if principal.commune_code:
         statement = statement.where(Dossier.commune_code == principal.commune_code)
     if status:
@@ -227,7 +226,7 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
     if procedure_id:
         statement = statement.where(Dossier.procedure_id == procedure_id)
     if overdue is not None:
-        late = Dossier.status.in_(workflow.CLOCK_RUNNING) & (Dossier.due_date < local_today())
+        late = Dossier.status.in_(states.CLOCK_RUNNING) & (Dossier.due_date < local_today())
         statement = statement.where(late if overdue else ~late)
     if assigned_to_me:
         statement = statement.where(Dossier.assigned_officer_id == principal.account_id)
@@ -244,12 +243,12 @@ def timeline(principal: Principal, dossier_id: uuid.UUID) -> list[TimelineEntry]
 
 
 def is_overdue(dossier: Dossier) -> bool:
-    return (dossier.status in workflow.CLOCK_RUNNING and dossier.due_date is not None
+    return (dossier.status in states.CLOCK_RUNNING and dossier.due_date is not None
             and dossier.due_date < local_today())
 
 
 def allowed_actions(principal: Principal, dossier: Dossier) -> list[str]:
-    return workflow.allowed_actions(access.facts_of(dossier), access.actor_of(principal))
+    return states.allowed_actions(access.facts_of(dossier), access.actor_of(principal))
 
 
 # -- fees (the payments domain calls these) ----------------------------------------------
@@ -266,19 +265,18 @@ class PayableDossier:
 
 
 # Fees are paid once the dossier is submitted (it has a receipt code) and before it is received
-PAYABLE_STATES = frozenset({workflow.SUBMITTED})
+PAYABLE_STATES = frozenset({states.SUBMITTED})
 
 
 def payable_dossier(principal: Principal, dossier_id: uuid.UUID) -> PayableDossier:
     """The fee the principal may pay for their dossier (404 if not theirs, 409 if nothing is due)."""
     dossier = ensure_owner(principal, access.load(dossier_id))
     if dossier.fee_status == FEE_PAID:
-        raise Conflict(N_("The fee of this dossier has already been paid."), code="fee_already_paid")
+        raise FeeAlreadyPaid()
     if dossier.fee_amount == 0 or dossier.fee_status == FEE_NOT_REQUIRED:
-        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+        raise NoFeeDue()
     if dossier.status not in PAYABLE_STATES or dossier.fee_status != FEE_UNPAID:
-        raise Conflict(N_("The fee can be paid once the dossier is submitted and before it is received."),
-                       code="dossier_not_payable")
+        raise DossierNotPayable()
     return PayableDossier(dossier.id, dossier.citizen_account_id, dossier.receipt_code, dossier.procedure.code,
                           dossier.procedure.name, dossier.fee_amount, dossier.fee_status)
 
@@ -294,12 +292,12 @@ def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier:
     if dossier.fee_status == FEE_PAID:
         if dossier.fee_payment_id == payment_id:
             return dossier
-        raise Conflict(N_("The fee of this dossier has already been paid."), code="fee_already_paid")
+        raise FeeAlreadyPaid()
     if dossier.fee_status != FEE_UNPAID:
-        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
-    if dossier.status in workflow.FINAL:
+        raise NoFeeDue()
+    if dossier.status in states.FINAL:
         # withdrawn or returned meanwhile: payments refunds the money
-        raise Conflict(N_("This dossier is closed; the fee will be refunded."), code="dossier_closed")
+        raise DossierClosed()
     dossier.fee_status, dossier.fee_payment_id = FEE_PAID, payment_id
     record(dossier, "fee_paid", None, data={"payment_id": payment_id, "amount": dossier.fee_amount})
     db.session.flush()
@@ -314,7 +312,7 @@ def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier
     if dossier.fee_status == FEE_REFUNDED:
         return dossier
     if dossier.fee_status != FEE_PAID:
-        raise Conflict(N_("The fee of this dossier was not paid."), code="fee_not_paid")
+        raise FeeNotPaid()
     dossier.fee_status = FEE_REFUNDED
     record(dossier, "fee_refunded", None, data={"payment_id": payment_id, "amount": dossier.fee_amount})
     db.session.flush()
@@ -326,15 +324,14 @@ def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier
 def ensure_open(procedure: Procedure) -> None:
     """Refuses new dossiers for a retired procedure (409 `procedure_retired`)."""
     if procedure.is_retired:
-        raise Conflict(N_("This procedure has been retired and accepts no new dossiers."),
-                       code="procedure_retired")
+        raise ProcedureRetired()
 
 
 def agency_for(procedure: Procedure, commune_code: str | None):
     agency = catalog.competent_agency(procedure, commune_code)
     if agency is None:
         message = N_("No agency handles this procedure for this commune.")
-        raise ValidationFailed(message, code="no_competent_agency", errors={ROUTING_FIELD: [message]})
+        raise NoCompetentAgency(message, errors={ROUTING_FIELD: [message]})
     return agency
 
 

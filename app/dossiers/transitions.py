@@ -1,29 +1,29 @@
 """Applies a workflow transition to a dossier, with everything that goes with it.
 
-`fire` asks `workflow.check` whether the actor may, then in the caller's
+`fire` asks `states.check` whether the actor may, then in the caller's
 transaction: changes the state, moves the due-date clock, writes the timeline
 entry, queues the citizen's notification and publishes the domain event
 (payments and the dashboard listen). The caller holds the dossier's row lock
 and commits.
 """
+from collections.abc import Callable
+
 from app.common import events
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
-from app.dossiers import workflow
+from app.dossiers import events as dossier_events
+from app.dossiers import states
 from app.dossiers.access import actor_of, facts_of
+from app.dossiers.errors import ReasonMissing, TransitionNotAllowed
+from app.dossiers.events import DossierTransitioned
 from app.dossiers.models import FEE_UNPAID as FEE_UNPAID_STATUS
 from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
-from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
-from app.errors import N_, Conflict, Forbidden, ValidationFailed
+from app.dossiers.receipt_codes import due_date, next_receipt_code, paused_working_days
+from app.errors import N_, Conflict, Forbidden
 from app.extensions import db
 from app.notifications.service import notify
 
 SYSTEM_ROLE = "system"
-
-
-class TransitionNotAllowed(Conflict):
-    code = "transition_not_allowed"
-    message = N_("This action is not possible in the dossier's current state.")
 
 
 REFUSALS = {
@@ -37,7 +37,7 @@ FEE_UNPAID = N_("The fee has not been paid yet; the dossier cannot be received."
 
 
 def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: str | None = None,
-         data: dict | None = None) -> workflow.Transition:
+         data: dict | None = None) -> states.Transition:
     """Applies `action` to `dossier` as `principal` (None: the system)."""
     transition = check(dossier, action, principal, reason=reason)
     previous = dossier.status
@@ -46,26 +46,35 @@ def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: 
     record(dossier, action, principal, from_status=previous, to_status=transition.target,
            reason=reason, data=data)
     _announce(dossier, transition, reason)
-    if dossier.bundle_id is not None:
-        from app.dossiers import bundles  # bundles fire transitions too
-        bundles.on_member_changed(dossier, transition)
+    if dossier.bundle_id is not None and _bundle_reaction is not None:
+        _bundle_reaction(dossier, transition)
     return transition
 
 
+# A bundle reacts to its members' transitions and fires transitions itself, so
+# bundles.py registers its reaction here at start (app/dossiers/__init__.py)
+# rather than this module importing it.
+_bundle_reaction: Callable[[Dossier, states.Transition], None] | None = None
+
+
+def react_to_bundle_members(reaction: Callable[[Dossier, states.Transition], None]) -> None:
+    global _bundle_reaction
+    _bundle_reaction = reaction
+
+
 def check(dossier: Dossier, action: str, principal: Principal | None, *,
-          reason: str | None = None) -> workflow.Transition:
+          reason: str | None = None) -> states.Transition:
     """The transition if `principal` may fire `action` now; otherwise the API error saying why."""
-    actor = actor_of(principal) if principal else workflow.Actor.system()
+    actor = actor_of(principal) if principal else states.Actor.system()
     try:
-        return workflow.check(action, facts_of(dossier), actor, reason=reason)
-    except workflow.NotAllowedInState as error:
+        return states.check(action, facts_of(dossier), actor, reason=reason)
+    except states.NotAllowedInState as error:
         raise TransitionNotAllowed(errors={"status": [dossier.status]}) from error
-    except workflow.NotPermitted as error:
+    except states.NotPermitted as error:
         raise Forbidden(REFUSALS[error.code], code=error.code) from error
-    except workflow.ReasonRequired as error:
-        raise ValidationFailed(REASON_REQUIRED, code="reason_required",
-                               errors={"reason": [REASON_REQUIRED]}) from error
-    except workflow.GuardFailed as error:
+    except states.ReasonRequired as error:
+        raise ReasonMissing(REASON_REQUIRED, errors={"reason": [REASON_REQUIRED]}) from error
+    except states.GuardFailed as error:
         raise Conflict(FEE_UNPAID, code=error.code) from error
 
 
@@ -83,10 +92,10 @@ def record(dossier: Dossier, action: str, principal: Principal | None, *, from_s
     return entry
 
 
-def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
+def _apply_effects(dossier: Dossier, transition: states.Transition) -> None:
     now, today = utcnow(), local_today()
     action = transition.action
-    if action in workflow.SUBMISSIONS:
+    if action in states.SUBMISSIONS:
         dossier.receipt_code = next_receipt_code(dossier.agency.code, today)
         dossier.submitted_at = now
         dossier.due_date = _bundle_due(dossier) or due_date(today, dossier.procedure.processing_days)
@@ -102,7 +111,7 @@ def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
         dossier.paused_on = None
         if dossier.bundle_id is None and dossier.due_date is not None:
             dossier.due_date = due_date(dossier.due_date, paused)
-    if transition.target in workflow.FINAL:
+    if transition.target in states.FINAL:
         dossier.completed_at = now
 
 
@@ -128,19 +137,21 @@ def _desk_params(dossier: Dossier) -> dict:
     return params
 
 
-def _announce(dossier: Dossier, transition: workflow.Transition, reason: str | None) -> None:
+def _announce(dossier: Dossier, transition: states.Transition, reason: str | None) -> None:
     if transition.notify:
         params = notification_params(dossier, reason)
         if transition.action == "submit_at_desk":
             params.update(_desk_params(dossier))
         notify(transition.notify, account_id=dossier.citizen_account_id, params=params)
+    payload = DossierTransitioned(
+        dossier_id=dossier.id, action=transition.action, status=dossier.status,
+        citizen_account_id=dossier.citizen_account_id, procedure_code=dossier.procedure.code,
+        agency_id=dossier.agency_id, commune_code=dossier.commune_code,
+        fee_amount=dossier.fee_amount, fee_status=dossier.fee_status,
+    )
     if transition.publish:
-        events.publish(
-            transition.publish, dossier_id=dossier.id, action=transition.action, status=dossier.status,
-            citizen_account_id=dossier.citizen_account_id, procedure_code=dossier.procedure.code,
-            agency_id=dossier.agency_id, commune_code=dossier.commune_code,
-            fee_amount=dossier.fee_amount, fee_status=dossier.fee_status,
-        )
+        events.publish(transition.publish, payload)
+    events.publish(dossier_events.TRANSITIONED, payload)
 
 
 def _jsonable(data: dict) -> dict:

@@ -1,1 +1,34 @@
 """E-ID accounts, authentication, sessions, devices and tokens."""
+import uuid
+
+from app.common.events import declare
+from app.extensions import api, db
+from app.identity import desk_routes, dev_routes, routes
+from app.identity.authn import load_principal
+from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
+from app.identity.models import Account
+from app.notifications.service import register_phone_lookup
+
+
+def init_app(app) -> None:
+    """The identity endpoints, the principal of every request, and the phone book notifications uses."""
+    api.register_blueprint(routes.blp, url_prefix="/api/v1/identity")
+    api.register_blueprint(desk_routes.blp, url_prefix="/api/v1/identity")
+    declare(AccountActivated, ACCOUNT_ACTIVATED)
+    register_phone_lookup(_phone_of)
+
+
+def init_dev_endpoints(app) -> None:
+    """Development only: SMS read-back (after the notifications' own development endpoints)."""
+    if app.config["DEV_ENDPOINTS"]:
+        api.register_blueprint(dev_routes.blp, url_prefix="/api/v1/dev")
+
+
+def init_principal(app) -> None:
+    """Who is calling: the bearer token's principal, loaded before every request."""
+    app.before_request(load_principal)
+
+
+def _phone_of(account_id: uuid.UUID) -> str | None:
+    account = db.session.get(Account, account_id)
+    return account.phone if account else None

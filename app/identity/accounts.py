@@ -22,6 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.common import events
 from app.common.clock import utcnow
 from app.extensions import db
 from app.identity import otp
@@ -30,11 +31,12 @@ from app.identity.devices import current_device
 from app.identity.errors import (
     AccountExists, InvalidCredentials, InvalidGrant, OtpNotFound, RegistryMismatch,
 )
+from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
 from app.identity.models import ACTIVE, PENDING_PASSWORD, PENDING_PHONE, Account, AuthSession
 from app.identity.login import ensure_unlocked, record_failure
 from app.identity.settings import settings
 from app.identity.passwords import check_password, hash_password, verify_password
-from app.identity.roles import CITIZEN, LEVEL_1
+from app.common.roles import CITIZEN, LEVEL_1
 from app.identity.sessions import (
     IssuedTokens, access_token_for, cut_off_access_tokens, revoke_sessions,
 )
@@ -142,6 +144,8 @@ def set_first_password(setup_token: str, password: str) -> Account:
         raise InvalidGrant()
     account.password_hash = hash_password(_checked(account, password))
     account.status, account.activated_at = ACTIVE, utcnow()
+    events.publish(ACCOUNT_ACTIVATED, AccountActivated(account_id=account.id, role=account.role,
+                                                       level=account.level))
     db.session.commit()
     audit("registration.completed", account_id=account.id)
     return account

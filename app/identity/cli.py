@@ -4,8 +4,8 @@ from flask.cli import AppGroup
 
 from app.errors import AppError
 from app.extensions import db
+from app.common.roles import STAFF_ROLES
 from app.identity.in_person import enrol_in_person
-from app.identity.roles import STAFF_ROLES
 from app.identity.staff import create_staff
 
 staff_cli = AppGroup("staff", help="Staff accounts (officers, approvers, assistants, leaders, admins)")

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_level, require_role
 from app.identity import in_person, lost_device
-from app.identity.roles import ASSISTANT, OFFICER
+from app.common.roles import ASSISTANT, OFFICER
 from app.identity.schemas import (
     DeskCitizenArgs, DeskReproofingArgs, DeskVerificationArgs, EidDeviceSchema, HelperArgs, InPersonCodeSchema,
     ReproofingRequestSchema,

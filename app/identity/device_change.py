@@ -41,7 +41,7 @@ from app.identity.errors import (
 )
 from app.identity.login import check_account_totp
 from app.identity.models import ACTIVE, Account, AuthSession, Device, DeviceBinding, InPersonCode
-from app.identity.roles import LEVEL_2
+from app.common.roles import LEVEL_2
 from app.identity.sessions import cut_off_access_tokens, end_level2_on_device, hash_token
 from app.identity.settings import seconds, settings
 from app.notifications.service import notify

@@ -271,3 +271,8 @@ class ResidentConsentRequired(ValidationFailed):
 class ReproofingRequestNotFound(NotFound):
     code = "reproofing_request_not_found"
     message = N_("No open re-proofing request with this id for this citizen.")
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+    message = N_("The access token is not valid or has expired.")

@@ -21,11 +21,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from app.catalog.models import PROVINCIAL_POLICE, Agency
 from app.common.auth import OutOfScope, Principal
+from app.common.settings import settings as common_settings
 from app.common.clock import local_today, utcnow
 from app.extensions import db
 from app.identity.audit import audit
@@ -34,7 +34,7 @@ from app.identity.errors import (
     InPersonCodeUsed, InvalidInPersonCode, ReproofingRequestNotFound, ResidentConsentRequired,
 )
 from app.identity.models import ACTIVATION, ACTIVE, REPROOFING, Account, InPersonCode, ReproofingRequest
-from app.identity.roles import CITIZEN
+from app.common.roles import CITIZEN
 from app.identity.settings import seconds, settings
 from app.identity.verifier import get_verifier
 from app.notifications.service import notify
@@ -58,7 +58,7 @@ def normalize_code(code: str) -> str:
 
 
 def _hash(personal_id: str, code: str) -> str:
-    key = hashlib.sha256(b"in-person|" + current_app.config["SECRET_KEY"].encode()).digest()
+    key = hashlib.sha256(b"in-person|" + common_settings().secret_key.encode()).digest()
     return hmac.new(key, f"{personal_id}|{normalize_code(code)}".encode(), hashlib.sha256).hexdigest()
 
 

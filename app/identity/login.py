@@ -21,12 +21,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.common.auth import Principal
 from app.common.clock import utcnow
+from app.common.settings import settings as common_settings
 from app.extensions import db
 from app.identity import otp, totp
 from app.identity.audit import audit
@@ -37,7 +37,7 @@ from app.identity.errors import (
 )
 from app.identity.models import ACTIVE, DISABLED, Account, AuthSession, LoginThrottle, PendingLogin
 from app.identity.passwords import hash_password, needs_rehash, verify_password
-from app.identity.roles import LEVEL_1, LEVEL_2
+from app.common.roles import LEVEL_1, LEVEL_2
 from app.identity.sessions import ClientInfo, IssuedTokens, access_token_for, hash_token, start_session
 from app.identity.settings import seconds, settings
 
@@ -56,7 +56,7 @@ class LoginStarted:
 # --- lockout -----------------------------------------------------------------
 
 def _throttle_key(login: str) -> str:
-    key = hashlib.sha256(b"login-throttle|" + current_app.config["SECRET_KEY"].encode()).digest()
+    key = hashlib.sha256(b"login-throttle|" + common_settings().secret_key.encode()).digest()
     return hmac.new(key, login.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 

@@ -27,7 +27,7 @@ from app.identity.errors import (
 from app.identity.login import check_account_totp, ensure_unlocked, record_failure
 from app.identity.models import ACTIVE, Account, Device
 from app.identity.passwords import verify_password
-from app.identity.roles import CITIZEN, LEVEL_2
+from app.common.roles import CITIZEN, LEVEL_2
 from app.identity.sessions import end_level2_on_device
 from app.notifications.service import notify
 

@@ -16,10 +16,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.common.clock import utcnow
+from app.common.settings import settings as common_settings
 from app.extensions import db
 from app.identity.audit import audit
 from app.identity.errors import (
@@ -45,7 +45,7 @@ class SentCode:
 
 
 def _keyed_hash(*parts: str) -> str:
-    key = hashlib.sha256(b"otp|" + current_app.config["SECRET_KEY"].encode()).digest()
+    key = hashlib.sha256(b"otp|" + common_settings().secret_key.encode()).digest()
     return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
 
 

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
-
 from app.errors import N_
 from app.identity.errors import WeakPassword
+from app.identity.settings import keys
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -97,8 +96,8 @@ def _is_personal(password, personal_id, phone, full_name, date_of_birth) -> bool
 # --- hashing ---------------------------------------------------------------
 
 def _hasher() -> PasswordHasher:
-    c = current_app.config
-    return _hasher_for(c["ARGON2_TIME_COST"], c["ARGON2_MEMORY_COST"], c["ARGON2_PARALLELISM"])
+    k = keys()
+    return _hasher_for(k.argon2_time_cost, k.argon2_memory_cost, k.argon2_parallelism)
 
 
 @cache
@@ -120,8 +119,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; without a hash a dummy one is checked, taking the same time."""
     hasher = _hasher()
     if not password_hash:
-        c = current_app.config
-        password_hash = _dummy_hash(c["ARGON2_TIME_COST"], c["ARGON2_MEMORY_COST"], c["ARGON2_PARALLELISM"])
+        k = keys()
+        password_hash = _dummy_hash(k.argon2_time_cost, k.argon2_memory_cost, k.argon2_parallelism)
         _verify(hasher, password_hash, password)
         return False
     return _verify(hasher, password_hash, password)

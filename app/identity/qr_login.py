@@ -33,7 +33,7 @@ from app.identity.login import raise_session_level
 from app.identity.models import (
     ACTIVE, QR_APPROVED, QR_CONSUMED, QR_DENIED, QR_PENDING, QR_SCANNED, Account, AuthSession, QrLogin,
 )
-from app.identity.roles import LEVEL_2
+from app.common.roles import LEVEL_2
 from app.identity.sessions import (
     ClientInfo, IssuedTokens, access_token_for, hash_token, start_session, tokens_for,
 )

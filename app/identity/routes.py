@@ -3,16 +3,17 @@ from flask import g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.common.api import ErrorSchema
+from app.common.api import refusals_for
 from app.common.auth import current_principal, require_auth, require_level, require_role
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
+from app.common.present import View
 from app.extensions import db, limiter
 from app.identity import accounts, device_change, devices, login, lost_device, otp, qr, qr_login, sessions, staff
 from app.identity.audit import audit
 from app.identity.errors import DelegationNotAllowed
 from app.identity.models import Account, AuthSession
-from app.identity.roles import ADMIN, CITIZEN
+from app.common.roles import ADMIN, CITIZEN
 from app.identity.schemas import (
     EidAccountSchema, BindingArgs, EidDeviceSchema, BindingCompletedSchema, BindingStartedSchema, OtpChallengeArgs,
     OtpCodeArgs, ChangePasswordArgs, BindingCodeArgs, FirstPasswordArgs, LoginArgs, LoginStartedSchema,
@@ -42,13 +43,7 @@ qr_limit = _limit("qr_rate_limit", "identity-qr")
 qr_poll_limit = _limit("qr_poll_rate_limit", "identity-qr-poll")
 
 
-def refusals(*pairs):
-    """Documents the error answers of an endpoint: refusals((422, "..."), (429, "..."))."""
-    def decorator(view):
-        for status, description in reversed(pairs):
-            view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
-        return view
-    return decorator
+refusals = refusals_for(blp)
 
 
 TOO_MANY = (429, "Too many requests from this address, or codes to this phone (Retry-After says when)")
@@ -263,8 +258,7 @@ class Me(MethodView):
     def get(self):
         """The logged-in account"""
         account = db.session.get(Account, current_principal().account_id)
-        account.bound_device = devices.current_device(account.id)
-        return account
+        return View(account, bound_device=devices.current_device(account.id))
 
 
 @blp.route("/password")

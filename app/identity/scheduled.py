@@ -14,7 +14,7 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.identity.device_change import apply_due_changes
 from app.identity.models import DeviceBinding, LoginThrottle, OtpChallenge, PendingLogin, QrLogin, RefreshToken
-from app.notifications.worker import register_periodic
+from app.common.jobs import register_periodic
 
 KEEP = timedelta(days=1)
 

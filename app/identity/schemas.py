@@ -6,7 +6,7 @@ from app.common.masking import mask_phone
 from app.common.pagination import page_schema
 from app.common.personal_id import PersonalIdField
 from app.errors import N_
-from app.identity.roles import STAFF_ROLES
+from app.common.roles import STAFF_ROLES
 
 UUID_EXAMPLE = "3f2c1e9a-8b7d-4c6e-9f1a-2b3c4d5e6f70"
 PHONE = validate.Regexp(r"^(\+?84|0)[0-9]{9}$",

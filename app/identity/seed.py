@@ -18,7 +18,7 @@ from app.extensions import db
 from app.identity import in_person, totp
 from app.identity.models import ACTIVE, Account, Device
 from app.identity.passwords import hash_password
-from app.identity.roles import ADMIN, APPROVER, ASSISTANT, CITIZEN, LEADER, LEVEL_1, LEVEL_2, OFFICER
+from app.common.roles import ADMIN, APPROVER, ASSISTANT, CITIZEN, LEADER, LEVEL_1, LEVEL_2, OFFICER
 from app.identity.sessions import hash_token
 from app.identity.staff import create_staff
 from app.registry.models import RegistryCitizen

@@ -22,7 +22,7 @@ from app.identity.devices import totp_uri
 from app.identity.errors import AccountNotFound, AgencyNotFound, LoginTaken
 from app.identity.models import ACTIVE, DISABLED, Account
 from app.identity.passwords import check_password, hash_password
-from app.identity.roles import LEVEL_2, STAFF_ROLES
+from app.common.roles import LEVEL_2, STAFF_ROLES
 from app.identity.sessions import cut_off_access_tokens, revoke_sessions
 from app.notifications.service import notify
 

@@ -13,25 +13,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
-from flask import current_app
 
 from app.common.clock import utcnow
-from app.errors import N_, Unauthorized
+from app.identity.errors import InvalidToken
+from app.identity.settings import keys
 
 ACCESS = "access"
 DELEGATED = "delegated"
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 
 
-class InvalidToken(Unauthorized):
-    code = "invalid_token"
-    message = N_("The access token is not valid or has expired.")
-
-
 def _settings():
-    config = current_app.config
-    return (config["SECRET_KEY"], config.get("JWT_ALGORITHM", "HS256"),
-            config.get("JWT_ISSUER", "smart-province"), config.get("JWT_AUDIENCE", "smart-province-api"))
+    k = keys()
+    return k.token_key, k.token_algorithm, k.token_issuer, k.token_audience
 
 
 def issue_access_token(*, account_id: uuid.UUID, role: str, level: int, methods: list[str],

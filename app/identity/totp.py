@@ -19,7 +19,8 @@ import pyotp
 from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+
+from app.identity.settings import keys
 
 DIGITS = 6
 PERIOD = 30
@@ -32,11 +33,11 @@ def new_secret() -> str:
 
 
 def encrypt_secret(secret: str) -> bytes:
-    return _fernet(current_app.config["TOTP_ENCRYPTION_KEY"]).encrypt(secret.encode())
+    return _fernet(keys().totp_encryption_key).encrypt(secret.encode())
 
 
 def decrypt_secret(blob: bytes) -> str:
-    return _fernet(current_app.config["TOTP_ENCRYPTION_KEY"]).decrypt(blob).decode()
+    return _fernet(keys().totp_encryption_key).decrypt(blob).decode()
 
 
 @cache

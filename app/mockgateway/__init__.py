@@ -11,12 +11,19 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from app.config import payment_settings
+from app.mockgateway.engine import MockHub
+from app.mockgateway.routes import bp
+
+
+def init_app(app: Flask) -> None:
+    """Development and tests (MOCK_GATEWAYS): mock VNPay/MoMo/PayGov under /mock."""
+    if app.config["MOCK_GATEWAYS"]:
+        register(app)
+
 
 def register(app: Flask) -> None:
     """Serves the mocks from this app (development and tests only)."""
-    from app.mockgateway.engine import MockHub
-    from app.mockgateway.routes import bp
-
     config = dict(app.config)
     path = config.get("MOCK_GATEWAY_DB", ":memory:")
     if path != ":memory:" and not os.path.isabs(path):
@@ -28,8 +35,6 @@ def register(app: Flask) -> None:
 
 def create_mock_app(environ: Mapping[str, str] | None = None) -> Flask:
     """A process that is only the mock gateways (no merchant database)."""
-    from app.payments.settings import payment_settings
-
     environ = os.environ if environ is None else environ
     app = Flask(__name__, instance_path=os.path.abspath(environ.get("MOCK_INSTANCE_PATH", "instance")))
     app.config.update(payment_settings(environ, "development"))

@@ -1,6 +1,9 @@
 """`flask mockgateway run`: the mock gateways as their own process (same as `python -m app.mockgateway`)."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
+
+from app.mockgateway import create_mock_app
 
 mockgateway_cli = AppGroup("mockgateway", help="The mock payment gateways")
 
@@ -10,8 +13,6 @@ mockgateway_cli = AppGroup("mockgateway", help="The mock payment gateways")
 @click.option("--port", default=8100, show_default=True)
 def run_command(host, port):
     """Serve the mock VNPay, MoMo and PayGov gateways on their own port."""
-    from app.mockgateway import create_mock_app
-
     click.echo(f"mock gateways on http://{host}:{port}/mock (IPNs go to MOCK_VNPAY_IPN_URL, ipnUrl)")
     create_mock_app().run(host=host, port=port, threaded=True)
 
@@ -19,8 +20,6 @@ def run_command(host, port):
 @mockgateway_cli.command("deliver")
 def deliver_command():
     """Send the IPNs that are due now (the in-app mock)."""
-    from flask import current_app
-
     hub = current_app.extensions.get("mockgateway")
     if hub is None:
         raise click.ClickException("MOCK_GATEWAYS is off")

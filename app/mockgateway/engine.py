@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from app.common.clock import VIETNAM, utcnow
 from app.mockgateway import protocol
 from app.mockgateway.store import MockStore
+from app.payments.http import urllib_transport
 
 log = logging.getLogger("app.mockgateway")
 
@@ -58,8 +59,6 @@ class MockHub:
     """All mock gateways of one process, their store, their IPN sender and delivery worker."""
 
     def __init__(self, config: Mapping, send: Sender | None = None):
-        from app.payments.http import urllib_transport
-
         self.store = MockStore(config.get("MOCK_GATEWAY_DB", ":memory:"))
         self.send: Sender = send or urllib_transport
         self.late_seconds = int(config.get("MOCK_LATE_IPN_SECONDS", 600))

@@ -4,7 +4,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.common.jobs import load_scheduled_modules, periodic_jobs
 from app.extensions import db
+from app.notifications.models import PeriodicJob
+from app.notifications.worker import Worker
 
 worker_cli = AppGroup("worker", help="The notification delivery worker and its periodic jobs")
 
@@ -18,8 +21,6 @@ worker_cli = AppGroup("worker", help="The notification delivery worker and its p
 @click.option("--until-idle", is_flag=True, help="Exit when nothing is due (instead of waiting)")
 def run_worker(batch_size, lease, poll, urgent_only, no_jobs, until_idle):
     """Deliver outbox messages until stopped (SIGTERM or Ctrl-C)."""
-    from app.notifications.worker import Worker, load_scheduled_modules
-
     load_scheduled_modules()
     worker = Worker(current_app._get_current_object(), batch_size=batch_size, lease_seconds=lease,
                     poll_seconds=poll, urgent_only=urgent_only, run_jobs=not no_jobs)
@@ -31,9 +32,6 @@ def run_worker(batch_size, lease, poll, urgent_only, no_jobs, until_idle):
 @worker_cli.command("jobs")
 def list_jobs():
     """List the periodic jobs and when each runs next."""
-    from app.notifications.models import PeriodicJob
-    from app.notifications.worker import load_scheduled_modules, periodic_jobs
-
     load_scheduled_modules()
     rows = {row.name: row for row in db.session.scalars(select(PeriodicJob))}
     for job in periodic_jobs():

@@ -29,7 +29,7 @@ from app.notifications.models import (
     OutboxMessage, PushDevice,
 )
 from app.notifications.service import queue_sms_fallback
-from app.notifications.statuses import PENDING, can_advance
+from app.notifications.states import PENDING, can_advance
 
 log = logging.getLogger("app.notifications.worker")
 

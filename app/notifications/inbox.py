@@ -5,8 +5,8 @@ from sqlalchemy import func, select, update
 
 from app.common.clock import utcnow
 from app.common.pagination import paginate
-from app.errors import N_, NotFound
 from app.extensions import db
+from app.notifications.errors import MessageNotFound
 from app.notifications.models import DELIVERED, IN_APP, OutboxMessage
 
 
@@ -32,7 +32,7 @@ def mark_read(account_id: uuid.UUID, message_id: uuid.UUID) -> OutboxMessage:
     """Marks one message read (again is harmless: the first time is kept)."""
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id, *_mine(account_id)))
     if message is None:
-        raise NotFound(N_("No message in your inbox has this id."), code="message_not_found")
+        raise MessageNotFound()
     if message.read_at is None:
         message.read_at = utcnow()
     db.session.commit()

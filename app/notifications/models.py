@@ -18,7 +18,7 @@ IN_APP, SMS, PUSH, EMAIL = "in_app", "sms", "push", "email"
 CHANNELS = (IN_APP, SMS, PUSH, EMAIL)
 # Priorities: lower is sent first (OTP codes jump the queue, security alerts next)
 URGENT, HIGH, NORMAL = 0, 2, 5
-# Statuses move forward only (app/notifications/statuses.py)
+# Statuses move forward only (app/notifications/states.py)
 CREATED, SENDING, DELIVERED, TEMPORARY_FAILURE, PERMANENT_FAILURE = (
     "created", "sending", "delivered", "temporary_failure", "permanent_failure")
 

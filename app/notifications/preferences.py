@@ -4,17 +4,12 @@ import uuid
 from sqlalchemy import select
 
 from app.common.clock import utcnow
-from app.errors import N_, NotFound, ValidationFailed
 from app.extensions import db
 from app.notifications import routing
+from app.notifications.errors import DeviceNotFound, PreferenceLocked
 from app.notifications.models import NotificationProfile, PushDevice
 
 UNCHANGED = object()
-
-
-class PreferenceLocked(ValidationFailed):
-    code = "preference_locked"
-    message = N_("Security messages, OTP codes and the in-app inbox cannot be switched off.")
 
 
 def get_profile(account_id: uuid.UUID) -> NotificationProfile:
@@ -76,6 +71,6 @@ def remove_device(account_id: uuid.UUID, device_id: uuid.UUID) -> None:
     device = db.session.scalar(select(PushDevice).where(PushDevice.id == device_id,
                                                         PushDevice.account_id == account_id))
     if device is None:
-        raise NotFound(N_("No device of yours has this id."), code="device_not_found")
+        raise DeviceNotFound()
     db.session.delete(device)
     db.session.commit()

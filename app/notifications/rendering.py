@@ -12,18 +12,10 @@ import unicodedata
 from datetime import date, datetime
 
 from app.common.clock import VIETNAM
+from app.notifications.errors import MissingPlaceholders
 
 PLACEHOLDER = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
 OPTIONAL = re.compile(r"\[\[(.+?)\]\]", re.S)
-
-
-class MissingPlaceholders(ValueError):
-    """A template was rendered without a value it requires."""
-
-    def __init__(self, event: str, missing: list[str]):
-        super().__init__(f"{event}: missing template values: {', '.join(missing)}")
-        self.event = event
-        self.missing = missing
 
 
 def placeholders(text: str) -> tuple[set[str], set[str]]:
@@ -137,10 +129,3 @@ def unaccented(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS segments `text` takes (GSM-7 when it can, UCS-2 otherwise)."""
-    gsm = all(ord(c) < 128 for c in text)
-    single, multi = (160, 153) if gsm else (70, 67)
-    return 1 if len(text) <= single else -(-len(text) // multi)

@@ -7,10 +7,11 @@ from sqlalchemy import select
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_auth, require_role
 from app.common.pagination import paginate
-from app.errors import N_, NotFound
+from app.errors import N_
 from app.extensions import db
-from app.identity.roles import ADMIN
-from app.notifications import inbox, preferences, receipts
+from app.common.roles import ADMIN
+from app.notifications import inbox, preferences, delivery_receipts
+from app.notifications.errors import MessageNotFound
 from app.notifications.models import OutboxMessage
 from app.notifications.schemas import (
     PushDeviceRegisterSchema, PushDeviceSchema, InboxArgsSchema, InboxItemSchema, InboxPageSchema, InboxMarkedSchema,
@@ -136,9 +137,9 @@ class Receipts(MethodView):
         secret. Idempotent; statuses only move forward, so a repeated or late
         receipt is answered 200 with `changed: false`.
         """
-        receipts.verify_signature(request.get_data(), request.headers.get("X-Signature"),
+        delivery_receipts.verify_signature(request.get_data(), request.headers.get("X-Signature"),
                                   current_app.config["NOTIFY_CALLBACK_SECRET"])
-        message, changed = receipts.apply_receipt(provider, receipt["reference"], receipt["status"],
+        message, changed = delivery_receipts.apply_receipt(provider, receipt["reference"], receipt["status"],
                                                   receipt.get("detail"))
         return {"id": message.id, "status": message.status, "changed": changed}
 
@@ -169,5 +170,5 @@ class MessageById(MethodView):
         """Read one message's delivery state (admin)"""
         message = db.session.get(OutboxMessage, message_id)
         if message is None:
-            raise NotFound(N_("No message has this id."), code="message_not_found")
+            raise MessageNotFound(N_("No message has this id."))
         return message

@@ -1,20 +1,19 @@
-"""Periodic jobs of the notifications domain (and the shared idempotency keys)."""
+"""Periodic jobs of the notifications domain."""
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import delete, update
 
 from app.common.clock import utcnow
-from app.common.idempotency import purge_expired_keys
 from app.extensions import db
 from app.notifications.models import IN_APP, SENDING, TEMPORARY_FAILURE, MockDelivery, OutboxMessage
-from app.notifications.statuses import FINAL
-from app.notifications.worker import register_periodic
+from app.notifications.settings import settings
+from app.notifications.states import FINAL
+from app.common.jobs import register_periodic
 
 
 def expire_unconfirmed() -> int:
     """Messages a provider took but never confirmed become temporary failures."""
-    hours = current_app.config["NOTIFY_RECEIPT_TIMEOUT_HOURS"]
+    hours = settings().receipt_timeout_hours
     now = utcnow()
     result = db.session.execute(
         update(OutboxMessage)
@@ -30,7 +29,7 @@ def purge_old_messages() -> int:
 
     In-app messages are the citizen's inbox and are kept.
     """
-    cutoff = utcnow() - timedelta(days=current_app.config["NOTIFY_RETENTION_DAYS"])
+    cutoff = utcnow() - timedelta(days=settings().retention_days)
     result = db.session.execute(
         delete(OutboxMessage)
         .where(OutboxMessage.channel != IN_APP, OutboxMessage.status.in_(FINAL),
@@ -43,4 +42,3 @@ def purge_old_messages() -> int:
 
 register_periodic("notifications.expire_unconfirmed", 600, expire_unconfirmed)
 register_periodic("notifications.purge_old_messages", 24 * 3600, purge_old_messages)
-register_periodic("idempotency.purge_expired_keys", 3600, purge_expired_keys)

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from app.common.masking import mask_text
 from app.common.pagination import PageArgsSchema, page_schema
 from app.notifications.models import CHANNELS
 from app.notifications.routing import CONFIGURABLE
@@ -155,8 +156,6 @@ class DevMessagesClearedSchema(ma.Schema):
 
 
 def _mask(address: str | None) -> str | None:
-    from app.common.masking import mask_text
-
     if not address:
         return address
     if "@" in address:

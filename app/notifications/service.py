@@ -12,23 +12,34 @@ version it used and a missing value is caught before anything is sent.
 """
 import logging
 import uuid
+from collections.abc import Callable
 
-from flask import current_app
 from sqlalchemy import select, text
 
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity.models import Account
 from app.notifications import routing, templates
 from app.notifications.models import (
     CREATED, DELIVERED, HIGH, IN_APP, NORMAL, PERMANENT_FAILURE, PUSH, SMS, URGENT,
     NotificationProfile, OutboxMessage, PushDevice,
 )
 from app.notifications.rendering import MissingPlaceholders, unaccented
-from app.notifications.statuses import FAILED
+from app.notifications.settings import settings
+from app.notifications.states import FAILED
 
 log = logging.getLogger("app.notifications")
 WAKE_CHANNEL = "notifications_outbox"   # PostgreSQL LISTEN/NOTIFY channel the workers listen on
+
+
+# Who owns the accounts tells us their phone numbers: identity registers the
+# lookup at start (app/identity/__init__.py), so notifications never reads its tables.
+_phone_of: Callable[[uuid.UUID], str | None] = lambda _account_id: None
+
+
+def register_phone_lookup(lookup: Callable[[uuid.UUID], str | None]) -> None:
+    """`lookup(account_id)` -> the account's phone number, or None (no account, no phone)."""
+    global _phone_of
+    _phone_of = lookup
 
 
 def notify(event: str, *, account_id: uuid.UUID | None = None, phone: str | None = None,
@@ -51,7 +62,7 @@ def notify(event: str, *, account_id: uuid.UUID | None = None, phone: str | None
     try:
         rendered, error = template.render(locale, params), None
     except MissingPlaceholders as missing:
-        if current_app.config["NOTIFY_STRICT_TEMPLATES"]:
+        if settings().strict_templates:
             raise
         log.error("notification not sent: %s", missing)
         rendered, error = None, str(missing)[:255]
@@ -83,12 +94,11 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
     """Who the account is for routing: phone, e-mail, devices, choices, language."""
     if account_id is None:
         return routing.Recipient(phone=phone)
-    account = db.session.get(Account, account_id)
     profile = db.session.scalar(select(NotificationProfile).where(NotificationProfile.account_id == account_id))
     tokens = tuple(db.session.scalars(
         select(PushDevice.token).where(PushDevice.account_id == account_id).order_by(PushDevice.created_at)))
     return routing.Recipient(
-        account_id=account_id, phone=phone or (account.phone if account else None),
+        account_id=account_id, phone=phone or _phone_of(account_id),
         email=profile.email if profile else None, push_tokens=tokens,
         choices=dict(profile.choices or {}) if profile else {},
         locale=profile.locale if profile else "vi",
@@ -98,7 +108,7 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
 def _body(channel: str, rendered: templates.Rendered, locale: str) -> str:
     if channel != SMS:
         return rendered.body
-    if locale == "vi" and current_app.config["NOTIFY_SMS_UNACCENTED"]:
+    if locale == "vi" and settings().sms_unaccented:
         return unaccented(rendered.sms)
     return rendered.sms
 
@@ -135,13 +145,13 @@ def queue_sms_fallback(push: OutboxMessage) -> OutboxMessage | None:
         OutboxMessage.channel.in_((PUSH, SMS)))).all()
     if any(s.channel == SMS or s.status not in FAILED for s in siblings):
         return None
-    account = db.session.get(Account, push.account_id)
-    if account is None or not account.phone:
+    phone = _phone_of(push.account_id)
+    if not phone:
         return None
     rendered = template.render(push.locale, push.params or {})
     now = utcnow()
     sms = OutboxMessage(
-        event=push.event, channel=SMS, account_id=push.account_id, address=account.phone,
+        event=push.event, channel=SMS, account_id=push.account_id, address=phone,
         locale=push.locale, params=dict(push.params or {}), sensitive=push.sensitive,
         priority=push.priority, attempts=0, status=CREATED, next_attempt_at=now,
         idempotency_key=f"fallback-{push.notification_id.hex}", notification_id=push.notification_id,

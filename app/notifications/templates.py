@@ -10,6 +10,7 @@ in braces; those inside [[ ]] are optional.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.notifications.errors import UnknownEvent
 from app.notifications.rendering import MissingPlaceholders, missing_values, placeholders, render
 
 # Categories: citizens choose channels per category, except the mandatory ones
@@ -329,10 +330,6 @@ def _index(templates) -> dict[str, dict[int, Template]]:
 
 TEMPLATES = _index(ALL_TEMPLATES)
 EVENTS = tuple(TEMPLATES)
-
-
-class UnknownEvent(ValueError):
-    """notify() was called with an event that has no template."""
 
 
 def current(event: str) -> Template:

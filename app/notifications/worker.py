@@ -7,35 +7,27 @@ a request. SIGTERM or Ctrl-C finishes the message in hand, gives the rest of
 the batch back and exits; SIGKILL loses nothing either (leases, see
 delivery.py).
 
-Periodic jobs: any domain registers one with
-
-    from app.notifications.worker import register_periodic
-    register_periodic("payments.reconcile", 300, reconcile_pending_payments)
-
+Periodic jobs: domains register them with `app.common.jobs.register_periodic`
 in a module `app/<domain>/scheduled.py`, which the worker imports at start.
 Each job runs inside an app context and is committed after it returns. With
 several workers a job still runs once per period: the run is claimed in the
 `worker_jobs` table with a conditional UPDATE.
 """
-import importlib
-import importlib.util
 import logging
 import os
-import pkgutil
 import secrets
 import signal
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.common.clock import utcnow
+from app.common.jobs import Periodic, periodic_jobs
 from app.extensions import db
 from app.notifications.channels import build_channels
 from app.notifications.delivery import RetryPolicy, claim_batch, deliver, release, renew_lease
@@ -43,38 +35,6 @@ from app.notifications.models import PeriodicJob
 from app.notifications.service import WAKE_CHANNEL
 
 log = logging.getLogger("app.notifications.worker")
-
-
-@dataclass(frozen=True)
-class Periodic:
-    name: str
-    every: timedelta
-    fn: Callable[[], object]
-
-
-_PERIODIC: dict[str, Periodic] = {}
-
-
-def register_periodic(name: str, every_seconds: float, fn: Callable[[], object]) -> None:
-    """Runs `fn()` every `every_seconds` in one of the workers (registering twice replaces)."""
-    _PERIODIC[name] = Periodic(name, timedelta(seconds=every_seconds), fn)
-
-
-def periodic_jobs() -> list[Periodic]:
-    return sorted(_PERIODIC.values(), key=lambda job: job.name)
-
-
-def load_scheduled_modules() -> list[str]:
-    """Imports every `app.<domain>.scheduled` module, so their jobs register themselves."""
-    import app as package
-
-    loaded = []
-    for module in pkgutil.iter_modules(package.__path__):
-        name = f"app.{module.name}.scheduled"
-        if module.ispkg and importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-            loaded.append(name)
-    return loaded
 
 
 def worker_name() -> str:
@@ -262,7 +222,7 @@ class _Listener:
         if url.get_backend_name() != "postgresql":
             return None
         try:
-            import psycopg
+            import psycopg  # only on PostgreSQL: SQLite installs need not have the driver
 
             conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
             connection = psycopg.connect(conninfo, autocommit=True)

@@ -4,15 +4,15 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from app.payments.reconciliation import daily_statement, expire_stale_payments, reconcile_pending_payments
+from app.payments.refunds import execute_pending_refunds
+
 payments_cli = AppGroup("payments", help="Payments: reconciliation, expiry, refunds, statements")
 
 
 @payments_cli.command("reconcile")
 def reconcile_command():
     """Ask the gateways about open payments: settle, close or expire them; then run due refunds."""
-    from app.payments.reconciliation import expire_stale_payments, reconcile_pending_payments
-    from app.payments.refunds import execute_pending_refunds
-
     click.echo(f"reconciled: {reconcile_pending_payments()}")
     click.echo(f"expired:    {expire_stale_payments()}")
     click.echo(f"refunds:    {execute_pending_refunds()}")
@@ -21,8 +21,6 @@ def reconcile_command():
 @payments_cli.command("refunds")
 def refunds_command():
     """Call the gateways for refunds that are due."""
-    from app.payments.refunds import execute_pending_refunds
-
     click.echo(execute_pending_refunds())
 
 
@@ -30,8 +28,6 @@ def refunds_command():
 @click.option("--day", default=None, help="YYYY-MM-DD (default: yesterday in Vietnam)")
 def statement_command(day):
     """Compute (or recompute) the daily statement per gateway, checked with the gateways."""
-    from app.payments.reconciliation import daily_statement
-
     for s in daily_statement(date.fromisoformat(day) if day else None):
         verdict = "matches the gateway" if s.checked_count == s.payments_count and not s.mismatches \
             else f"{len(s.mismatches)} mismatch(es)"

@@ -1,4 +1,4 @@
-"""The only place payments call the dossiers domain (imported lazily, no cycle).
+"""The only place payments call the dossiers domain (payments sit above dossiers).
 
 The contract with `app.dossiers.service`:
 
@@ -12,20 +12,16 @@ The contract with `app.dossiers.service`:
 """
 import uuid
 
+from app.dossiers import service
+
 
 def payable_dossier(principal, dossier_id: uuid.UUID):
-    from app.dossiers import service
-
     return service.payable_dossier(principal, dossier_id)
 
 
 def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> None:
-    from app.dossiers import service
-
     service.record_fee_paid(dossier_id, payment_id)
 
 
 def record_fee_refunded(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> None:
-    from app.dossiers import service
-
     service.record_fee_refunded(dossier_id, payment_id)

@@ -15,5 +15,7 @@ def on_dossier_withdrawn(dossier_id, **_payload) -> None:
     refunds.refund_dossier_fee(dossier_id, "dossier_withdrawn")
 
 
-events.subscribe("dossier.rejected", on_dossier_rejected)
-events.subscribe("dossier.withdrawn", on_dossier_withdrawn)
+def subscribe() -> None:
+    """Called once at start (app/payments/__init__.py)."""
+    events.subscribe("dossier.rejected", on_dossier_rejected)
+    events.subscribe("dossier.withdrawn", on_dossier_withdrawn)

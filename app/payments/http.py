@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask import current_app, has_app_context
 
 from app.payments.gateways.base import GatewayUnavailable
+from app.payments.settings import settings
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def send(method: str, url: str, *, json_body=None, params=None, timeout: float |
     transport: Transport = urllib_transport
     if has_app_context():
         transport = current_app.extensions.get("payments.http") or urllib_transport
-        timeout = timeout or current_app.config.get("PAYMENT_HTTP_TIMEOUT", 30)
+        timeout = timeout or settings().http_timeout
     response = transport(method, url, json_body=json_body, params=params, timeout=timeout or 30)
     if response.status >= 500:
         raise GatewayUnavailable(f"{method} {url.split('?')[0]} answered HTTP {response.status}")

@@ -8,16 +8,18 @@ import io
 import secrets
 from datetime import datetime
 
+import font_roboto
 import qrcode
-from flask import current_app
 from fpdf import FPDF
 from sqlalchemy import select
 
 from app.common.clock import VIETNAM, utcnow
-from app.errors import N_, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.identity.models import Account
+from app.payments.errors import ReceiptNotFound
 from app.payments.models import RECEIPT_VALID, RECEIPT_VOID, Payment, Receipt
+from app.payments.settings import settings
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: read aloud and typed
 GATEWAY_NAMES = {"vnpay": "VNPay", "momo": "Ví MoMo", "paygov": "PayGov"}
@@ -57,14 +59,14 @@ def void_receipt(receipt: Receipt | None) -> None:
 
 
 def verify_url(receipt: Receipt) -> str:
-    return f"{current_app.config['PAYMENT_PUBLIC_URL']}/api/v1/payments/receipts/verify/{receipt.verification_code}"
+    return f"{settings().public_url}/api/v1/payments/receipts/verify/{receipt.verification_code}"
 
 
 def find_by_code(code: str) -> Receipt:
     """The receipt with this verification code (case-insensitive), or NotFound."""
     receipt = db.session.scalar(select(Receipt).where(Receipt.verification_code == code.strip().upper()))
     if receipt is None:
-        raise NotFound(N_("No receipt has this verification code."), code="receipt_not_found")
+        raise ReceiptNotFound()
     return receipt
 
 
@@ -86,8 +88,6 @@ def local_time(moment: datetime) -> str:
 
 def render_pdf(receipt: Receipt) -> bytes:
     """The receipt as a one-page A5 PDF, in Vietnamese, with a QR code to verify it."""
-    import font_roboto
-
     pdf = FPDF(format=(148, 210))   # A5, in mm
     pdf.set_title(f"Biên lai {receipt.number}")
     pdf.set_creator("Smart Province")

@@ -16,15 +16,16 @@ import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
 from app.common.clock import VIETNAM, utcnow
 from app.extensions import db
-from app.payments.gateways import enabled_gateways, get_gateway
+from app.payments.gateways.configured import enabled_gateways, get_gateway
 from app.payments.gateways.base import GatewayRejected, GatewayUnavailable, Outcome
+from app.payments.ledger import lock_payment, move, payment_ref, record_event
 from app.payments.models import DailyStatement, Payment, Refund
-from app.payments.service import lock_payment, move, payment_ref, record_event, settle
+from app.payments.service import settle
+from app.payments.settings import settings
 from app.payments.states import EXPIRED, OPEN_STATES, REFUND_SUCCEEDED, SUCCEEDED, is_open
 
 log = logging.getLogger("app.payments.reconciliation")
@@ -35,7 +36,7 @@ RECHECK_AFTER = timedelta(minutes=1)     # a payment is asked about at most once
 def reconcile_pending_payments(limit: int = 200) -> dict:
     """Asks the gateway about open payments older than PAYMENT_RECONCILE_AFTER_MINUTES."""
     now = utcnow()
-    age = timedelta(minutes=current_app.config["PAYMENT_RECONCILE_AFTER_MINUTES"])
+    age = timedelta(minutes=settings().reconcile_after_minutes)
     ids = db.session.scalars(
         select(Payment.id).where(Payment.status.in_(OPEN_STATES), Payment.created_at <= now - age,
                                  or_(Payment.last_checked_at.is_(None), Payment.last_checked_at <= now - RECHECK_AFTER))

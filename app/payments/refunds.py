@@ -18,8 +18,9 @@ from app.errors import AppError
 from app.extensions import db
 from app.notifications.service import notify
 from app.payments import dossier_link
-from app.payments.gateways import get_gateway
+from app.payments.gateways.configured import get_gateway
 from app.payments.gateways.base import GatewayRejected, GatewayUnavailable, RefundResult
+from app.payments.ledger import lock_payment, move, payment_ref, record_event
 from app.payments.models import Payment, Refund
 from app.payments.receipts import void_receipt
 from app.payments.states import (
@@ -35,8 +36,6 @@ LEASE = timedelta(minutes=5)      # a claimed refund is left alone this long by 
 
 def request_refund(payment: Payment, reason: str, *, source: str) -> Refund:
     """Records a full refund of `payment` (idempotent; the caller's transaction)."""
-    from app.payments.service import record_event
-
     if payment.refund is not None:
         return payment.refund
     refund = Refund(id=uuid.uuid4(), payment_id=payment.id, amount=payment.amount, reason=reason,
@@ -73,8 +72,6 @@ def _execute(refund_id: uuid.UUID) -> str:
         return "skipped"
     refund = db.session.get(Refund, refund_id)
     payment = refund.payment
-    from app.payments.service import payment_ref
-
     try:
         result = get_gateway(payment.gateway).refund(
             payment_ref(payment), request_id=refund.gateway_request_id, amount=refund.amount, reason=refund.reason)
@@ -96,8 +93,6 @@ def _claim(refund_id: uuid.UUID) -> bool:
 
 
 def _apply(refund_id: uuid.UUID, result: RefundResult) -> str:
-    from app.payments.service import lock_payment, move, record_event
-
     refund = db.session.scalar(select(Refund).where(Refund.id == refund_id).with_for_update()
                                .execution_options(populate_existing=True))
     payment = lock_payment(refund.payment_id)

@@ -8,10 +8,10 @@ from flask_smorest import Blueprint
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_role
 from app.common.idempotency import idempotent
-from app.errors import N_, AppError, NotFound, ValidationFailed
-from app.identity import roles
-from app.payments import handlers  # noqa: F401  (refunds follow rejected or withdrawn dossiers)
+from app.common import roles
+from app.errors import N_
 from app.payments import receipts, reconciliation, service
+from app.payments.errors import InvalidDate, MomoIpnRefused, ReceiptNotIssued, StatementNotFound
 from app.payments.gateways.base import IpnVerdict
 from app.payments.schemas import (
     MomoResultSchema, PaymentCreateSchema, PaymentListArgsSchema, PaymentPageSchema, PaymentSchema,
@@ -72,7 +72,7 @@ class PaymentById(MethodView):
 def _receipt_of(payment_id):
     payment = service.get_payment(current_principal(), payment_id)
     if payment.receipt is None:
-        raise NotFound(N_("This payment has no receipt yet."), code="receipt_not_issued")
+        raise ReceiptNotIssued()
     return payment.receipt
 
 
@@ -123,19 +123,23 @@ class Statements(MethodView):
         try:
             parsed = date.fromisoformat(day)
         except ValueError as error:
-            raise ValidationFailed(N_("Not a valid date."), code="invalid_date",
-                                   errors={"day": [N_("Not a valid date.")]}) from error
+            raise InvalidDate(errors={"day": [N_("Not a valid date.")]}) from error
         statements = reconciliation.statements_of(parsed)
         if not statements:
-            raise NotFound(N_("There is no statement for this day yet."), code="statement_not_found")
+            raise StatementNotFound()
         return statements
 
 
 # --- gateway callbacks (no login: they are verified by their signature) -------
 
+def _ipn(gateway_name: str, params: dict):
+    """Handles a gateway's notification; the answer is the one its adapter says the provider expects."""
+    verdict = service.handle_ipn(gateway_name, params)
+    return verdict, service.gateway_or_404(gateway_name).ipn_answer(verdict)
+
+
 def _vnpay_style_ipn(gateway_name: str):
-    verdict = service.handle_ipn(gateway_name, request.args.to_dict())
-    return service.gateway_or_404(gateway_name).ipn_answer(verdict).body
+    return _ipn(gateway_name, request.args.to_dict())[1].body
 
 
 def _return(gateway_name: str):
@@ -162,17 +166,12 @@ class PaygovIpn(MethodView):
         return _vnpay_style_ipn("paygov")
 
 
-class MomoIpnRefused(AppError):
-    status = 400
-    code = "ipn_refused"
-    message = N_("The notification was not accepted.")
-
-
+# MoMo's answer's status comes from the adapter (momo.ipn_answer); the body is our error envelope
 MOMO_REFUSALS = {
-    IpnVerdict.INVALID_SIGNATURE: (400, "invalid_signature", N_("The notification is not signed correctly.")),
-    IpnVerdict.INVALID_AMOUNT: (400, "invalid_amount", N_("The notified amount is not the payment's amount.")),
-    IpnVerdict.ORDER_NOT_FOUND: (404, "payment_not_found", N_("The payment was not found.")),
-    IpnVerdict.UNKNOWN_ERROR: (503, "unavailable", N_("The service is temporarily unavailable.")),
+    IpnVerdict.INVALID_SIGNATURE: ("invalid_signature", N_("The notification is not signed correctly.")),
+    IpnVerdict.INVALID_AMOUNT: ("invalid_amount", N_("The notified amount is not the payment's amount.")),
+    IpnVerdict.ORDER_NOT_FOUND: ("payment_not_found", N_("The payment was not found.")),
+    IpnVerdict.UNKNOWN_ERROR: ("unavailable", N_("The service is temporarily unavailable.")),
 }
 
 
@@ -187,12 +186,12 @@ class MomoIpn(MethodView):
     def post(self, **_fields):
         """MoMo IPN: verify, settle, answer 204"""
         body = request.get_json(silent=True)
-        verdict = service.handle_ipn("momo", body if isinstance(body, dict) else {})
-        if verdict in (IpnVerdict.CONFIRMED, IpnVerdict.ALREADY_CONFIRMED):
+        verdict, answer = _ipn("momo", body if isinstance(body, dict) else {})
+        if answer.status == 204:
             return None
-        status, code, message = MOMO_REFUSALS[verdict]
+        code, message = MOMO_REFUSALS[verdict]
         error = MomoIpnRefused(message, code=code)
-        error.status = status
+        error.status = answer.status
         raise error
 
 

@@ -1,5 +1,5 @@
 """The payments domain's periodic jobs, registered with the worker (`flask worker run`)."""
-from app.notifications.worker import register_periodic
+from app.common.jobs import register_periodic
 from app.payments.reconciliation import daily_statement, expire_stale_payments, reconcile_pending_payments
 from app.payments.refunds import execute_pending_refunds
 

@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from app.common.pagination import PageArgsSchema, page_schema
 from app.payments.gateways import GATEWAY_NAMES
+from app.payments.receipts import verify_url
 from app.payments.states import PAYMENT_STATES, REFUND_STATES
 
 
@@ -77,8 +78,6 @@ class ReceiptSchema(ma.Schema):
     voided_at = ma.fields.DateTime(allow_none=True, metadata={"example": None})
 
     def _verify_url(self, receipt):
-        from app.payments.receipts import verify_url
-
         return verify_url(receipt)
 
 

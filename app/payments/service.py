@@ -10,24 +10,30 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.common.auth import Principal
 from app.common.clock import VIETNAM, utcnow
 from app.common.pagination import paginate
-from app.errors import N_, AppError, Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from app.dossiers.errors import FeeAlreadyPaid, NoFeeDue
+from app.errors import N_, AppError
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.notifications.service import notify
 from app.payments import dossier_link, refunds
-from app.payments.gateways import enabled_gateways, get_gateway
+from app.payments.errors import (
+    BadGatewaySignature, ConsentRequired, ConsentScope, GatewayDown, GatewayNotEnabled, GatewayRefused,
+    PaymentNotFound, UnknownGateway,
+)
+from app.payments.gateways.configured import enabled_gateways, get_gateway
 from app.payments.gateways.base import (
     GatewayRejected, GatewayUnavailable, InvalidSignature, IpnVerdict, Notification, Order, Outcome, PaymentRef,
 )
-from app.payments.models import Payment, PaymentEvent
+from app.payments.models import Payment
+from app.payments.ledger import move, record_event
 from app.payments.receipts import issue_receipt
+from app.payments.settings import settings
 from app.payments.states import (
     CANCELLED, CLOSED_UNPAID, CREATED, EXPIRED, FAILED, PENDING, SUCCEEDED, can_move, is_open,
 )
@@ -37,22 +43,6 @@ log = logging.getLogger("app.payments")
 PAYMENT_SCOPE = "payments"        # what a resident's consent must cover for a helper to pay
 _OUTCOME_STATES = {Outcome.SUCCEEDED: SUCCEEDED, Outcome.FAILED: FAILED,
                    Outcome.CANCELLED: CANCELLED, Outcome.EXPIRED: EXPIRED}
-
-
-class GatewayDown(ServiceUnavailable):
-    code = "gateway_unavailable"
-    message = N_("The payment gateway is not answering. Try again in a few minutes.")
-
-
-class GatewayRefused(AppError):
-    status = 502
-    code = "gateway_refused"
-    message = N_("The payment gateway refused the payment.")
-
-
-class UnknownGateway(ValidationFailed):
-    code = "unknown_gateway"
-    message = N_("This payment gateway is not available.")
 
 
 # --- starting a payment ------------------------------------------------------
@@ -69,18 +59,17 @@ def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: st
         raise UnknownGateway(errors={"gateway": [N_("This payment gateway is not available.")]})
     payable = dossier_link.payable_dossier(principal, dossier_id)
     if payable.amount <= 0:
-        raise Conflict(N_("This dossier has no fee to pay."), code="no_fee_due")
+        raise NoFeeDue()
     if _settled_payment(payable.dossier_id) is not None:
-        raise Conflict(N_("The fee of this dossier is already paid."), code="fee_already_paid")
+        raise FeeAlreadyPaid(N_("The fee of this dossier is already paid."))
     now = utcnow()
-    config = current_app.config
     payment = Payment(
         id=uuid.uuid4(), dossier_id=payable.dossier_id, account_id=payable.citizen_account_id,
         actor_id=principal.actor_id, gateway=gateway_name, txn_ref=new_txn_ref(), amount=payable.amount,
         status=CREATED, order_info=f"Thanh toán lệ phí hồ sơ {payable.receipt_code}",
         procedure_code=payable.procedure_code, procedure_name=payable.procedure_name,
         dossier_receipt_code=payable.receipt_code, locale="en" if locale == "en" else "vi",
-        client_ip=client_ip, expires_at=now + timedelta(minutes=config["PAYMENT_TTL_MINUTES"]),
+        client_ip=client_ip, expires_at=now + timedelta(minutes=settings().ttl_minutes),
     )
     db.session.add(payment)
     record_event(payment, "created", "api", None, CREATED, {"actor_id": str(principal.actor_id or "")})
@@ -93,13 +82,13 @@ def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: st
 
 def _ensure_may_pay(principal: Principal) -> None:
     if principal.role == roles.ASSISTANT and not principal.is_delegated:
-        raise Forbidden(N_("A helper may pay only for a resident who gave consent."), code="consent_required")
+        raise ConsentRequired()
     if principal.is_delegated and PAYMENT_SCOPE not in principal.scopes:
-        raise Forbidden(N_("The resident's consent does not cover payments."), code="consent_scope")
+        raise ConsentScope()
 
 
 def _checkout(payment: Payment):
-    public = current_app.config["PAYMENT_PUBLIC_URL"]
+    public = settings().public_url
     order = Order(
         txn_ref=payment.txn_ref, amount=payment.amount, order_info=payment.order_info,
         created_at=utcnow(), expires_at=payment.expires_at, client_ip=payment.client_ip or "",
@@ -128,7 +117,7 @@ def get_payment(principal: Principal, payment_id: uuid.UUID) -> Payment:
     """The payment, if the principal paid it (admins see all); 404 otherwise."""
     payment = db.session.get(Payment, payment_id)
     if payment is None or not _may_see(principal, payment):
-        raise NotFound(N_("The payment was not found."), code="payment_not_found")
+        raise PaymentNotFound()
     return payment
 
 
@@ -148,12 +137,6 @@ def _settled_payment(dossier_id: uuid.UUID) -> Payment | None:
     with db.session.no_autoflush:   # other payments' committed state is what counts
         return db.session.scalar(select(Payment).where(
             Payment.dossier_id == dossier_id, Payment.status == SUCCEEDED, Payment.duplicate.is_(False)))
-
-
-def payment_ref(payment: Payment) -> PaymentRef:
-    return PaymentRef(txn_ref=payment.txn_ref, amount=payment.amount, created_at=payment.created_at,
-                      order_info=payment.order_info, transaction_no=payment.gateway_transaction_no,
-                      paid_at=payment.paid_at)
 
 
 # --- notifications from the gateway ------------------------------------------
@@ -207,11 +190,10 @@ def read_return(gateway_name: str, params: dict) -> dict:
     try:
         notification = gateway_or_404(gateway_name).parse_callback(params)
     except InvalidSignature as error:
-        raise ValidationFailed(N_("The gateway's answer is not signed correctly."),
-                               code="invalid_signature") from error
+        raise BadGatewaySignature() from error
     payment = _find(gateway_name, notification.txn_ref)
     if payment is None:
-        raise NotFound(N_("The payment was not found."), code="payment_not_found")
+        raise PaymentNotFound()
     return {"payment_id": payment.id, "dossier_id": payment.dossier_id, "verified": True,
             "gateway_outcome": notification.outcome.value, "status": payment.status, "amount": payment.amount}
 
@@ -220,7 +202,7 @@ def gateway_or_404(name: str):
     try:
         return get_gateway(name)
     except KeyError as error:
-        raise NotFound(N_("This payment gateway is not available."), code="gateway_not_enabled") from error
+        raise GatewayNotEnabled() from error
 
 
 def _find(gateway_name: str, txn_ref: str, *, lock: bool = False) -> Payment | None:
@@ -230,12 +212,6 @@ def _find(gateway_name: str, txn_ref: str, *, lock: bool = False) -> Payment | N
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return db.session.scalar(statement)
-
-
-def lock_payment(payment_id: uuid.UUID) -> Payment:
-    """The payment, re-read under a row lock (PostgreSQL) until the transaction ends."""
-    return db.session.scalar(select(Payment).where(Payment.id == payment_id)
-                             .with_for_update().execution_options(populate_existing=True))
 
 
 # --- settlement --------------------------------------------------------------
@@ -300,21 +276,3 @@ def _money_after_close(payment: Payment, notification: Notification, source: str
 def _notice_params(payment: Payment) -> dict:
     return {"receipt_code": payment.dossier_receipt_code, "amount": payment.amount,
             "procedure_name": payment.procedure_name}
-
-
-def move(payment: Payment, target: str, source: str, kind: str, detail: dict | None = None) -> None:
-    """The one way a payment changes state (forward only), with its event."""
-    if not can_move(payment.status, target):
-        raise ValueError(f"payment {payment.id}: {payment.status} -> {target} is not allowed")
-    previous = payment.status
-    payment.status = target
-    if not is_open(target) and payment.closed_at is None:
-        payment.closed_at = utcnow()
-    record_event(payment, kind, source, previous, target, detail)
-
-
-def record_event(payment: Payment, kind: str, source: str, from_status: str | None, to_status: str | None,
-                 detail: dict | None = None) -> None:
-    db.session.add(PaymentEvent(payment_id=payment.id, kind=kind, source=source, from_status=from_status,
-                                to_status=to_status, detail={k: v for k, v in (detail or {}).items()
-                                                             if v is not None}))

@@ -1,76 +1,54 @@
-"""Payment settings read from the environment (merged into `app.config.Config`).
+"""The payments domain's settings: a typed, frozen view of the configuration.
 
-Every gateway is an adapter chosen by configuration. The development and test
-defaults point at the mock gateways served by this app under /mock/...; using a
-real provider (or the mocks run as a separate process) is a matter of setting
-the URLs and credentials below, never of changing code.
+The environment is read by `app.config` (PAYMENT_*, VNPAY_*, MOMO_*, PAYGOV_*,
+MOCK_*); services read `settings()`, never `current_app.config`. Every
+gateway is an adapter chosen by configuration: using a real provider (or the
+mocks run as a separate process) is a matter of setting the URLs and
+credentials, never of changing code.
 """
-from collections.abc import Mapping
+from dataclasses import dataclass
 
-# MoMo's public sandbox credentials, published in MoMo's own sample code: with
-# MOMO_ENDPOINT=https://test-payment.momo.vn the MoMo adapter talks to MoMo's sandbox.
-DEV_MOMO_PARTNER_CODE = "MOMO"
-DEV_MOMO_ACCESS_KEY = "F8BBA842ECF85"
-DEV_MOMO_SECRET_KEY = "K951B6PE1waDMi640xX08PD3vg6EkVlz"
-DEV_VNPAY_TMN_CODE = "SMARTPV1"
-DEV_VNPAY_HASH_SECRET = "DEVVNPAYHASHSECRETCHANGEMENOW0001"
-DEV_PAYGOV_MERCHANT_CODE = "SMARTPVGOV"
-DEV_PAYGOV_SECRET = "DEVPAYGOVSECRETCHANGEMENOW000001"
-DEV_SECRETS = {DEV_MOMO_SECRET_KEY, DEV_VNPAY_HASH_SECRET, DEV_PAYGOV_SECRET}
+from flask import current_app
 
 
-def payment_settings(e: Mapping[str, str], env_name: str) -> dict:
-    """The PAYMENT_*, VNPAY_*, MOMO_*, PAYGOV_* and MOCK_* settings."""
-    public = e.get("PAYMENT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-    mock_default = env_name in ("development", "testing")
-    return {
-        # Where citizens' browsers and the gateways reach this service
-        "PAYMENT_PUBLIC_URL": public,
-        "PAYMENT_GATEWAYS": tuple(g.strip() for g in e.get("PAYMENT_GATEWAYS", "vnpay,momo,paygov").split(",")
-                                  if g.strip()),
-        "PAYMENT_TTL_MINUTES": int(e.get("PAYMENT_TTL_MINUTES", 15)),
-        "PAYMENT_RECONCILE_AFTER_MINUTES": int(e.get("PAYMENT_RECONCILE_AFTER_MINUTES", 5)),
-        "PAYMENT_HTTP_TIMEOUT": float(e.get("PAYMENT_HTTP_TIMEOUT", 30)),
-        "PAYMENT_SERVER_IP": e.get("PAYMENT_SERVER_IP", "127.0.0.1"),
-        "VNPAY_URL": e.get("VNPAY_URL", f"{public}/mock/vnpay/paymentv2/vpcpay.html"),
-        "VNPAY_API_URL": e.get("VNPAY_API_URL", f"{public}/mock/vnpay/merchant_webapi/api/transaction"),
-        "VNPAY_TMN_CODE": e.get("VNPAY_TMN_CODE", DEV_VNPAY_TMN_CODE),
-        "VNPAY_HASH_SECRET": e.get("VNPAY_HASH_SECRET", DEV_VNPAY_HASH_SECRET),
-        "MOMO_ENDPOINT": e.get("MOMO_ENDPOINT", f"{public}/mock/momo").rstrip("/"),
-        "MOMO_PARTNER_CODE": e.get("MOMO_PARTNER_CODE", DEV_MOMO_PARTNER_CODE),
-        "MOMO_ACCESS_KEY": e.get("MOMO_ACCESS_KEY", DEV_MOMO_ACCESS_KEY),
-        "MOMO_SECRET_KEY": e.get("MOMO_SECRET_KEY", DEV_MOMO_SECRET_KEY),
-        "PAYGOV_URL": e.get("PAYGOV_URL", f"{public}/mock/paygov/paymentv2/vpcpay.html"),
-        "PAYGOV_API_URL": e.get("PAYGOV_API_URL", f"{public}/mock/paygov/merchant_webapi/api/transaction"),
-        "PAYGOV_MERCHANT_CODE": e.get("PAYGOV_MERCHANT_CODE", DEV_PAYGOV_MERCHANT_CODE),
-        "PAYGOV_SECRET": e.get("PAYGOV_SECRET", DEV_PAYGOV_SECRET),
-        # The mock gateways (app/mockgateway), served by this app in development and tests
-        "MOCK_GATEWAYS": _bool(e.get("MOCK_GATEWAYS"), mock_default),
-        "MOCK_GATEWAY_DB": e.get("MOCK_GATEWAY_DB", ":memory:" if env_name == "testing" else "mockgateway.sqlite3"),
-        # Deliver IPNs from a background thread (off in tests, which deliver explicitly)
-        "MOCK_GATEWAY_AUTODELIVER": _bool(e.get("MOCK_GATEWAY_AUTODELIVER"), env_name != "testing"),
-        # The merchant IPN URLs registered "at the gateway" (VNPay-style IPN URLs are not in the request)
-        "MOCK_VNPAY_IPN_URL": e.get("MOCK_VNPAY_IPN_URL", f"{public}/api/v1/payments/vnpay/ipn"),
-        "MOCK_PAYGOV_IPN_URL": e.get("MOCK_PAYGOV_IPN_URL", f"{public}/api/v1/payments/paygov/ipn"),
-    }
+@dataclass(frozen=True)
+class PaymentSettings:
+    public_url: str                     # where citizens' browsers and the gateways reach this service
+    gateways: tuple[str, ...]           # the enabled gateways, in the order offered
+    ttl_minutes: int                    # a payment not finished by then expires
+    reconcile_after_minutes: int        # open payments older than this are asked about
+    http_timeout: float
+    server_ip: str
+    vnpay_url: str
+    vnpay_api_url: str
+    vnpay_tmn_code: str
+    vnpay_hash_secret: str
+    momo_endpoint: str
+    momo_partner_code: str
+    momo_access_key: str
+    momo_secret_key: str
+    paygov_url: str
+    paygov_api_url: str
+    paygov_merchant_code: str
+    paygov_secret: str
+
+    @classmethod
+    def from_config(cls, config) -> "PaymentSettings":
+        return cls(
+            public_url=config["PAYMENT_PUBLIC_URL"], gateways=tuple(config["PAYMENT_GATEWAYS"]),
+            ttl_minutes=config["PAYMENT_TTL_MINUTES"],
+            reconcile_after_minutes=config["PAYMENT_RECONCILE_AFTER_MINUTES"],
+            http_timeout=config.get("PAYMENT_HTTP_TIMEOUT", 30), server_ip=config["PAYMENT_SERVER_IP"],
+            vnpay_url=config["VNPAY_URL"], vnpay_api_url=config["VNPAY_API_URL"],
+            vnpay_tmn_code=config["VNPAY_TMN_CODE"], vnpay_hash_secret=config["VNPAY_HASH_SECRET"],
+            momo_endpoint=config["MOMO_ENDPOINT"], momo_partner_code=config["MOMO_PARTNER_CODE"],
+            momo_access_key=config["MOMO_ACCESS_KEY"], momo_secret_key=config["MOMO_SECRET_KEY"],
+            paygov_url=config["PAYGOV_URL"], paygov_api_url=config["PAYGOV_API_URL"],
+            paygov_merchant_code=config["PAYGOV_MERCHANT_CODE"], paygov_secret=config["PAYGOV_SECRET"],
+        )
 
 
-def payment_problems(config) -> list[str]:
-    """Why these payment settings may not serve production (empty when fine)."""
-    found = []
-    if getattr(config, "MOCK_GATEWAYS", False):
-        found.append("MOCK_GATEWAYS is on; production talks to the real gateways")
-    secrets = {config.VNPAY_HASH_SECRET, config.MOMO_SECRET_KEY, config.PAYGOV_SECRET}
-    if secrets & DEV_SECRETS:
-        found.append("a payment gateway secret (VNPAY_HASH_SECRET, MOMO_SECRET_KEY, PAYGOV_SECRET) "
-                     "is a development value")
-    urls = (config.VNPAY_URL, config.VNPAY_API_URL, config.MOMO_ENDPOINT, config.PAYGOV_URL, config.PAYGOV_API_URL)
-    if any("/mock/" in url or url.endswith("/mock") for url in urls):
-        found.append("a payment gateway URL points at the mock gateways")
-    return found
-
-
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def settings() -> PaymentSettings:
+    """The current app's payment settings (read from its configuration on each call:
+    tests change the configuration of a running app)."""
+    return PaymentSettings.from_config(current_app.config)

@@ -3,8 +3,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.common.api import ErrorSchema
-from app.errors import NotFound, N_
 from app.registry import divisions
+from app.registry.errors import ProvinceNotFound
 from app.registry.schemas import DivisionSchema
 
 blp = Blueprint("registry", __name__, description="Provinces and communes")
@@ -25,5 +25,5 @@ class Communes(MethodView):
     def get(self, code):
         """List the communes, wards and special zones of a province"""
         if not code.isdigit() or divisions.province(code) is None:
-            raise NotFound(N_("No province has this code."), code="province_not_found")
+            raise ProvinceNotFound()
         return list(divisions.communes_of(code))

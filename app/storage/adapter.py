@@ -20,11 +20,9 @@ from urllib.parse import unquote, urlparse
 
 from flask import current_app
 
+from app.storage.errors import StorageError
+
 _KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
-
-
-class StorageError(RuntimeError):
-    """The object is missing, its key is not acceptable, or its bytes are corrupted."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.catalog.models import Procedure
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from tests.dossiers_fixtures import (  # noqa: F401
     BIRTH, JUDICIAL_RECORD, AccountFactory, Api, bearer, catalog, citizen_account, storage,
 )

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from app.dashboard.registry_figures import refresh_registry_figures
-from app.identity import roles
+from app.common import roles
 from tests.dashboard_fixtures import (
     HUNG_DIEN, TAN_NINH, build_population, expected_adults, expected_eid, expected_quality, leader_headers,
     share,

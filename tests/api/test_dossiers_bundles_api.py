@@ -6,9 +6,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.common import roles
 from app.dossiers.models import DigitizedResult, Dossier
 from app.extensions import db
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    AccountFactory, Api, BIRTH, BIRTH_VALUES, Desk, HEALTH_INSURANCE, RESIDENCE, bearer, citizen_account,
+    linked, outbox,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 
 BUNDLES = "/api/v1/dossiers/bundles"

@@ -6,14 +6,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from app.common import roles
 from app.common.clock import local_today
 from app.dossiers.models import Dossier, TimelineEntry
-from app.dossiers.receipts import due_date
+from app.dossiers.receipt_codes import due_date
 from app.dossiers.service import record_fee_paid
 from app.extensions import db
 from app.identity.models import PENDING_PASSWORD
 from tests.dashboard_fixtures import leader_headers
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    AccountFactory, Api, BIRTH, BIRTH_VALUES, COMMUNE, MARITAL_STATUS, OTHER_COMMUNE, bearer, birth_dossier,
+    citizen_account, outbox, staff,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 from tests.factories import RegistryCitizenFactory
 from tests.payments_fixtures import network  # noqa: F401

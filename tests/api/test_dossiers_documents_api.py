@@ -8,7 +8,10 @@ from sqlalchemy import select
 
 from app.dossiers.models import DossierDocument
 from app.extensions import db
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    Api, BIRTH, Desk, HEALTH_INSURANCE, JPEG_BYTES, PDF_BYTES, PNG_BYTES, bearer, birth_dossier,
+    citizen_account, staff,
+)
 from tests.dossiers_fixtures import catalog, storage  # noqa: F401
 
 

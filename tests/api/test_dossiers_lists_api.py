@@ -1,8 +1,12 @@
 """My dossiers, the officer's inbox (scope, filters), stable cursors, timelines."""
 import time_machine
 
+from app.common import roles
 from app.common.clock import utcnow
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    AccountFactory, Api, BIRTH, Desk, MARITAL_STATUS, OTHER_COMMUNE, RESIDENCE, bearer, birth_dossier,
+    citizen_account, staff,
+)
 from tests.dossiers_fixtures import catalog, storage  # noqa: F401
 
 INBOX = "/api/v1/dossiers/inbox"

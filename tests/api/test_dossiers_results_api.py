@@ -6,10 +6,14 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from app.common import roles
 from app.dossiers.models import DigitizedResult, Dossier
 from app.dossiers.results import CODE_ALPHABET
 from app.extensions import db
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    Api, BIRTH, BIRTH_RESULT, COMMUNE, Desk, OTHER_COMMUNE, PDF_BYTES, bearer, birth_dossier,
+    citizen_account, outbox, staff,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 
 

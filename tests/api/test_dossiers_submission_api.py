@@ -7,9 +7,12 @@ from sqlalchemy import func, select
 
 from app.common.clock import local_today
 from app.dossiers.models import Dossier, TimelineEntry
-from app.dossiers.receipts import due_date
+from app.dossiers.receipt_codes import due_date
 from app.extensions import db
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    Api, BIRTH, BIRTH_VALUES, COMMUNE, Desk, JUDICIAL_RECORD, OTHER_COMMUNE, bearer, birth_dossier,
+    citizen_account, outbox, staff,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 
 

@@ -5,11 +5,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.common import roles
 from app.common.workdays import add_working_days
 from app.dossiers.models import Dossier, TimelineEntry
 from app.dossiers.service import record_fee_paid
 from app.extensions import db
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    Api, BIRTH, BIRTH_RESULT, COMMUNE, Desk, JPEG_BYTES, JUDICIAL_RECORD, MARITAL_STATUS, OTHER_COMMUNE,
+    bearer, birth_dossier, citizen_account, outbox, staff,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 
 

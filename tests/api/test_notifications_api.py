@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.notifications.models import (
     DELIVERED, IN_APP, PERMANENT_FAILURE, PUSH, SENDING, SMS, TEMPORARY_FAILURE,
     MockDelivery, NotificationProfile, OutboxMessage, PushDevice,
 )
-from app.notifications.receipts import sign
+from app.notifications.delivery_receipts import sign
 from app.notifications.service import notify
 from app.notifications.worker import Worker
 from tests.factories import AccountFactory, bearer

@@ -6,7 +6,6 @@ from app.dossiers.models import FEE_PAID, FEE_UNPAID, Dossier
 from app.extensions import db
 from app.payments.models import Receipt
 from app.payments.reconciliation import expire_stale_payments, reconcile_pending_payments
-from tests.payments_fixtures import *  # noqa: F401,F403
 from tests.payments_fixtures import after, events_of, outbox, payment_row
 
 

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from app.dossiers.models import FEE_PAID, FEE_UNPAID, Dossier
 from app.extensions import db
 from app.payments.models import Payment, Receipt
-from tests.payments_fixtures import *  # noqa: F401,F403
 from tests.payments_fixtures import events_of, outbox, payment_row
 
 

@@ -8,7 +8,6 @@ from app.dossiers.models import FEE_PAID, FEE_REFUNDED, Dossier
 from app.extensions import db
 from app.payments.models import Refund
 from app.payments.refunds import RETRY_DELAYS, execute_pending_refunds
-from tests.payments_fixtures import *  # noqa: F401,F403
 from tests.payments_fixtures import after, events_of, outbox, payment_row
 
 

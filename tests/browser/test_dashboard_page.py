@@ -24,7 +24,7 @@ from app.config import TestingConfig
 from app.dashboard.counters import Filters
 from app.dashboard.registry_figures import refresh_registry_figures
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.identity.staff import create_staff
 from tests.dashboard_fixtures import (
     HUNG_DIEN, build_dossiers, build_payments, build_population, citizen, expected_dossiers, expected_eid,

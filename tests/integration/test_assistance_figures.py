@@ -12,8 +12,10 @@ from app.assistance.models import (
 from app.common import events
 from app.common.clock import utcnow
 from app.extensions import db
+from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
 from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
 from app.identity.models import PENDING_PASSWORD
+from app.payments.ledger import move
 from app.payments.states import PENDING, SUCCEEDED
 from tests.assistance_fixtures import (  # noqa: F401
     COMMUNE, OTHER_COMMUNE, PROCEDURE, assistant, catalog, make_team, resident, storage,
@@ -122,6 +124,13 @@ def _delegation(team, member, account) -> Delegation:
     return delegation
 
 
+def _activated(account):
+    """What identity does when the resident chooses their first password."""
+    account.status = ACCOUNT_ACTIVE
+    events.publish(ACCOUNT_ACTIVATED, AccountActivated(account_id=account.id, role=account.role,
+                                                       level=account.level))
+
+
 def test_an_account_registered_with_help_counts_once_when_the_resident_activates_it(catalog):
     member = assistant()
     team = make_team(COMMUNE, member)
@@ -131,13 +140,11 @@ def test_an_account_registered_with_help_counts_once_when_the_resident_activates
                                         team_id=team.id, registered_at=utcnow()))
     _, alone = resident(status=PENDING_PASSWORD)
     db.session.flush()
-    account.status = ACCOUNT_ACTIVE
-    alone.status = ACCOUNT_ACTIVE            # registered without help: not the team's
+    _activated(account)
+    _activated(alone)                        # registered without help: not the team's
     db.session.flush()
     assert sum(_values(figures.ACCOUNTS_ACTIVATED).values()) == 2          # member and team rows
-    account.status = "disabled"
-    db.session.flush()
-    account.status = ACCOUNT_ACTIVE          # enabled again: not a second activation
+    _activated(account)                      # published again: not a second activation
     db.session.flush()
     assert sum(_values(figures.ACCOUNTS_ACTIVATED).values()) == 2
     assert db.session.scalar(select(AssistedRegistration.activated_at).where(
@@ -167,7 +174,7 @@ def test_a_fee_paid_after_a_members_payment_start_counts_unless_it_was_a_duplica
         payments.append(payment)
     db.session.flush()
     for payment in payments:
-        payment.status = SUCCEEDED
+        move(payment, SUCCEEDED, "gateway", "settled")    # publishes payment.settled
     db.session.flush()
     assert _values(figures.PAYMENTS_COMPLETED) == {(str(member.id), figures.local_day()): 1,
                                                    (TEAM, figures.local_day()): 1}

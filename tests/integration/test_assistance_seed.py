@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from app.assistance.models import Team, TeamMember
 from app.assistance.seed import seed_demo_team
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from tests.factories import AccountFactory
 
 COMMUNE = "27727"

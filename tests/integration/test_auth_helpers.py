@@ -8,7 +8,7 @@ import pytest
 from app.common.auth import OutOfScope, ensure_staff_scope
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.identity.models import DISABLED
 from app.identity.tokens import decode_access_token
 from tests.factories import AccountFactory, bearer

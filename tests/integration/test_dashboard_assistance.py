@@ -12,7 +12,7 @@ from app.dashboard.models import Counter
 from app.dashboard.projections import rebuild_assistance
 from app.dashboard.service import assistance_figures
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from tests.dashboard_fixtures import HUNG_DIEN, TAN_NINH, at
 from tests.factories import AccountFactory
 

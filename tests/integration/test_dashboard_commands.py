@@ -31,7 +31,7 @@ def test_rebuild_command_recounts_from_the_tables(app):
 
 
 def test_the_worker_refreshes_the_registry_every_hour(app):
-    from app.notifications.worker import periodic_jobs
+    from app.common.jobs import periodic_jobs
 
     import app.dashboard.scheduled  # noqa: F401  (the worker imports every domain's scheduled module)
 

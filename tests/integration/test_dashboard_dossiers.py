@@ -12,11 +12,11 @@ from app.dashboard.counters import Filters
 from app.dashboard.models import Counter, OpenDossier
 from app.dashboard.projections import DOSSIERS
 from app.dashboard.service import dossier_figures, overdue_dossiers, processing_time
-from app.dossiers import workflow
+from app.dossiers import states
 from app.dossiers.models import Dossier
 from app.dossiers.transitions import fire
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from tests.dashboard_fixtures import (
     HUNG_DIEN, TAN_NINH, at, build_dossiers, expected_dossiers, expected_overdue, make_dossier,
 )
@@ -133,7 +133,7 @@ def test_the_real_workflow_moves_the_figures(catalog):  # noqa: F811
     citizen = principal(owner, roles.CITIZEN)
     clerk = principal(officer, roles.OFFICER, hung_dien.id, HUNG_DIEN)
     boss = principal(approver, roles.APPROVER, hung_dien.id, HUNG_DIEN)
-    dossier = make_dossier(catalog["1.004873"], hung_dien, owner, workflow.DRAFT)   # 3 working days
+    dossier = make_dossier(catalog["1.004873"], hung_dien, owner, states.DRAFT)   # 3 working days
     monday = at(date(2026, 3, 2), 9)
 
     def step(days, action, who, **kwargs):

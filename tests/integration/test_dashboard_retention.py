@@ -140,7 +140,7 @@ def test_the_api_refuses_a_ragged_period_before_the_kept_days(client, leader):
 
 
 def test_the_compact_command_and_the_weekly_job(app):
-    from app.notifications.worker import periodic_jobs
+    from app.common.jobs import periodic_jobs
 
     from app.dashboard import scheduled  # noqa: F401  (the worker imports every domain's scheduled module)
 

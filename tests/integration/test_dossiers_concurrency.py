@@ -16,7 +16,7 @@ from app.dossiers import service
 from app.dossiers.models import Dossier, ReceiptCounter, TimelineEntry
 from app.errors import AppError
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.identity.models import Account
 from app.notifications.models import OutboxMessage
 from app.registry.models import RegistryCitizen

@@ -1,11 +1,12 @@
 """Demo dossiers for the development province: one per interesting state, seeded once."""
 from sqlalchemy import select
 
+from app.common import roles
 from app.dossiers.models import DigitizedResult, Dossier
 from app.dossiers.results import verify
 from app.dossiers.seed import seed_demo_dossiers
 from app.extensions import db
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import citizen_account, staff
 from tests.dossiers_fixtures import catalog, storage  # noqa: F401
 
 

@@ -11,9 +11,11 @@ from app.dossiers import service
 from app.dossiers.models import Dossier, TimelineEntry
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.identity import roles
+from app.common import roles
 from app.notifications.models import OutboxMessage
-from tests.dossiers_fixtures import *  # noqa: F403
+from tests.dossiers_fixtures import (
+    AccountFactory, Api, BIRTH, Desk, JUDICIAL_RECORD, bearer, birth_dossier, citizen_account, staff,
+)
 from tests.dossiers_fixtures import catalog, published, storage  # noqa: F401
 
 

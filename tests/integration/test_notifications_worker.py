@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.common.clock import utcnow
 from app.extensions import db
 from app.notifications import delivery as deliveries
+from app.common import jobs as jobs_module
 from app.notifications import worker as worker_module
 from app.notifications.channels import build_channels
 from app.notifications.channels.base import PermanentFailure, Sent, TemporaryFailure
@@ -388,12 +389,12 @@ def test_failure_outcomes_of_channels_are_exceptions_not_values():
 
 @pytest.fixture
 def no_registered_jobs(monkeypatch):
-    monkeypatch.setattr(worker_module, "_PERIODIC", {})
+    monkeypatch.setattr(jobs_module, "_PERIODIC", {})
 
 
 def test_periodic_jobs_run_once_per_period_across_workers(app, no_registered_jobs):
     calls = []
-    worker_module.register_periodic("test.tick", 60, lambda: calls.append(1) or len(calls))
+    jobs_module.register_periodic("test.tick", 60, lambda: calls.append(1) or len(calls))
     first, second = (Worker(app, name=n, channels={}) for n in ("w1", "w2"))
     now = utcnow()
     with time_machine.travel(now, tick=False) as clock:
@@ -412,8 +413,8 @@ def test_a_failing_periodic_job_is_recorded_and_does_not_stop_the_others(app, no
         raise ValueError("reconciliation gateway down")
 
     calls = []
-    worker_module.register_periodic("test.broken", 60, broken)
-    worker_module.register_periodic("test.fine", 60, lambda: calls.append(1))
+    jobs_module.register_periodic("test.broken", 60, broken)
+    jobs_module.register_periodic("test.fine", 60, lambda: calls.append(1))
     assert Worker(app, name="w1", channels={}).run_due_jobs() == ["test.broken", "test.fine"]
     assert calls == [1]
     row = db.session.scalar(select(PeriodicJob).where(PeriodicJob.name == "test.broken"))
@@ -421,8 +422,9 @@ def test_a_failing_periodic_job_is_recorded_and_does_not_stop_the_others(app, no
 
 
 def test_scheduled_modules_are_discovered_and_register_their_jobs():
-    assert "app.notifications.scheduled" in worker_module.load_scheduled_modules()
-    names = {job.name for job in worker_module.periodic_jobs()}
+    loaded = jobs_module.load_scheduled_modules()
+    assert {"app.notifications.scheduled", "app.common.scheduled"} <= set(loaded)
+    names = {job.name for job in jobs_module.periodic_jobs()}
     assert {"notifications.expire_unconfirmed", "notifications.purge_old_messages",
             "idempotency.purge_expired_keys"} <= names
 

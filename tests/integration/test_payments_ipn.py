@@ -11,7 +11,6 @@ from app.extensions import db
 from app.mockgateway import protocol
 from app.payments.models import Payment, Receipt, Refund
 from app.payments.reconciliation import expire_stale_payments
-from tests.payments_fixtures import *  # noqa: F401,F403
 from tests.payments_fixtures import after, events_of, outbox, payment_row
 
 

@@ -3,12 +3,12 @@ import time_machine
 
 from app.common.clock import VIETNAM, utcnow
 from app.payments.models import DailyStatement
-from tests.payments_fixtures import *  # noqa: F401,F403
+from tests.payments_fixtures import make_dossier
 from tests.payments_fixtures import after, payment_row
 
 
 def test_payment_jobs_are_registered_with_the_worker():
-    from app.notifications.worker import load_scheduled_modules, periodic_jobs
+    from app.common.jobs import load_scheduled_modules, periodic_jobs
 
     assert "app.payments.scheduled" in load_scheduled_modules()
     names = {job.name: job.every.total_seconds() for job in periodic_jobs()}

@@ -11,7 +11,7 @@ from app.payments.gateways.base import Order
 from app.payments.gateways.momo import MoMo
 from app.payments.gateways.vnpay import VNPay
 from app.common.clock import utcnow
-from tests.payments_fixtures import *  # noqa: F401,F403
+from tests.payments_fixtures import payment_row
 from tests.payments_fixtures import after
 
 

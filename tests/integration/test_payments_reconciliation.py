@@ -8,7 +8,6 @@ from app.payments.reconciliation import (
 from app.payments.refunds import execute_pending_refunds
 from app.common import events
 from tests.factories import AccountFactory, bearer
-from tests.payments_fixtures import *  # noqa: F401,F403
 from tests.payments_fixtures import after, events_of, make_dossier, outbox, payment_row
 
 

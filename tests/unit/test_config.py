@@ -84,7 +84,7 @@ def _seen_by_app(trusted_proxies: str):
 
     from app.config import TestingConfig
 
-    app = create_app(TestingConfig({"TRUSTED_PROXIES": trusted_proxies}))
+    app = create_app(TestingConfig({"TRUSTED_PROXIES": trusted_proxies, "MOCK_GATEWAYS": "false"}))
     app.add_url_rule("/_client", "client_probe",
                      lambda: jsonify(ip=request.remote_addr, scheme=request.scheme, host=request.host))
     headers = {"X-Forwarded-For": "203.0.113.9, 10.0.0.7", "X-Forwarded-Proto": "https",

@@ -1,7 +1,8 @@
 """CSV of the figure tables: BOM, header, empty cells, ISO dates, and the same text however it is chunked."""
 from datetime import date
 
-from app.dashboard.exports import BOM, csv_chunks, render_csv
+from app.dashboard.exports import BOM, csv_chunks
+from tests.text_helpers import render_csv
 
 COLUMNS = ("receipt_code", "commune_name", "due_date", "working_days_overdue")
 ROWS = [{"receipt_code": f"UBND-27727-261120-{n:04d}", "commune_name": "Xã Hưng Điền" if n % 2 else None,

@@ -7,7 +7,7 @@ import pytest
 
 from app.common.personal_id import FEMALE, MALE, compose_personal_id
 from app.dashboard.counters import Key, segments
-from app.dashboard.exports import render_csv
+from tests.text_helpers import render_csv
 from app.dashboard.models import ALL
 from app.dashboard.registry_figures import REQUIRED_FIELDS, age_on, compute_registry_figures, record_problems
 from app.dashboard.service import share

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from app.common.workdays import add_working_days
-from app.dossiers.receipts import due_date, paused_working_days
+from app.dossiers.receipt_codes import due_date, paused_working_days
 
 
 @pytest.mark.parametrize("start, days, expected", [

@@ -1,3 +1,5 @@
+import pytest
+
 from app.common import events
 
 
@@ -23,3 +25,19 @@ def test_subscribing_the_same_handler_twice_calls_it_once():
     events.subscribe("probe.once", handler)
     events.publish("probe.once")
     assert calls == [{}]
+
+
+def test_a_declared_event_refuses_a_payload_of_another_type():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Probed:
+        n: int
+
+    calls = []
+    events.declare(Probed, "probe.typed")
+    events.subscribe("probe.typed", lambda **p: calls.append(p))
+    events.publish("probe.typed", Probed(n=1))
+    assert calls == [{"n": 1}]
+    with pytest.raises(TypeError):
+        events.publish("probe.typed", object())

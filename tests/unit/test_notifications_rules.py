@@ -3,14 +3,15 @@ import uuid
 
 import pytest
 
+from app.config import notification_problems as production_problems
+from app.config import notification_settings
 from app.notifications import routing, templates
 from app.notifications.delivery import RetryPolicy
 from app.notifications.models import (
     CREATED, DELIVERED, EMAIL, IN_APP, PERMANENT_FAILURE, PUSH, SENDING, SMS, TEMPORARY_FAILURE,
 )
-from app.notifications.receipts import InvalidSignature, sign, verify_signature
-from app.notifications.settings import notification_settings, production_problems
-from app.notifications.statuses import can_advance, is_final
+from app.notifications.delivery_receipts import InvalidSignature, sign, verify_signature
+from app.notifications.states import can_advance, is_final
 
 ACCOUNT = uuid.uuid4()
 PHONE = "0912345678"

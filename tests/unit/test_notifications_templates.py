@@ -3,8 +3,9 @@ import pytest
 
 from app.notifications import templates
 from app.notifications.rendering import (
-    MissingPlaceholders, placeholders, render, sms_segments, unaccented, vnd,
+    MissingPlaceholders, placeholders, render, unaccented, vnd,
 )
+from tests.text_helpers import sms_segments
 
 # The events other domains raise (the contract with them)
 EVENTS = {

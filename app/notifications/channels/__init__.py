@@ -2,6 +2,11 @@
 from app.notifications.channels.base import (  # noqa: F401
     Channel, Delivery, PermanentFailure, Sent, TemporaryFailure,
 )
+from app.notifications.channels import mock, sms
+from app.notifications.channels.email import SmtpEmail
+from app.notifications.channels.mock import MockChannel
+from app.notifications.channels.push import FcmPush, ServiceAccountToken
+from app.notifications.channels.sms import BrandnameSms
 from app.notifications.models import EMAIL, PUSH, SMS
 
 
@@ -12,14 +17,10 @@ def build_channels(config) -> dict[str, "Channel"]:
 
 def receipt_statuses(provider: str) -> dict[str, str] | None:
     """How `provider`'s delivery-receipt statuses map onto ours (None: no receipts)."""
-    from app.notifications.channels import mock, sms
-
     return {"brandname": sms.RECEIPT_STATUSES, "mock": mock.RECEIPT_STATUSES}.get(provider)
 
 
 def _mock(channel: str, config):
-    from app.notifications.channels.mock import MockChannel
-
     return MockChannel(channel, delay_seconds=config["NOTIFY_MOCK_DELAY_MS"] / 1000)
 
 
@@ -28,8 +29,6 @@ def _sms(config):
     if kind == "mock":
         return _mock(SMS, config)
     if kind == "brandname":
-        from app.notifications.channels.sms import BrandnameSms
-
         base = config["NOTIFY_CALLBACK_BASE_URL"].rstrip("/")
         return BrandnameSms(
             url=config["SMS_BRANDNAME_URL"], api_key=config["SMS_BRANDNAME_API_KEY"],
@@ -45,8 +44,6 @@ def _push(config):
     if kind == "mock":
         return _mock(PUSH, config)
     if kind == "fcm":
-        from app.notifications.channels.push import FcmPush, ServiceAccountToken
-
         timeout = config["NOTIFY_HTTP_TIMEOUT"]
         return FcmPush(project_id=config["FCM_PROJECT_ID"], endpoint=config["FCM_ENDPOINT"], timeout=timeout,
                        credentials=ServiceAccountToken.from_file(config["FCM_CREDENTIALS_FILE"], timeout))
@@ -58,8 +55,6 @@ def _email(config):
     if kind == "mock":
         return _mock(EMAIL, config)
     if kind == "smtp":
-        from app.notifications.channels.email import SmtpEmail
-
         return SmtpEmail(host=config["SMTP_HOST"], port=config["SMTP_PORT"], security=config["SMTP_SECURITY"],
                          username=config["SMTP_USERNAME"], password=config["SMTP_PASSWORD"],
                          sender=config["EMAIL_FROM"], timeout=config["NOTIFY_HTTP_TIMEOUT"])

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from app.notifications.errors import (  # noqa: F401  (re-exported for the adapters)
+    DeliveryError, PermanentFailure, TemporaryFailure,
+)
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -39,29 +43,6 @@ class Sent:
     provider_ref: str | None = None
     # False when the provider only accepted it: a delivery receipt follows
     delivered: bool = True
-
-
-class DeliveryError(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason[:255]
-
-
-class TemporaryFailure(DeliveryError):
-    """Worth another attempt later (optionally not before `retry_after` seconds)."""
-
-    def __init__(self, reason: str, retry_after: float | None = None):
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-class PermanentFailure(DeliveryError):
-    """Another attempt would fail the same way."""
-
-    def __init__(self, reason: str, unregistered: bool = False):
-        super().__init__(reason)
-        # The address no longer exists (a push token): stop using it
-        self.unregistered = unregistered
 
 
 class Channel(Protocol):

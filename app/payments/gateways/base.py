@@ -3,13 +3,17 @@
 An adapter speaks its provider's protocol (URLs, field names, signatures) and
 translates it into these few value objects; the payment service never sees a
 provider field. Which adapter serves which gateway name is configuration
-(`app.payments.gateways.get_gateway`).
+(`app.payments.gateways.configured.get_gateway`).
 """
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from app.payments.errors import (  # noqa: F401  (re-exported for the adapters)
+    GatewayRejected, GatewayUnavailable, InvalidSignature,
+)
 
 
 class Outcome(StrEnum):
@@ -32,23 +36,6 @@ class IpnVerdict(StrEnum):
     ALREADY_CONFIRMED = "already_confirmed"
     CONFIRMED = "confirmed"
     UNKNOWN_ERROR = "unknown_error"
-
-
-class InvalidSignature(Exception):
-    """The signature of a gateway message does not verify."""
-
-
-class GatewayUnavailable(Exception):
-    """No usable answer (timeout, connection refused, 5xx): try again later."""
-
-
-class GatewayRejected(Exception):
-    """The gateway answered and refused the request."""
-
-    def __init__(self, code: str, message: str = ""):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ when the one before ended without one.
 import uuid
 from dataclasses import dataclass
 
+from app.dossiers.errors import (
+    GuardFailed, NotAllowedInState, NotPermitted, ReasonRequired, UnknownAction, WorkflowError,
+)
+
 # States
 DRAFT = "draft"
 QUEUED = "queued"
@@ -43,7 +47,10 @@ CANCELLED = "cancelled"
 
 STATES = (DRAFT, QUEUED, SUBMITTED, RECEIVED, RETURNED, IN_PROCESSING, SUPPLEMENT_REQUESTED,
           PENDING_APPROVAL, APPROVED, REJECTED, RESULT_ISSUED, WITHDRAWN, CANCELLED)
+# Finished: no transition leaves these states (the one definition of a finished dossier)
 FINAL = frozenset({RETURNED, REJECTED, RESULT_ISSUED, WITHDRAWN, CANCELLED})
+# The finished states that decided the request itself (returned, withdrawn and cancelled ones did not)
+DECIDED = frozenset({RESULT_ISSUED, REJECTED})
 # The processing clock runs in these states (it pauses while the citizen supplements)
 CLOCK_RUNNING = frozenset({SUBMITTED, RECEIVED, IN_PROCESSING, PENDING_APPROVAL, APPROVED})
 # Staff never see a dossier before it is submitted
@@ -136,34 +143,6 @@ class Facts:
     commune_code: str | None
     assignee_id: uuid.UUID | None = None
     fee_status: str = "not_required"
-
-
-class WorkflowError(Exception):
-    code = "workflow_error"
-
-
-class UnknownAction(WorkflowError):
-    code = "unknown_action"
-
-
-class NotAllowedInState(WorkflowError):
-    code = "transition_not_allowed"
-
-
-class NotPermitted(WorkflowError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code   # forbidden_role | out_of_scope | not_assignee | not_owner
-
-
-class ReasonRequired(WorkflowError):
-    code = "reason_required"
-
-
-class GuardFailed(WorkflowError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code   # fee_unpaid
 
 
 def check(action: str, facts: Facts, actor: Actor, *, reason: str | None = None) -> Transition:

@@ -14,16 +14,12 @@ import hmac
 from sqlalchemy import or_, select
 
 from app.common.clock import utcnow
-from app.errors import N_, NotFound, Unauthorized, ValidationFailed
+from app.errors import N_
 from app.extensions import db
 from app.notifications.channels import receipt_statuses
+from app.notifications.errors import InvalidSignature, UnknownMessage, UnknownProvider, UnknownReceiptStatus
 from app.notifications.models import OutboxMessage
-from app.notifications.statuses import FAILED, can_advance, is_final
-
-
-class InvalidSignature(Unauthorized):
-    code = "invalid_signature"
-    message = N_("The signature of this callback is not valid.")
+from app.notifications.states import FAILED, can_advance, is_final
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -46,19 +42,18 @@ def apply_receipt(provider: str, reference: str, provider_status: str,
     """Moves the message forward per the receipt; returns (message, whether it changed)."""
     statuses = receipt_statuses(provider)
     if statuses is None:
-        raise NotFound(N_("This provider does not send delivery receipts."), code="unknown_provider")
+        raise UnknownProvider()
     new = statuses.get(provider_status) or statuses.get(provider_status.upper()) \
         or statuses.get(provider_status.lower())
     if new is None:
-        raise ValidationFailed(N_("This delivery status is not known."), code="unknown_receipt_status",
-                               errors={"status": [N_("This delivery status is not known.")]})
+        raise UnknownReceiptStatus(errors={"status": [N_("This delivery status is not known.")]})
     message = db.session.scalar(
         select(OutboxMessage).where(or_(
             (OutboxMessage.provider_ref == reference) & (OutboxMessage.provider == provider),
             OutboxMessage.idempotency_key == reference))
         .with_for_update())
     if message is None:
-        raise NotFound(N_("No message has this reference."), code="unknown_message")
+        raise UnknownMessage()
     changed = can_advance(message.status, new)
     if changed:
         now = utcnow()

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from app.dossiers import workflow as wf
+from app.dossiers import states as wf
 
 OWNER_ID, OFFICER_ID, OTHER_OFFICER_ID, APPROVER_ID = (uuid.uuid4() for _ in range(4))
 AGENCY, OTHER_AGENCY = uuid.uuid4(), uuid.uuid4()
@@ -200,3 +200,9 @@ def test_a_desk_submission_has_the_effects_of_a_submission_and_is_never_offered(
     assert wf.SUBMISSIONS == {"submit", "submit_at_desk", "start"}
     assert "submit_at_desk" not in wf.MANUAL_ACTIONS
     assert "submit_at_desk" not in wf.allowed_actions(facts("draft"), OFFICER)
+
+
+def test_decided_dossiers_are_finished_ones():
+    """One definition of finished (FINAL); the dashboard's decided dossiers are a part of it."""
+    assert wf.DECIDED == {wf.RESULT_ISSUED, wf.REJECTED} and wf.DECIDED < wf.FINAL
+    assert not any(t.sources & wf.FINAL for t in wf.TRANSITIONS.values())   # nothing leaves a finished state
