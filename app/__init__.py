@@ -18,6 +18,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     configure_logging(app)
 
     _init_extensions(app)
+    from app.common.long_poll import init_app as init_long_polls
+    init_long_polls(app)  # long polls capped per process
     _register_blueprints(app)
 
     from app.errors import register_error_handlers

@@ -62,6 +62,8 @@ class Config:
         self.ARGON2_PARALLELISM = int(e.get("ARGON2_PARALLELISM", 4))
 
         self.LOG_LEVEL = e.get("LOG_LEVEL", "INFO")
+        # Long polls one process holds at once (gunicorn.conf.py sets it from the worker model)
+        self.LONG_POLL_SLOTS = int(e.get("LONG_POLL_SLOTS", 4))
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
         # trusted (0: none). Rate limits per address and absolute links need it behind one.
         self.TRUSTED_PROXIES = int(e.get("TRUSTED_PROXIES", 0))
