@@ -111,12 +111,19 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
 
+    def __init__(self, environ=None):
+        super().__init__(environ)
+        e = os.environ if environ is None else environ
+        self.DEV_ENDPOINTS = _bool(e.get("DEV_ENDPOINTS"), False)  # refused below when on
+
     def problems(self) -> list[str]:
         found = []
         if self.SECRET_KEY in ("", DEV_SECRET_KEY) or len(self.SECRET_KEY) < 32:
             found.append("SECRET_KEY is the development key or shorter than 32 characters")
         if self.TOTP_ENCRYPTION_KEY in ("", DEV_TOTP_ENCRYPTION_KEY):
             found.append("TOTP_ENCRYPTION_KEY is the development key")
+        from app.common.production_guards import serving_problems
+        found.extend(serving_problems(self))  # rate-limit storage, weak secrets, development switches
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             found.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
         if self.DEBUG:
