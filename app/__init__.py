@@ -20,6 +20,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     _init_extensions(app)
     from app.common.long_poll import init_app as init_long_polls
     init_long_polls(app)  # long polls capped per process
+    from app.common.security_headers import init_app as init_security_headers
+    init_security_headers(app)  # nosniff, CSP, Referrer-Policy, HSTS, no-store
     _register_blueprints(app)
 
     from app.errors import register_error_handlers

@@ -33,6 +33,9 @@ MODELS = {
     "gthread": ("--worker-class", "gthread", "--threads", "8"),
     "gevent": ("--worker-class", "gevent", "--worker-connections", "200"),
 }
+# The configuration before long polls were capped: sync workers, every poll allowed to wait
+# (only the starvation scenario runs: the others would equal "sync")
+UNCAPPED = "sync-uncapped"
 
 
 def main(argv=None) -> int:
@@ -54,6 +57,13 @@ def main(argv=None) -> int:
     results = {}
     for model in models:
         figures = {}
+        if model == UNCAPPED:
+            with harness.gunicorn({**env, "LONG_POLL_SLOTS": "1000"}, workers=args.workers,
+                                  extra_args=MODELS["sync"]) as base_url:
+                figures["starvation"] = _starvation(wrk, base_url, polls, args.duration)
+            results[model] = figures
+            _print(model, figures)
+            continue
         with harness.gunicorn(env, workers=args.workers, extra_args=MODELS[model]) as base_url:
             for name, requests in loads.items():
                 harness.run_wrk(wrk, base_url, requests, duration=2, connections=16, threads=2)
@@ -65,16 +75,20 @@ def main(argv=None) -> int:
             figures[name]["ratio_to_bare_rps"] = round(figures[name]["requests_per_second"] /
                                                        bare["requests_per_second"], 3)
         results[model] = figures
-        for name, f in figures.items():
-            print(f"{model:<8} {name:<28} {f['requests_per_second']:>8.1f} req/s  p50 {f['latency_ms']['p50']:>9.2f} ms"
-                  f"  p99 {f['latency_ms']['p99']:>9.2f} ms  non-2xx {f['non_2xx_3xx']}  "
-                  f"socket errors {sum(f['socket_errors'].values())}"
-                  + (f"  ratio {f['ratio_to_bare_rps']}" if "ratio_to_bare_rps" in f else ""))
+        _print(model, figures)
     path = harness.write_result("workers", {
         "commit": harness.git_commit(), "machine": machine, "database": harness.database_kind(env),
         "workers": args.workers, "connections": 16, "duration_s": args.duration, "models": results})
     print(f"written to {path.relative_to(harness.ROOT)}")
     return 0
+
+
+def _print(model, figures):
+    for name, f in figures.items():
+        print(f"{model:<14} {name:<16} {f['requests_per_second']:>8.1f} req/s  p50 {f['latency_ms']['p50']:>9.2f} ms"
+              f"  p99 {f['latency_ms']['p99']:>9.2f} ms  non-2xx {f['non_2xx_3xx']}  "
+              f"socket errors {sum(f['socket_errors'].values())}"
+              + (f"  ratio {f['ratio_to_bare_rps']}" if "ratio_to_bare_rps" in f else ""), flush=True)
 
 
 def _qr_logins(app, count):
@@ -113,7 +127,7 @@ def _arguments(argv):
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--citizens", type=int, default=1000)
-    parser.add_argument("--models", nargs="*", default=list(MODELS))
+    parser.add_argument("--models", nargs="*", default=[*MODELS, UNCAPPED])
     return parser.parse_args(argv)
 
 
