@@ -31,8 +31,14 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.before_request(load_principal)
     from app.common.input_guard import refuse_nul_characters
     app.before_request(refuse_nul_characters)
+    from app.common.json_depth import refuse_deep_json
+    app.before_request(refuse_deep_json)  # 400 invalid_json past 32 levels, never a RecursionError
     from app.assistance import init_app as init_assistance
     init_assistance(app)  # delegated tokens (community helpers), their act log and figures
+
+    from app.common.metrics import init_app as init_metrics
+    from app.metrics_figures import database_figures
+    init_metrics(app, database_figures)  # GET /metrics (Prometheus), request and pool series
 
     from app.cli import register_cli
     register_cli(app)

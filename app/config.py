@@ -62,6 +62,10 @@ class Config:
         self.ARGON2_PARALLELISM = int(e.get("ARGON2_PARALLELISM", 4))
 
         self.LOG_LEVEL = e.get("LOG_LEVEL", "INFO")
+        # GET /metrics: open in development; production needs a bearer token or allowed networks (CIDRs)
+        self.METRICS_TOKEN = e.get("METRICS_TOKEN", "")
+        self.METRICS_ALLOWED_NETWORKS = tuple(n.strip() for n in e.get("METRICS_ALLOWED_NETWORKS", "").split(",")
+                                              if n.strip())
         # Long polls one process holds at once (gunicorn.conf.py sets it from the worker model)
         self.LONG_POLL_SLOTS = int(e.get("LONG_POLL_SLOTS", 4))
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are

@@ -9,6 +9,7 @@ PORT="${PORT:-8000}"
 mkdir -p instance
 # Metrics of every gunicorn worker (and of the notification worker) meet here; /metrics reads them
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/instance/prometheus}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 .venv/bin/flask db upgrade
 .venv/bin/flask seed --citizens "${DEMO_CITIZENS:-2000}"

@@ -11,6 +11,7 @@ them with `python -c "import secrets; print(secrets.token_urlsafe(48))"` and
 """
 import base64
 import binascii
+import ipaddress
 import math
 from collections import Counter
 
@@ -65,6 +66,15 @@ def serving_problems(config) -> list[str]:
     reason = weak_fernet_key(config.TOTP_ENCRYPTION_KEY)
     if reason:
         found.append(f"TOTP_ENCRYPTION_KEY is weak: {reason}")
+    if not config.METRICS_TOKEN and not config.METRICS_ALLOWED_NETWORKS:
+        found.append("METRICS_TOKEN or METRICS_ALLOWED_NETWORKS must protect /metrics")
+    elif config.METRICS_TOKEN and (reason := weak_secret(config.METRICS_TOKEN)):
+        found.append(f"METRICS_TOKEN is weak: {reason}")
+    for network in config.METRICS_ALLOWED_NETWORKS:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            found.append(f"METRICS_ALLOWED_NETWORKS: {network!r} is not an address or network")
     if getattr(config, "DEV_ENDPOINTS", False):
         found.append("DEV_ENDPOINTS is on (development read-back endpoints)")
     return found

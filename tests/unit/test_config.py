@@ -10,6 +10,7 @@ SAFE = {
     "SECRET_KEY": "ZGsQ0y9hO0DIfzflLU8w-x_rW93O6Cf37TThcA1g0dSdVD47",
     "TOTP_ENCRYPTION_KEY": "cbrUytOvX32kYDNoue1dYhOlSl4ChyT1OrJoLG7PbQI=",
     "RATELIMIT_STORAGE_URI": "redis://redis:6379/0",
+    "METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,127.0.0.1",
     "DATABASE_URL": "postgresql+psycopg://app@db/smart_province",
     # Notification channels: real adapters and a callback secret
     "NOTIFY_SMS_ADAPTER": "brandname", "SMS_BRANDNAME_URL": "https://sms.example/send",

@@ -52,6 +52,9 @@ def test_weak_totp_keys(key):
     ({"MOCK_GATEWAYS": "1"}, "MOCK_GATEWAYS"),
     ({"NOTIFY_SMS_ADAPTER": "mock"}, "NOTIFY_SMS_ADAPTER"),
     ({"DEV_ENDPOINTS": "1"}, "DEV_ENDPOINTS"),
+    ({"METRICS_ALLOWED_NETWORKS": ""}, "METRICS_TOKEN or METRICS_ALLOWED_NETWORKS"),
+    ({"METRICS_ALLOWED_NETWORKS": "", "METRICS_TOKEN": "m" * 40}, "METRICS_TOKEN"),
+    ({"METRICS_ALLOWED_NETWORKS": "everyone"}, "METRICS_ALLOWED_NETWORKS"),
 ])
 def test_each_weak_setting_is_refused_by_name(change, setting):
     with pytest.raises(ConfigurationError) as caught:
