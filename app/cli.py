@@ -16,6 +16,8 @@ def register_cli(app) -> None:
     app.cli.add_command(spec_cli)
     from app.identity.cli import staff_cli
     app.cli.add_command(staff_cli)
+    from app.identity.token_keys_cli import token_keys_cli
+    app.cli.add_command(token_keys_cli)  # generate a key, print the JWKS
     from app.notifications.cli import worker_cli
     app.cli.add_command(worker_cli)
     from app.payments.cli import payments_cli

@@ -46,6 +46,10 @@ class Config:
 
         # Secrets of the identity domain
         self.TOTP_ENCRYPTION_KEY = e.get("TOTP_ENCRYPTION_KEY", DEV_TOTP_ENCRYPTION_KEY)
+        # Access-token keys (app/identity/token_keys.py): Ed25519 PEM; derived from SECRET_KEY outside production
+        self.JWT_PRIVATE_KEY = e.get("JWT_PRIVATE_KEY", "")
+        self.JWT_PRIVATE_KEY_FILE = e.get("JWT_PRIVATE_KEY_FILE", "")
+        self.JWT_PUBLIC_KEYS_FILE = e.get("JWT_PUBLIC_KEYS_FILE", "")
 
         # Outside systems, chosen by configuration
         self.REGISTRY_ADAPTER = e.get("REGISTRY_ADAPTER", "synthetic")
@@ -126,6 +130,8 @@ class ProductionConfig(Config):
             found.append("SECRET_KEY is the development key or shorter than 32 characters")
         if self.TOTP_ENCRYPTION_KEY in ("", DEV_TOTP_ENCRYPTION_KEY):
             found.append("TOTP_ENCRYPTION_KEY is the development key")
+        from app.identity.token_keys import key_problems
+        found.extend(key_problems(self))
         from app.common.production_guards import serving_problems
         found.extend(serving_problems(self))  # rate-limit storage, weak secrets, development switches
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):

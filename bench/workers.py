@@ -17,8 +17,10 @@ bench/results/workers-<timestamp>.json.
 import argparse
 import importlib.util
 import sys
+import json
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -48,8 +50,8 @@ def main(argv=None) -> int:
         from app.extensions import db
 
         mine = setup_mine(app)
-        polls = _qr_logins(app, 24)
         db.session.commit()
+    polls = 24
     loads = {"bare": [Request("GET", "/healthz")], "readyz": [Request("GET", "/readyz")], "dossiers.mine": mine}
     models = [m for m in args.models if m != "gevent" or importlib.util.find_spec("gevent")]
     print(f"database: {harness.database_kind(env)}; {args.workers} workers; wrk 16 connections, "
@@ -88,27 +90,39 @@ def _print(model, figures):
         print(f"{model:<14} {name:<16} {f['requests_per_second']:>8.1f} req/s  p50 {f['latency_ms']['p50']:>9.2f} ms"
               f"  p99 {f['latency_ms']['p99']:>9.2f} ms  non-2xx {f['non_2xx_3xx']}  "
               f"socket errors {sum(f['socket_errors'].values())}"
-              + (f"  ratio {f['ratio_to_bare_rps']}" if "ratio_to_bare_rps" in f else ""), flush=True)
+              + (f"  ratio {f['ratio_to_bare_rps']}" if "ratio_to_bare_rps" in f else "")
+              + (f"  polls {f['long_polls']}" if "long_polls" in f else ""), flush=True)
 
 
-def _qr_logins(app, count):
-    from app.identity import qr_login
-    from app.identity.sessions import ClientInfo
+def _qr_logins(base_url, count):
+    """`count` fresh QR-login requests (they expire after 120 s: made just before the scenario)."""
+    made = []
+    for _ in range(count):
+        request = urllib.request.Request(f"{base_url}/api/v1/identity/qr-logins", method="POST",
+                                         data=b'{"client_name": "bench"}',
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = json.loads(response.read())
+        made.append((body["id"], body["poll_secret"]))
+    return made
 
-    created = [qr_login.create_qr_login(ClientInfo(name="bench", ip_address="127.0.0.1", user_agent="bench"))
-               for _ in range(count)]
-    return [(str(c.login.id), c.poll_secret) for c in created]
 
-
-def _starvation(wrk, base_url, polls, duration) -> dict:
+def _starvation(wrk, base_url, count, duration) -> dict:
     """wrk on /healthz while every QR request is long-polled (wait=25) by its own client."""
+    polls = _qr_logins(base_url, count)
+    answers = []
+
     def hold(login_id, secret):
         request = urllib.request.Request(f"{base_url}/api/v1/identity/qr-logins/{login_id}?wait=25",
                                          headers={"X-Poll-Secret": secret})
+        started = time.monotonic()
         try:
-            urllib.request.urlopen(request, timeout=40).read()
+            with urllib.request.urlopen(request, timeout=40) as response:
+                answers.append((response.status, time.monotonic() - started))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, time.monotonic() - started))
         except OSError:
-            pass
+            answers.append((None, time.monotonic() - started))
 
     threads = [threading.Thread(target=hold, args=poll, daemon=True) for poll in polls]
     for thread in threads:
@@ -116,9 +130,11 @@ def _starvation(wrk, base_url, polls, duration) -> dict:
     time.sleep(1)
     figures = harness.run_wrk(wrk, base_url, [Request("GET", "/healthz")], duration=min(duration, 8),
                               connections=4, threads=1, timeout=30)
-    figures["long_polls"] = len(polls)
     for thread in threads:
         thread.join(timeout=40)
+    figures["long_polls"] = {"count": len(polls), "statuses": sorted({str(s) for s, _ in answers}),
+                             "answered_within_1s": sum(1 for _, t in answers if t < 1),
+                             "held_over_20s": sum(1 for _, t in answers if t > 20)}
     return figures
 
 

@@ -11,6 +11,8 @@ SAFE = {
     "TOTP_ENCRYPTION_KEY": "cbrUytOvX32kYDNoue1dYhOlSl4ChyT1OrJoLG7PbQI=",
     "RATELIMIT_STORAGE_URI": "redis://redis:6379/0",
     "METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,127.0.0.1",
+    "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEIAjVtG8pE8uRXFlYOS5z69JD+CtUq1UH6+wtZ0awX4U6\\n"
+                       "-----END PRIVATE KEY-----\\n",
     "DATABASE_URL": "postgresql+psycopg://app@db/smart_province",
     # Notification channels: real adapters and a callback secret
     "NOTIFY_SMS_ADAPTER": "brandname", "SMS_BRANDNAME_URL": "https://sms.example/send",
