@@ -26,6 +26,8 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     from app.errors import register_error_handlers
     register_error_handlers(app)
+    from app.common.overload import init_app as init_overload
+    init_overload(app)  # no database connection in time: 503 overloaded; database down: 503, fail fast
 
     from app.identity.authn import load_principal
     app.before_request(load_principal)

@@ -22,6 +22,9 @@ class Config:
         self.SECRET_KEY = e.get("SECRET_KEY", DEV_SECRET_KEY)
         self.SQLALCHEMY_DATABASE_URI = e.get("DATABASE_URL", "sqlite:///smart_province.db")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # PostgreSQL: bounded pool, bounded wait for a connection, fast connect (app/common/overload.py)
+        from app.common.overload import engine_options
+        self.SQLALCHEMY_ENGINE_OPTIONS.update(engine_options(self.SQLALCHEMY_DATABASE_URI, e))
         self.MAX_CONTENT_LENGTH = int(e.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
         self.DEV_ENDPOINTS = False
 

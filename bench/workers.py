@@ -31,7 +31,7 @@ from bench.scenario import Request  # noqa: E402
 from bench.scenarios_dossiers import setup_mine  # noqa: E402
 
 MODELS = {
-    "sync": ("--worker-class", "sync"),
+    "sync": ("--worker-class", "sync", "--threads", "1"),   # threads > 1 would make it gthread
     "gthread": ("--worker-class", "gthread", "--threads", "8"),
     "gevent": ("--worker-class", "gevent", "--worker-connections", "200"),
 }

@@ -70,15 +70,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def prepared_server(qr_logins: int = 0, env: dict | None = None, args: tuple = ()):
-    env = env or server_environment()
+def prepare(env: dict, qr_logins: int = 0) -> dict:
+    """A fresh, migrated database with one citizen session (in a child process); what it made."""
     prepared = subprocess.run([sys.executable, "-m", "tests.serving_server", str(qr_logins)], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=180)
     if prepared.returncode != 0:
         raise RuntimeError(f"preparing the database failed:\n{prepared.stderr[-3000:]}")
-    data = json.loads(prepared.stdout.strip().splitlines()[-1])
-    port = free_port()
+    return json.loads(prepared.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def prepared_server(qr_logins: int = 0, env: dict | None = None, args: tuple = ()):
+    env = env or server_environment()
+    with gunicorn_server(env, prepare(env, qr_logins), args) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def gunicorn_server(env: dict, data: dict, args: tuple = (), port: int | None = None):
+    """gunicorn with the project's gunicorn.conf.py on a loopback port, until the block ends."""
+    port = port or free_port()
     log_path = Path(tempfile.mkstemp(prefix="smart-serving-gunicorn-", suffix=".log")[1])
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *args,
@@ -94,8 +105,25 @@ def prepared_server(qr_logins: int = 0, env: dict | None = None, args: tuple = (
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def postgres_url(suffix: str) -> str | None:
+    """A PostgreSQL database of its own next to the suite's (TEST_DATABASE_URL), created if missing."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return None
+    from sqlalchemy import create_engine, text
+
+    base, _, name = url.rpartition("/")
+    engine = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"{name}_{suffix}"}):
+            connection.execute(text(f'CREATE DATABASE "{name}_{suffix}"'))
+    engine.dispose()
+    return f"{base}/{name}_{suffix}"
 
 
 def _wait_ready(server: Server, timeout: float = 90) -> None:
@@ -123,6 +151,10 @@ def _prepare(qr_count: int) -> dict:
 
     app = create_app(load_config())
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":   # a fresh schema for every run
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
         flask_migrate.upgrade()
         account = AccountFactory(citizen=RegistryCitizenFactory(), level=1)
         issued = start_session(account, level=1, methods=["pwd"])
