@@ -70,9 +70,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(env: dict, qr_logins: int = 0) -> dict:
-    """A fresh, migrated database with one citizen session (in a child process); what it made."""
-    prepared = subprocess.run([sys.executable, "-m", "tests.serving_server", str(qr_logins)], cwd=ROOT,
+def prepare(env: dict, qr_logins: int = 0, nodes: bool = False) -> dict:
+    """A fresh, migrated database with one citizen session (in a child process); what it made.
+
+    `nodes`: also the catalog and a level-2 citizen with a bound phone (its session
+    token), for the multi-node test.
+    """
+    prepared = subprocess.run([sys.executable, "-m", "tests.serving_server", str(qr_logins),
+                               "nodes" if nodes else ""], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=180)
     if prepared.returncode != 0:
         raise RuntimeError(f"preparing the database failed:\n{prepared.stderr[-3000:]}")
@@ -138,7 +143,7 @@ def _wait_ready(server: Server, timeout: float = 90) -> None:
     raise RuntimeError(f"gunicorn did not become ready:\n{server.log()[-3000:]}")
 
 
-def _prepare(qr_count: int) -> dict:
+def _prepare(qr_count: int, nodes: bool = False) -> dict:
     """Child process: migrated database, one level-1 citizen with a session, `qr_count` QR requests."""
     import flask_migrate
 
@@ -164,8 +169,37 @@ def _prepare(qr_count: int) -> dict:
             created = qr_login.create_qr_login(ClientInfo(name="Cổng dịch vụ công", ip_address=f"10.9.0.{number}",
                                                           user_agent="test"))
             logins.append([str(created.login.id), created.poll_secret])
-        return {"access_token": issued.access_token, "qr_logins": logins}
+        made = {"access_token": issued.access_token, "qr_logins": logins}
+        if nodes:
+            made.update(_prepare_nodes())
+        return made
+
+
+def _prepare_nodes() -> dict:
+    """The catalog, and a level-2 citizen with a bound phone: the phone's session token."""
+    import uuid as uuid_module
+
+    from app.catalog.seed import seed_agencies, seed_procedures
+    from app.catalog.service import procedure_by_code
+    from app.common.clock import utcnow
+    from app.extensions import db
+    from app.identity.models import Device
+    from app.identity.sessions import hash_token, start_session
+    from tests.factories import AccountFactory, RegistryCitizenFactory
+
+    seed_agencies("80")
+    seed_procedures()
+    birth = procedure_by_code("1.001193")
+    account = AccountFactory(citizen=RegistryCitizenFactory(), level=2)
+    device = Device(account_id=account.id, name="Demo phone", platform="android", bound_at=utcnow(),
+                    secret_hash=hash_token(uuid_module.uuid4().hex))
+    db.session.add(device)
+    db.session.flush()
+    phone = start_session(account, level=2, methods=["pwd", "otp"], device_id=device.id)
+    db.session.commit()
+    return {"phone_token": phone.access_token, "birth_procedure_id": str(birth.id)}
 
 
 if __name__ == "__main__":
-    print(json.dumps(_prepare(int(sys.argv[1]) if len(sys.argv) > 1 else 0)))
+    print(json.dumps(_prepare(int(sys.argv[1]) if len(sys.argv) > 1 else 0,
+                              nodes=len(sys.argv) > 2 and sys.argv[2] == "nodes")))
