@@ -3,9 +3,9 @@
     DATABASE_URL=postgresql+psycopg://smart:smart@127.0.0.1:5432/smart_bench \
         .venv/bin/python bench/overload.py --duration 10
 
-The node: gunicorn, 2 gthread workers x 16 threads, each with a pool of 4
-PostgreSQL connections and DB_POOL_TIMEOUT=0.5 s, so at most 8 requests use
-the database at once and the others wait at most half a second for a
+The node: gunicorn, 2 gthread workers x 16 threads, each with a pool of 8
+PostgreSQL connections and DB_POOL_TIMEOUT=1 s, so at most 16 requests use
+the database at once and the others wait at most a second for a
 connection, then get 503 `overloaded`. The load: citizens' dossier lists
 (GET /api/v1/dossiers), first at 8 connections (capacity: what the node
 serves without refusing), then at 4x that many connections. wrk's Lua
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     machine = harness.machine()
     env = harness.bench_environment()
-    env.update(GUNICORN_THREADS="16", DB_POOL_SIZE="4", DB_MAX_OVERFLOW="0", DB_POOL_TIMEOUT="0.5",
+    env.update(GUNICORN_THREADS="16", DB_POOL_SIZE="8", DB_MAX_OVERFLOW="0", DB_POOL_TIMEOUT="1",
                LONG_POLL_SLOTS="4")
     wrk = harness.ensure_wrk()
     app = harness.prepare_database(env, citizens=args.citizens)
@@ -89,8 +89,8 @@ def main(argv=None) -> int:
             print(name, json.dumps(results[name]), flush=True)
     path = harness.write_result("overload", {"commit": harness.git_commit(), "machine": machine,
                                              "database": harness.database_kind(env),
-                                             "server": "2 gthread workers x 16 threads, pool 4 per worker, "
-                                                       "pool_timeout 0.5 s", "results": results})
+                                             "server": "2 gthread workers x 16 threads, pool 8 per worker, "
+                                                       "pool_timeout 1 s", "results": results})
     print(f"written to {path.relative_to(harness.ROOT)}")
     return 0
 
