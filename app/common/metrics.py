@@ -126,7 +126,16 @@ def init_app(app, figures: Callable[[], list] | None = None) -> None:
 
 
 def _scrape_first():
-    if request.endpoint == "metrics":
+    """A scrape without a token, or with METRICS_TOKEN, skips the access-token check.
+
+    Any other bearer token goes through the usual checks first (a delegated
+    helper's token, for one, opens nothing outside its scopes).
+    """
+    if request.endpoint != "metrics":
+        return None
+    sent = request.headers.get("Authorization")
+    token = current_app.config.get("METRICS_TOKEN")
+    if not sent or (token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())):
         return _scrape()
     return None
 

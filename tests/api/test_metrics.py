@@ -92,9 +92,10 @@ print(client.get("/metrics").status_code,
 
 
 @pytest.mark.parametrize("token, networks, expected", [
-    ("", "", "403 403 403 403"),                      # nothing configured: closed (and production refuses to start)
-    ("T0k3n-metrics-7f9c2b1e8d4a6c3b5e7f9a1c", "", "403 403 200 403"),
-    ("", "10.0.0.0/8", "403 403 403 200"),
+    # columns: no token, a wrong bearer token (401 invalid_token), METRICS_TOKEN, from 10.1.2.3
+    ("", "", "403 401 401 403"),                      # nothing configured: closed (and production refuses to start)
+    ("T0k3n-metrics-7f9c2b1e8d4a6c3b5e7f9a1c", "", "403 401 200 403"),
+    ("", "10.0.0.0/8", "403 401 401 200"),
 ])
 def test_production_guards_metrics_by_token_or_network(token, networks, expected):
     out = subprocess.run([sys.executable, "-c", GUARD_PROBE % (token, networks, token)], capture_output=True,
