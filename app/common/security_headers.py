@@ -3,9 +3,11 @@
 Flask-Talisman sets, on every response:
 - `X-Content-Type-Options: nosniff`;
 - a Content-Security-Policy with `frame-ancestors 'none'` (and `X-Frame-Options:
-  DENY` for old browsers): scripts only from this origin or with the per-request
-  nonce (the docs page's one inline script carries it), no plugins, styles from
-  this origin or inline (Swagger UI and the mock gateway pages style inline);
+  DENY` for old browsers): scripts only from this origin (the docs page starts
+  Swagger UI from app/static/swagger-init.js, its settings in a JSON data block:
+  no inline script anywhere, so no nonce and the same headers on every answer),
+  no plugins, styles from this origin or inline (Swagger UI and the mock
+  gateway pages style inline);
 - `Referrer-Policy: no-referrer` (links carry ids and codes).
 It does not redirect to HTTPS (the reverse proxy terminates TLS).
 
@@ -35,7 +37,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def init_app(app) -> None:
     Talisman(app, force_https=False, strict_transport_security=False, content_security_policy=CSP,
-             content_security_policy_nonce_in=["script-src"], frame_options="DENY",
+             frame_options="DENY",
              referrer_policy="no-referrer", session_cookie_secure=app.config["APP_ENV"] == "production")
     production = app.config["APP_ENV"] == "production"
 
