@@ -41,8 +41,8 @@ limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"
 limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
 
 
-
 def on_starting(server):
+    """gunicorn's own refusals in the JSON envelope; a clean metrics directory."""
     from app.common.server_errors import install_json_error_pages
 
     install_json_error_pages()
