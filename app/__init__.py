@@ -9,9 +9,15 @@ from app.common import health
 from app.common.database import configure_sqlite
 from app.common.i18n import select_locale
 from app.common.input_guard import refuse_nul_characters
+from app.common.json_depth import refuse_deep_json
+from app.common.long_poll import init_app as init_long_polls
+from app.common.metrics import init_app as init_metrics
+from app.common.overload import init_app as init_overload
+from app.common.security_headers import init_app as init_security_headers
 from app.common.logging import configure_logging
 from app.config import Config, load_config
 from app.errors import register_error_handlers
+from app.metrics_figures import database_figures
 from app.extensions import api, babel, db, limiter, migrate
 
 # Each domain's init_app registers its endpoints, hooks and listeners. The
@@ -43,11 +49,16 @@ def create_app(config: Config | str | None = None) -> Flask:
     configure_logging(app)
 
     _init_extensions(app)
+    init_long_polls(app)        # long polls capped per process
+    init_security_headers(app)  # nosniff, CSP, Referrer-Policy, HSTS, no-store
     for init_domain in DOMAINS:
         init_domain(app)
     register_error_handlers(app)
+    init_overload(app)          # no database connection in time: 503 overloaded; database down: 503, fail fast
     identity.init_principal(app)
     app.before_request(refuse_nul_characters)
+    app.before_request(refuse_deep_json)  # 400 invalid_json past 32 levels, never a RecursionError
+    init_metrics(app, database_figures)   # GET /metrics (Prometheus), request and pool series
     register_cli(app)
     return app
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.extensions import api
 from app.identity.cli import eid_cli, staff_cli
+from app.identity.token_keys_cli import token_keys_cli
 from app.mockgateway.cli import mockgateway_cli
 from app.notifications.cli import worker_cli
 from app.payments.cli import payments_cli
@@ -21,6 +22,7 @@ def register_cli(app) -> None:
     app.cli.add_command(spec_cli)
     app.cli.add_command(staff_cli)
     app.cli.add_command(eid_cli)
+    app.cli.add_command(token_keys_cli)  # generate a key, print the JWKS
     app.cli.add_command(worker_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(mockgateway_cli)

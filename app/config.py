@@ -9,6 +9,9 @@ import os
 from collections.abc import Mapping
 
 from app.common.errors import ConfigurationError
+from app.common.overload import engine_options
+from app.common.production_guards import serving_problems
+from app.common.token_keys import key_problems
 
 DEV_SECRET_KEY = "dev-secret-key-change-me-never-use-in-production"
 DEV_TOTP_ENCRYPTION_KEY = "ZGV2LXRvdHAta2V5LWNoYW5nZS1tZS0zMi1ieXRlcyE="
@@ -24,6 +27,8 @@ class Config:
         self.SECRET_KEY = e.get("SECRET_KEY", DEV_SECRET_KEY)
         self.SQLALCHEMY_DATABASE_URI = e.get("DATABASE_URL", "sqlite:///smart_province.db")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # PostgreSQL: bounded pool, bounded wait for a connection, fast connect (app/common/overload.py)
+        self.SQLALCHEMY_ENGINE_OPTIONS.update(engine_options(self.SQLALCHEMY_DATABASE_URI, e))
         self.MAX_CONTENT_LENGTH = int(e.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
         self.DEV_ENDPOINTS = False
 
@@ -48,6 +53,10 @@ class Config:
 
         # Secrets of the identity domain
         self.TOTP_ENCRYPTION_KEY = e.get("TOTP_ENCRYPTION_KEY", DEV_TOTP_ENCRYPTION_KEY)
+        # Access-token keys (app/common/token_keys.py): Ed25519 PEM; derived from SECRET_KEY outside production
+        self.JWT_PRIVATE_KEY = e.get("JWT_PRIVATE_KEY", "")
+        self.JWT_PRIVATE_KEY_FILE = e.get("JWT_PRIVATE_KEY_FILE", "")
+        self.JWT_PUBLIC_KEYS_FILE = e.get("JWT_PUBLIC_KEYS_FILE", "")
 
         # Outside systems, chosen by configuration
         self.REGISTRY_ADAPTER = e.get("REGISTRY_ADAPTER", "synthetic")
@@ -63,6 +72,12 @@ class Config:
         self.ARGON2_PARALLELISM = int(e.get("ARGON2_PARALLELISM", 4))
 
         self.LOG_LEVEL = e.get("LOG_LEVEL", "INFO")
+        # GET /metrics: open in development; production needs a bearer token or allowed networks (CIDRs)
+        self.METRICS_TOKEN = e.get("METRICS_TOKEN", "")
+        self.METRICS_ALLOWED_NETWORKS = tuple(n.strip() for n in e.get("METRICS_ALLOWED_NETWORKS", "").split(",")
+                                              if n.strip())
+        # Long polls one process holds at once (gunicorn.conf.py sets it from the worker model)
+        self.LONG_POLL_SLOTS = int(e.get("LONG_POLL_SLOTS", 4))
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
         # trusted (0: none). Rate limits per address and absolute links need it behind one.
         self.TRUSTED_PROXIES = int(e.get("TRUSTED_PROXIES", 0))
@@ -112,12 +127,19 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
 
+    def __init__(self, environ=None):
+        super().__init__(environ)
+        e = os.environ if environ is None else environ
+        self.DEV_ENDPOINTS = _bool(e.get("DEV_ENDPOINTS"), False)  # refused below when on
+
     def problems(self) -> list[str]:
         found = []
         if self.SECRET_KEY in ("", DEV_SECRET_KEY) or len(self.SECRET_KEY) < 32:
             found.append("SECRET_KEY is the development key or shorter than 32 characters")
         if self.TOTP_ENCRYPTION_KEY in ("", DEV_TOTP_ENCRYPTION_KEY):
             found.append("TOTP_ENCRYPTION_KEY is the development key")
+        found.extend(key_problems(self))
+        found.extend(serving_problems(self))  # rate-limit storage, weak secrets, development switches
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             found.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
         if self.DEBUG:

@@ -39,7 +39,7 @@ def main(argv=None) -> int:
 
     results = {}
     with harness.gunicorn(env, workers=workers, port=args.port) as base_url:
-        print(f"gunicorn: {workers} sync workers on {base_url}; wrk {harness.wrk_version(wrk)}: "
+        print(f"gunicorn: {workers} workers (model and threads: gunicorn.conf.py) on {base_url}; wrk {harness.wrk_version(wrk)}: "
               f"{threads} threads, {connections} connections, {args.duration}s per scenario "
               f"after {args.warmup}s warm-up")
         for scenario in scenarios:
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
         "machine": machine,
         "database": harness.database_kind(env),
         "app_env": env["APP_ENV"],
-        "server": {"gunicorn_workers": workers, "worker_class": "sync", "bind": "127.0.0.1"},
+        "server": {"gunicorn_workers": workers, "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "gthread"), "bind": "127.0.0.1"},
         "load": {"tool": "wrk", "version": harness.wrk_version(wrk), "threads": threads,
                  "connections": connections, "duration_s": args.duration, "warmup_s": args.warmup},
         "citizens_seeded": args.citizens,

@@ -7,6 +7,9 @@ export FLASK_APP=wsgi
 export APP_ENV="${APP_ENV:-development}"
 PORT="${PORT:-8000}"
 mkdir -p instance
+# Metrics of every gunicorn worker (and of the notification worker) meet here; /metrics reads them
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/instance/prometheus}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 .venv/bin/flask db upgrade
 .venv/bin/flask seed --citizens "${DEMO_CITIZENS:-2000}"
@@ -34,8 +37,8 @@ if [ "${RUN_WORKER:-1}" = "1" ]; then
   .venv/bin/flask worker run &
   pids+=($!)
 fi
-.venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "127.0.0.1:${PORT}" \
-  --access-logfile - wsgi:app &
+# Workers, threads, long-poll slots and request limits: gunicorn.conf.py
+.venv/bin/gunicorn --bind "127.0.0.1:${PORT}" --access-logfile - wsgi:app &
 pids+=($!)
 
 set +e

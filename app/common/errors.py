@@ -63,3 +63,19 @@ class InvalidIdempotencyKey(ValidationFailed):
 class InvalidCursor(ValidationFailed):
     code = "invalid_cursor"
     message = N_("The cursor is not valid.")
+
+
+class InvalidJson(AppError):
+    status = 400
+    code = "invalid_json"
+    message = N_("The JSON body is nested too deeply.")
+
+
+class Overloaded(ServiceUnavailable):
+    code = "overloaded"
+    message = N_("The service is busy. Try again in a moment.")
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    code = "database_unavailable"
+    message = N_("The database is not reachable. Try again in a moment.")

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.common.api import ErrorSchema
 from app.common.errors import DatabaseUnreachable, MigrationsPending
+from app.common.overload import refuse_when_overloaded
 from app.extensions import api, db, migrate
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes")
@@ -31,9 +32,11 @@ def healthz():
 
 @blp.get("/readyz")
 @blp.response(200, ReadySchema)
-@blp.alt_response(503, schema=ErrorSchema, description="Database unreachable or migrations not at head")
+@blp.alt_response(503, schema=ErrorSchema,
+                  description="Database unreachable, migrations not at head, or the node overloaded (`overloaded`)")
 def readyz():
-    """The database is reachable and its schema is at the latest migration"""
+    """The database is reachable, its schema is at the latest migration, the node is not overloaded"""
+    refuse_when_overloaded(db.engine)   # 503 overloaded: the pool is saturated or just refused a request
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

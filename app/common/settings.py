@@ -12,10 +12,16 @@ from flask import current_app
 class CommonSettings:
     secret_key: str                  # keys derived per purpose (hashes of phones, consent codes)
     languages: tuple[str, ...]       # the first is the default
+    production: bool = False
+    metrics_token: str | None = None             # bearer token a scraper sends to /metrics
+    metrics_allowed_networks: tuple[str, ...] = ()  # or the networks allowed to scrape it
 
     @classmethod
     def from_config(cls, config) -> "CommonSettings":
-        return cls(secret_key=config["SECRET_KEY"], languages=tuple(config["LANGUAGES"]))
+        return cls(secret_key=config["SECRET_KEY"], languages=tuple(config["LANGUAGES"]),
+                   production=config.get("APP_ENV") == "production",
+                   metrics_token=config.get("METRICS_TOKEN") or None,
+                   metrics_allowed_networks=tuple(config.get("METRICS_ALLOWED_NETWORKS") or ()))
 
 
 def settings() -> CommonSettings:

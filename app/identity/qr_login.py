@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import utcnow
+from app.common.long_poll import wait_slot
 from app.extensions import db
 from app.identity.audit import audit
 from app.identity.devices import current_device
@@ -118,9 +119,14 @@ def _pause(seconds: float) -> None:
 def poll(login_id: uuid.UUID, poll_secret: str | None, *, wait: float = 0) -> PollResult:
     """The request's state; the tokens once it is approved, exactly once.
 
-    With `wait`, holds the answer until something changes or `wait` seconds pass.
+    With `wait`, holds the answer until something changes or `wait` seconds pass;
+    when this process already holds its share of waiting polls, answers at once.
     """
-    deadline = time.monotonic() + min(wait, settings().qr_poll_max_wait_seconds)
+    with wait_slot(min(wait, settings().qr_poll_max_wait_seconds)) as allowed:
+        return _poll(login_id, poll_secret, time.monotonic() + allowed)
+
+
+def _poll(login_id: uuid.UUID, poll_secret: str | None, deadline: float) -> PollResult:
     while True:
         login = _for_client(login_id, poll_secret)
         if login.status == QR_APPROVED:

@@ -72,8 +72,6 @@ def settings() -> IdentitySettings:
 @dataclass(frozen=True)
 class IdentityKeys:
     """Keys and costs of the identity domain, from the app-wide configuration keys."""
-    token_key: str                 # signs access tokens (SECRET_KEY)
-    token_algorithm: str
     token_issuer: str
     token_audience: str
     totp_encryption_key: str       # encrypts TOTP secrets at rest
@@ -86,7 +84,6 @@ def keys() -> IdentityKeys:
     """Read on each call (not cached): tests change the hashing costs of a running app."""
     config = current_app.config
     return IdentityKeys(
-        token_key=config["SECRET_KEY"], token_algorithm=config.get("JWT_ALGORITHM", "HS256"),
         token_issuer=config.get("JWT_ISSUER", "smart-province"),
         token_audience=config.get("JWT_AUDIENCE", "smart-province-api"),
         totp_encryption_key=config["TOTP_ENCRYPTION_KEY"], argon2_time_cost=config["ARGON2_TIME_COST"],

@@ -1,11 +1,13 @@
-"""Access tokens: short-lived signed JWTs (RFC 9068 profile, HS256 by default).
+"""Access tokens: short-lived signed JWTs (RFC 9068 profile, EdDSA with a `kid`).
 
 Claims: iss, aud, typ, sub (account id), role, acr (assurance level), amr
 (methods used, RFC 8176 values: pwd, sms, otp for TOTP, plus qr for a QR
 approval), sid (session), did (device, when bound), iat, exp, jti.
 Delegated tokens (community helpers acting for a resident) also carry `act`
-(the helper) and `scope`. Only the configured algorithm is accepted, so
-`alg: none` and algorithm confusion are refused by construction.
+(the helper) and `scope`. Only EdDSA is accepted, with one of the configured
+verification keys named by the header's `kid` (app/common/token_keys.py), so
+`alg: none`, algorithm confusion and unknown keys are refused by construction;
+keys rotate without logging anyone out (docs/operations.md, "Key rotation").
 """
 import secrets
 import uuid
@@ -17,6 +19,7 @@ import jwt
 from app.common.clock import utcnow
 from app.identity.errors import InvalidToken
 from app.identity.settings import keys
+from app.common.token_keys import ALGORITHM, token_keys
 
 ACCESS = "access"
 DELEGATED = "delegated"
@@ -25,14 +28,14 @@ ACCESS_TOKEN_TTL = timedelta(minutes=15)
 
 def _settings():
     k = keys()
-    return k.token_key, k.token_algorithm, k.token_issuer, k.token_audience
+    return k.token_issuer, k.token_audience
 
 
 def issue_access_token(*, account_id: uuid.UUID, role: str, level: int, methods: list[str],
                        session_id: uuid.UUID, device_id: uuid.UUID | None = None,
                        token_type: str = ACCESS, extra: dict | None = None,
                        ttl: timedelta = ACCESS_TOKEN_TTL) -> str:
-    key, algorithm, issuer, audience = _settings()
+    issuer, audience = _settings()
     now = utcnow()
     claims = {
         "iss": issuer, "aud": audience, "typ": token_type,
@@ -45,7 +48,8 @@ def issue_access_token(*, account_id: uuid.UUID, role: str, level: int, methods:
     if device_id:
         claims["did"] = str(device_id)
     claims.update(extra or {})
-    return jwt.encode(claims, key, algorithm=algorithm, headers={"typ": "at+jwt"})
+    keys = token_keys()
+    return jwt.encode(claims, keys.signing_key, algorithm=ALGORITHM, headers={"typ": "at+jwt", "kid": keys.signing_kid})
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,13 @@ class TokenClaims:
 
 
 def decode_access_token(token: str, *, allowed_types=(ACCESS, DELEGATED)) -> TokenClaims:
-    """Verify signature, algorithm, issuer, audience, expiry and type."""
-    key, algorithm, issuer, audience = _settings()
+    """Verify key (by kid), signature, algorithm, issuer, audience, expiry and type."""
+    issuer, audience = _settings()
     try:
-        claims = jwt.decode(token, key, algorithms=[algorithm], issuer=issuer, audience=audience,
+        key = token_keys().verifying.get(jwt.get_unverified_header(token).get("kid"))
+        if key is None:
+            raise InvalidToken()
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=issuer, audience=audience,
                             options={"require": ["exp", "iat", "sub", "sid", "typ", "acr"]},
                             leeway=0)
         if claims["typ"] not in allowed_types:

@@ -11,6 +11,7 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.identity.models import AuthSession, RefreshToken
 from app.identity.staff import create_staff
+from app.common.token_keys import token_keys
 from app.identity.tokens import decode_access_token
 from tests.factories import bearer
 from tests.identity_fixtures import (  # noqa: F401  (fixture)
@@ -34,8 +35,9 @@ def test_access_token_claims(client, app):
     tokens = client.post(f"{API}/login/verify", json={
         "login_token": body["login_token"], "method": "totp", "code": totp_code(citizen.totp_secret)}).get_json()
     header = jwt.get_unverified_header(tokens["access_token"])
-    assert header["alg"] == "HS256" and header["typ"] == "at+jwt"
-    claims = jwt.decode(tokens["access_token"], app.config["SECRET_KEY"], algorithms=["HS256"],
+    keys = token_keys()
+    assert header["alg"] == "EdDSA" and header["typ"] == "at+jwt" and header["kid"] == keys.signing_kid
+    claims = jwt.decode(tokens["access_token"], keys.signing_key.public_key(), algorithms=["EdDSA"],
                         audience="smart-province-api")
     assert claims["iss"] == "smart-province" and claims["typ"] == "access"
     assert claims["sub"] == str(citizen.account.id) and claims["role"] == "citizen"
@@ -62,7 +64,8 @@ def test_tokens_of_another_type_or_issuer_are_refused(client, app):
     account = active_citizen()
     claims = jwt.decode(bearer(account)["Authorization"].split()[1], options={"verify_signature": False})
     for change in ({"typ": "refresh"}, {"iss": "someone-else"}, {"aud": "other-api"}):
-        forged = jwt.encode({**claims, **change}, app.config["SECRET_KEY"], algorithm="HS256")
+        keys = token_keys()
+        forged = jwt.encode({**claims, **change}, keys.signing_key, algorithm="EdDSA", headers={"kid": keys.signing_kid})
         assert client.get(f"{API}/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 

@@ -10,6 +10,7 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.common import roles
 from app.identity.models import DISABLED
+from app.common.token_keys import token_keys
 from app.identity.tokens import decode_access_token
 from tests.factories import AccountFactory, bearer
 
@@ -72,7 +73,9 @@ def test_wrong_audience_or_type_is_refused(app):
     with pytest.raises(InvalidToken):
         decode_access_token(token)
     claims = jwt.decode(bearer(AccountFactory())["Authorization"].split()[1], options={"verify_signature": False})
-    forged = jwt.encode({**claims, "aud": "someone-else"}, app.config["SECRET_KEY"], algorithm="HS256")
+    keys = token_keys()
+    forged = jwt.encode({**claims, "aud": "someone-else"}, keys.signing_key, algorithm="EdDSA",
+                        headers={"kid": keys.signing_kid})
     with pytest.raises(InvalidToken):
         decode_access_token(forged)
 

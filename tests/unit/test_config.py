@@ -7,24 +7,28 @@ from app.config import (
 
 SAFE = {
     "APP_ENV": "production",
-    "SECRET_KEY": "x" * 48,
-    "TOTP_ENCRYPTION_KEY": "a-real-key-from-the-vault",
+    "SECRET_KEY": "ZGsQ0y9hO0DIfzflLU8w-x_rW93O6Cf37TThcA1g0dSdVD47",
+    "TOTP_ENCRYPTION_KEY": "cbrUytOvX32kYDNoue1dYhOlSl4ChyT1OrJoLG7PbQI=",
+    "RATELIMIT_STORAGE_URI": "redis://redis:6379/0",
+    "METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,127.0.0.1",
+    "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEIAjVtG8pE8uRXFlYOS5z69JD+CtUq1UH6+wtZ0awX4U6\\n"
+                       "-----END PRIVATE KEY-----\\n",
     "DATABASE_URL": "postgresql+psycopg://app@db/smart_province",
     # Notification channels: real adapters and a callback secret
     "NOTIFY_SMS_ADAPTER": "brandname", "SMS_BRANDNAME_URL": "https://sms.example/send",
     "SMS_BRANDNAME_API_KEY": "key", "SMS_BRANDNAME_SECRET_KEY": "secret",
     "NOTIFY_PUSH_ADAPTER": "fcm", "FCM_PROJECT_ID": "smart-province",
     "FCM_CREDENTIALS_FILE": "/run/secrets/fcm.json",
-    "NOTIFY_EMAIL_ADAPTER": "smtp", "NOTIFY_CALLBACK_SECRET": "c" * 40,
+    "NOTIFY_EMAIL_ADAPTER": "smtp", "NOTIFY_CALLBACK_SECRET": "SLbOZiz2jcrHoV4soZY6LNMk21hCMkV3Fj5l0n_YGCbn5UT0",
     # Payment gateways: the providers' URLs and the merchant's own secrets
     "PAYMENT_PUBLIC_URL": "https://dichvucong.example.gov.vn",
     "VNPAY_URL": "https://pay.vnpay.vn/vpcpay.html",
     "VNPAY_API_URL": "https://merchant.vnpay.vn/merchant_webapi/api/transaction",
-    "VNPAY_TMN_CODE": "TNPROV01", "VNPAY_HASH_SECRET": "v" * 32,
+    "VNPAY_TMN_CODE": "TNPROV01", "VNPAY_HASH_SECRET": "xpwnhHG-iGqoc6i34tvf13x9z5VDAABf_uk-0_tFT2NLzhth",
     "MOMO_ENDPOINT": "https://payment.momo.vn", "MOMO_PARTNER_CODE": "MOMOTNPROV",
-    "MOMO_ACCESS_KEY": "a" * 16, "MOMO_SECRET_KEY": "m" * 32,
+    "MOMO_ACCESS_KEY": "a" * 16, "MOMO_SECRET_KEY": "cKCCCNrzx7BrcAdwoGgejdv63BiCdaYtztoDOpWJLYwduDiu",
     "PAYGOV_URL": "https://paygov.example.gov.vn/pay", "PAYGOV_API_URL": "https://paygov.example.gov.vn/api",
-    "PAYGOV_MERCHANT_CODE": "TNPROV", "PAYGOV_SECRET": "p" * 32,
+    "PAYGOV_MERCHANT_CODE": "TNPROV", "PAYGOV_SECRET": "P1hPHG_xnYxlJg9pDp0Tq1MABR4P6-qzcjoHYVdZkuQudMQ2",
 }
 
 
