@@ -8,6 +8,8 @@ their own environment. Every setting has a safe development default;
 import os
 from collections.abc import Mapping
 
+from app.common.urls import listening_port, public_url
+
 DEV_SECRET_KEY = "dev-secret-key-change-me-never-use-in-production"
 DEV_TOTP_ENCRYPTION_KEY = "ZGV2LXRvdHAta2V5LWNoYW5nZS1tZS0zMi1ieXRlcyE="
 
@@ -24,6 +26,9 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.MAX_CONTENT_LENGTH = int(e.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
         self.DEV_ENDPOINTS = False
+        # The port the service listens on and where people reach it (links, gateways' callbacks)
+        self.PORT = listening_port(e)
+        self.PUBLIC_URL = public_url(e)
 
         # API documentation (flask-smorest); Swagger UI assets are served locally
         self.API_TITLE = "Smart Province API"

@@ -7,6 +7,8 @@ the URLs and credentials below, never of changing code.
 """
 from collections.abc import Mapping
 
+from app.common.urls import public_url
+
 # MoMo's public sandbox credentials, published in MoMo's own sample code: with
 # MOMO_ENDPOINT=https://test-payment.momo.vn the MoMo adapter talks to MoMo's sandbox.
 DEV_MOMO_PARTNER_CODE = "MOMO"
@@ -21,10 +23,10 @@ DEV_SECRETS = {DEV_MOMO_SECRET_KEY, DEV_VNPAY_HASH_SECRET, DEV_PAYGOV_SECRET}
 
 def payment_settings(e: Mapping[str, str], env_name: str) -> dict:
     """The PAYMENT_*, VNPAY_*, MOMO_*, PAYGOV_* and MOCK_* settings."""
-    public = e.get("PAYMENT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    public = (e.get("PAYMENT_PUBLIC_URL") or public_url(e)).rstrip("/")
     mock_default = env_name in ("development", "testing")
     return {
-        # Where citizens' browsers and the gateways reach this service
+        # Where citizens' browsers and the gateways reach this service (PUBLIC_URL, or PORT on loopback)
         "PAYMENT_PUBLIC_URL": public,
         "PAYMENT_GATEWAYS": tuple(g.strip() for g in e.get("PAYMENT_GATEWAYS", "vnpay,momo,paygov").split(",")
                                   if g.strip()),
