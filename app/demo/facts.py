@@ -216,6 +216,24 @@ def env_variables(found: dict) -> dict:
     return {name: value for name, value in out.items() if value is not None}
 
 
+# Helpers the docs' examples use: a demo account's access token; the last
+# 6-digit code sent by SMS to a phone (from the text as sent, so it works
+# before and after the worker delivered it); the current TOTP code of a base32
+# secret (RFC 6238 with coreutils and openssl, as an authenticator app does).
+SHELL_HELPERS = r"""token() { curl -fsS -X POST "$API/dev/tokens" -H 'Content-Type: application/json' -d "{\"login\": \"$1\"}" | jq -r .access_token; }
+sms_code() { curl -fsS "$API/dev/sms?phone=$1" | jq -r 'map(select(.event | endswith("code")))[0].body' | grep -oE '[0-9]{6}' | head -n 1; }
+totp_code() {
+  local key counter mac offset
+  key=$(printf '%s' "$1" | base32 -d | od -An -v -tx1 | tr -d ' \n')
+  counter=$(printf '%016x' $(( $(date +%s) / 30 )) | sed 's/../\\x&/g')
+  mac=$(printf "$counter" | openssl dgst -sha1 -mac HMAC -macopt "hexkey:$key" | awk '{print $NF}')
+  offset=$(( 0x${mac:39:1} * 2 ))
+  printf '%06d\n' $(( (0x${mac:offset:8} & 0x7fffffff) % 1000000 ))
+}
+"""
+
+
 def shell_exports(found: dict) -> str:
-    """`export NAME='value'` lines, for `eval` in a POSIX shell."""
-    return "".join(f"export {name}={shlex.quote(str(value))}\n" for name, value in env_variables(found).items())
+    """`export NAME='value'` lines and the helpers, for `eval` in bash."""
+    exports = "".join(f"export {name}={shlex.quote(str(value))}\n" for name, value in env_variables(found).items())
+    return exports + SHELL_HELPERS
