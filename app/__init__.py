@@ -94,3 +94,5 @@ def _register_blueprints(app: Flask) -> None:
     init_dashboard(app)  # the /ioc page, `flask dashboard`, live counters
     from app.demo import init_app as init_demo
     init_demo(app)  # development only: GET /api/v1/dev/demo, POST /api/v1/dev/tokens
+    from app.home import init_app as init_home
+    init_home(app)  # `/`: a page with the links and demo accounts (development), a JSON index (production)
