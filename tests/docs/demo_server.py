@@ -55,14 +55,23 @@ class DemoServer:
         self.stop()
         raise RuntimeError(f"the demo did not answer /readyz in {timeout} s:\n{self.output()[-3000:]}")
 
+    def processes(self) -> list[int]:
+        """The processes run.sh started (its process group), itself included."""
+        listed = subprocess.run(["ps", "-o", "pid=", "-g", str(self.process.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in listed.stdout.split()]
+
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int | None:
-        """Stops run.sh as an operator would (SIGTERM, or SIGINT for Ctrl-C); returns its exit status."""
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40, *, whole_group: bool = False) -> int | None:
+        """Stops run.sh as an operator would and returns its exit status: SIGTERM to the script
+        (`kill`, systemd), or SIGINT to its whole process group (Ctrl-C in a terminal)."""
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else None
-        self.process.send_signal(sig)
+        if whole_group:
+            os.killpg(self.process.pid, sig)
+        else:
+            self.process.send_signal(sig)
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
