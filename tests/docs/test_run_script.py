@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.docs.conftest import skip_on_postgres_runs
 from tests.docs.demo_server import DemoServer
 
 
@@ -17,6 +18,7 @@ def listening(port: int) -> bool:
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_run_sh_stops_the_server_and_the_worker(tmp_path, how):
+    skip_on_postgres_runs()
     server = DemoServer(tmp_path, citizens=300).start()
     started = server.processes()
     assert len(started) >= 4, "run.sh, the worker, gunicorn's master and its workers"
