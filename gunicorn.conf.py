@@ -21,6 +21,9 @@ app sees the request; see docs/operations.md):
 Metrics: with PROMETHEUS_MULTIPROC_DIR set (scripts/run.sh sets it), each
 worker writes its series to files there; the directory is emptied when gunicorn
 starts and a dead worker's gauges are dropped (app/common/metrics.py).
+
+Without GUNICORN_BIND it listens on loopback at PORT (8000), the port the app
+builds its links from.
 """
 import os
 import tempfile
@@ -28,7 +31,7 @@ import tempfile
 # Before any worker imports prometheus_client (it picks its storage at import)
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="smart-metrics-"))
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or 8000}"
 workers = int(os.environ.get("WORKERS", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))

@@ -3,7 +3,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table registered before use)
-from app import assistance, catalog, dashboard, dossiers, identity, mockgateway, notifications, payments, registry
+from app import (
+    assistance, catalog, dashboard, demo, dossiers, home, identity, mockgateway, notifications, payments, registry,
+)
 from app.cli import register_cli
 from app.common import health
 from app.common.database import configure_sqlite
@@ -34,6 +36,8 @@ DOMAINS = (
     payments.init_app,
     mockgateway.init_app,    # development and tests only (MOCK_GATEWAYS)
     assistance.init_app,     # delegated tokens (community helpers), their act log and figures
+    demo.init_app,           # development only: GET /api/v1/dev/demo, POST /api/v1/dev/tokens
+    home.init_app,           # `/`: links and demo accounts (development), a JSON index (production)
 )
 
 

@@ -12,9 +12,28 @@ from app.common.errors import ConfigurationError
 from app.common.overload import engine_options
 from app.common.production_guards import serving_problems
 from app.common.token_keys import key_problems
+from app.common.urls import listening_port, public_url
 
 DEV_SECRET_KEY = "dev-secret-key-change-me-never-use-in-production"
 DEV_TOTP_ENCRYPTION_KEY = "ZGV2LXRvdHAta2V5LWNoYW5nZS1tZS0zMi1ieXRlcyE="
+
+# The description Swagger UI shows above the operations.
+API_DESCRIPTION = """The API of the Smart Province citizen app: e-ID accounts, dossiers for administrative
+procedures, fees, notifications, community digital-tech teams, operations-centre figures.
+
+Errors share one envelope `{code, status, message, errors}`; messages are Vietnamese unless
+`Accept-Language: en`. Lists page with `cursor`; retryable writes accept `Idempotency-Key`.
+
+**Getting a token.** Private operations take `Authorization: Bearer <access_token>` (press
+*Authorize* and paste the token). Citizens log in with `POST /api/v1/identity/login` (password),
+then `POST /api/v1/identity/login/verify` (an SMS code or a TOTP code); staff always with TOTP.
+
+**In development** (`scripts/run.sh`; these routes do not exist in production):
+1. `GET /api/v1/dev/demo` lists the demo accounts (every role; one password; TOTP secrets).
+2. `POST /api/v1/dev/tokens` with `{"login": "demo.officer"}` (or `demo.leader`, `demo.admin`,
+   a citizen's personal id...) answers an `access_token` at once, without the second factor.
+3. For the real log-in, `GET /api/v1/dev/sms?phone=...` shows the SMS codes sent.
+"""
 
 
 class Config:
@@ -31,6 +50,9 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS.update(engine_options(self.SQLALCHEMY_DATABASE_URI, e))
         self.MAX_CONTENT_LENGTH = int(e.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
         self.DEV_ENDPOINTS = False
+        # The port the service listens on and where people reach it (links, gateways' callbacks)
+        self.PORT = listening_port(e)
+        self.PUBLIC_URL = public_url(e)
 
         # API documentation (flask-smorest); Swagger UI assets are served locally
         self.API_TITLE = "Smart Province API"
@@ -40,6 +62,7 @@ class Config:
         self.OPENAPI_JSON_PATH = "openapi.json"
         self.OPENAPI_SWAGGER_UI_PATH = "/docs"
         self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
+        self.API_SPEC_OPTIONS = {"info": {"description": API_DESCRIPTION}}
 
         # Internationalisation: Vietnamese unless the client asks for English
         self.BABEL_DEFAULT_LOCALE = "vi"
@@ -187,7 +210,7 @@ DEV_SECRETS = {DEV_MOMO_SECRET_KEY, DEV_VNPAY_HASH_SECRET, DEV_PAYGOV_SECRET}
 
 def payment_settings(e: Mapping[str, str], env_name: str) -> dict:
     """The PAYMENT_*, VNPAY_*, MOMO_*, PAYGOV_* and MOCK_* settings."""
-    public = e.get("PAYMENT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    public = (e.get("PAYMENT_PUBLIC_URL") or public_url(e)).rstrip("/")
     mock_default = env_name in ("development", "testing")
     return {
         # Where citizens' browsers and the gateways reach this service

@@ -5,7 +5,10 @@ ensure_venv requirements.txt
 
 export FLASK_APP=wsgi
 export APP_ENV="${APP_ENV:-development}"
-PORT="${PORT:-8000}"
+# The app builds its links (payment return and IPN URLs, the mock gateways, the
+# demo's) from PORT unless PUBLIC_URL says where people reach it.
+export PORT="${PORT:-8000}"
+URL="${PUBLIC_URL:-http://127.0.0.1:${PORT}}"
 mkdir -p instance
 # Metrics of every gunicorn worker (and of the notification worker) meet here; /metrics reads them
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/instance/prometheus}"
@@ -15,16 +18,22 @@ mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 .venv/bin/flask seed --citizens "${DEMO_CITIZENS:-2000}"
 
 echo
-echo "Smart Province API on http://127.0.0.1:${PORT}"
-echo "  interactive docs: http://127.0.0.1:${PORT}/api/v1/docs"
-echo "  OpenAPI document: http://127.0.0.1:${PORT}/api/v1/openapi.json"
-echo "  health:           http://127.0.0.1:${PORT}/healthz"
-echo "  sent messages:    http://127.0.0.1:${PORT}/api/v1/dev/messages (development only)"
+echo "Smart Province API on ${URL}/ (start here: links to everything below)"
+echo "  interactive docs: ${URL}/api/v1/docs"
+echo "  OpenAPI document: ${URL}/api/v1/openapi.json"
+echo "  operations centre: ${URL}/ioc"
+echo "  health:           ${URL}/healthz"
+if [ "$APP_ENV" = development ]; then
+  echo "  the demo as JSON: ${URL}/api/v1/dev/demo (development only)"
+  echo "  sent messages:    ${URL}/api/v1/dev/messages (development only)"
+fi
+echo "Ctrl-C (or kill -TERM $$) stops the server and the worker."
 echo
 
 # The notification worker runs next to the web server (RUN_WORKER=0 to leave
 # it out); production runs it as a service of its own: `flask worker run`.
-# When either process ends, or on Ctrl-C, both are stopped.
+# When either process ends, on Ctrl-C (SIGINT) or on SIGTERM, both are stopped:
+# background jobs of a script ignore SIGINT, so the trap passes it on as SIGTERM.
 pids=()
 stop() {
   trap - INT TERM EXIT

@@ -2,13 +2,19 @@
 # Installs what the tests need and runs the whole suite.
 #   scripts/test.sh              on SQLite
 #   scripts/test.sh --postgres   on a local PostgreSQL (installed and started if needed)
-# Redis (rate-limit storage) and Chromium (the browser test) are installed and
-# started when missing.
+# Redis (rate-limit storage), Chromium (the browser test) and jq (the docs'
+# examples, tests/docs) are installed and started when missing.
 # Further arguments go to pytest.
 source "$(dirname "$0")/_venv.sh"
 ensure_venv requirements-dev.txt
 source scripts/_browser.sh
 ensure_browser "$@"
+if ! command -v jq >/dev/null 2>&1; then   # the docs' examples check answers with jq -e
+  echo "installing jq..." >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >&2
+fi
 REDIS_TEST_URL="$(bash scripts/redis.sh)"   # a failure stops here (set -e)
 export REDIS_TEST_URL
 

@@ -9,8 +9,9 @@ from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_role
 from app.common.idempotency import idempotent
 from app.common import roles
+from app.common.pages import page_locale, wants_html
 from app.errors import N_
-from app.payments import receipts, reconciliation, service
+from app.payments import receipts, reconciliation, return_page, service
 from app.payments.errors import InvalidDate, MomoIpnRefused, ReceiptNotIssued, StatementNotFound
 from app.payments.gateways.base import IpnVerdict
 from app.payments.schemas import (
@@ -143,7 +144,12 @@ def _vnpay_style_ipn(gateway_name: str):
 
 
 def _return(gateway_name: str):
-    return service.read_return(gateway_name, request.args.to_dict())
+    """JSON for an app; a page for a browser (paid, cancelled or failed, with a link back)."""
+    outcome = service.read_return(gateway_name, request.args.to_dict())
+    if not wants_html():
+        return outcome
+    html = return_page.render(outcome, locale=page_locale(), back_url=current_app.config["PUBLIC_URL"] + "/")
+    return Response(html, mimetype="text/html")
 
 
 @blp.route("/vnpay/ipn")
@@ -202,7 +208,11 @@ class VnpayReturn(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such payment, or VNPay is not enabled")
     @blp.alt_response(422, schema=ErrorSchema, description="The signature does not verify")
     def get(self, **_fields):
-        """Where VNPay sends the payer back: verifies and shows the outcome, changes nothing"""
+        """Where VNPay sends the payer back: verifies and shows the outcome, changes nothing
+
+        A browser (`Accept: text/html`) gets a page saying paid, cancelled or
+        failed with a link back; an app gets this JSON.
+        """
         return _return("vnpay")
 
 
@@ -213,7 +223,11 @@ class PaygovReturn(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such payment, or PayGov is not enabled")
     @blp.alt_response(422, schema=ErrorSchema, description="The signature does not verify")
     def get(self, **_fields):
-        """Where PayGov sends the payer back: verifies and shows the outcome, changes nothing"""
+        """Where PayGov sends the payer back: verifies and shows the outcome, changes nothing
+
+        A browser (`Accept: text/html`) gets a page saying paid, cancelled or
+        failed with a link back; an app gets this JSON.
+        """
         return _return("paygov")
 
 
@@ -224,5 +238,9 @@ class MomoReturn(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such payment, or MoMo is not enabled")
     @blp.alt_response(422, schema=ErrorSchema, description="The signature does not verify")
     def get(self, **_fields):
-        """Where MoMo sends the payer back: verifies and shows the outcome, changes nothing"""
+        """Where MoMo sends the payer back: verifies and shows the outcome, changes nothing
+
+        A browser (`Accept: text/html`) gets a page saying paid, cancelled or
+        failed with a link back; an app gets this JSON.
+        """
         return _return("momo")

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def resolved(*flags: str, **environment: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith("GUNICORN_") and key != "WORKERS"}
+           if not key.startswith("GUNICORN_") and key not in ("WORKERS", "PORT")}
     # the settings do not depend on the app; a stand-in callable spares loading it (3 s)
     output = subprocess.run([sys.executable, "-m", "gunicorn", "--print-config", *flags, "json:dumps"],
                             cwd=ROOT, env={**env, **environment}, capture_output=True, text=True, check=True).stdout
@@ -29,3 +29,8 @@ def test_the_environment_and_then_flags_override_it():
     from_environment = resolved(GUNICORN_TIMEOUT="300", WORKERS="4")
     assert (from_environment["timeout"], from_environment["workers"]) == ("300", "4")
     assert resolved("--timeout", "45", GUNICORN_TIMEOUT="300")["timeout"] == "45"
+
+
+def test_it_listens_on_port_unless_told_where_to_bind():
+    assert resolved(PORT="9123")["bind"] == "['127.0.0.1:9123']"
+    assert resolved(PORT="9123", GUNICORN_BIND="0.0.0.0:80")["bind"] == "['0.0.0.0:80']"

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from app.catalog.models import Agency
 from app.extensions import db
+from app.identity.models import Account
 from app.registry import divisions, synthetic
 from app.registry.models import RegistryCitizen
 from app.seed import seed_province
@@ -77,12 +78,14 @@ def test_flask_seed_prints_the_counts_and_demo_logins(app):
     assert result.exit_code == 0, result.output
     assert "province 80: 400 citizens" in result.output
     demo = [line for line in result.output.splitlines() if "personal_id=" in line and "date_of_birth=" in line]
-    assert len(demo) >= 3, result.output
+    assert len(demo) == 2, result.output     # one to register, one for a team visit
     for line in demo:
         personal_id = line.split("personal_id=")[1].split()[0]
         row = db.session.get(RegistryCitizen, personal_id)
         assert row is not None and row.is_alive and row.biometric_enrolled
         assert f"phone={row.phone_numbers[0]}" in line
+        assert db.session.scalar(select(Account.id).where(Account.personal_id == personal_id)) is None
+    assert "demo.officer" in result.output and "demo.processor" in result.output
 
     again = runner.invoke(args=["seed", "--citizens", "400"])
     assert again.exit_code == 0

@@ -107,3 +107,24 @@ def test_behind_one_trusted_proxy_the_client_comes_from_its_headers():
 
 def test_behind_two_trusted_proxies_the_client_is_two_hops_back():
     assert _seen_by_app("2")["ip"] == "203.0.113.9"
+
+
+def test_links_follow_the_port_unless_a_public_url_is_set():
+    from app.config import load_config
+
+    moved = load_config("development", {"PORT": "9123"})
+    assert moved.PORT == 9123 and moved.PUBLIC_URL == "http://127.0.0.1:9123"
+    assert moved.PAYMENT_PUBLIC_URL == "http://127.0.0.1:9123"
+    assert moved.VNPAY_URL == "http://127.0.0.1:9123/mock/vnpay/paymentv2/vpcpay.html"
+    assert moved.MOMO_ENDPOINT == "http://127.0.0.1:9123/mock/momo"
+    assert moved.MOCK_VNPAY_IPN_URL == "http://127.0.0.1:9123/api/v1/payments/vnpay/ipn"
+
+    public = load_config("development", {"PORT": "9123", "PUBLIC_URL": "https://dichvu.tayninh.gov.vn/"})
+    assert public.PUBLIC_URL == public.PAYMENT_PUBLIC_URL == "https://dichvu.tayninh.gov.vn"
+    assert public.PAYGOV_URL.startswith("https://dichvu.tayninh.gov.vn/mock/paygov/")
+
+    payments_elsewhere = load_config("development", {"PORT": "9123", "PAYMENT_PUBLIC_URL": "https://pay.example.vn"})
+    assert payments_elsewhere.PUBLIC_URL == "http://127.0.0.1:9123"
+    assert payments_elsewhere.MOCK_PAYGOV_IPN_URL == "https://pay.example.vn/api/v1/payments/paygov/ipn"
+
+    assert load_config("development", {}).PUBLIC_URL == "http://127.0.0.1:8000"
