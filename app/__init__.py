@@ -92,3 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.assistance import routes as assistance_routes
     api.register_blueprint(assistance_routes.blp, url_prefix="/api/v1/assistance")
     init_dashboard(app)  # the /ioc page, `flask dashboard`, live counters
+    from app.quality import init_app as init_quality
+    from app.quality import routes as quality_routes
+    api.register_blueprint(quality_routes.blp, url_prefix="/api/v1/quality")
+    init_quality(app)  # ratings, complaints, apologies, stalls, the Decision 766 index

@@ -10,9 +10,10 @@ from app.common import events
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.dossiers import workflow
+from app.dossiers.changes import DOSSIER_CHANGED, DossierChanged
 from app.dossiers.access import actor_of, facts_of
 from app.dossiers.models import FEE_UNPAID as FEE_UNPAID_STATUS
-from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
+from app.dossiers.models import FEE_PAID, FROM_REGISTRY, REUSED_RESULT, Dossier, DossierBundle, TimelineEntry
 from app.dossiers.receipts import due_date, next_receipt_code, paused_working_days
 from app.errors import N_, Conflict, Forbidden, ValidationFailed
 from app.extensions import db
@@ -26,26 +27,33 @@ class TransitionNotAllowed(Conflict):
     message = N_("This action is not possible in the dossier's current state.")
 
 
+LEADER_APPROVAL = N_("A second supplement request on the same dossier needs the agency leader's approval: "
+                     "the leader sends it.")
 REFUSALS = {
     "forbidden_role": N_("Your role does not allow this action."),
     "out_of_scope": N_("This record is outside your agency or commune."),
     "not_assignee": N_("Only the officer this dossier is assigned to may do this."),
     "not_owner": N_("Only the citizen who owns this dossier may do this."),
+    "leader_approval_required": LEADER_APPROVAL,
 }
 REASON_REQUIRED = N_("A reason is required for this action.")
+REASON_CODE_REQUIRED = N_("Choose a reason code from the list for this action.")
 FEE_UNPAID = N_("The fee has not been paid yet; the dossier cannot be received.")
 
 
 def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: str | None = None,
-         data: dict | None = None) -> workflow.Transition:
+         data: dict | None = None, reason_code: str | None = None) -> workflow.Transition:
     """Applies `action` to `dossier` as `principal` (None: the system)."""
-    transition = check(dossier, action, principal, reason=reason)
+    transition = check(dossier, action, principal, reason=reason, reason_code=reason_code)
     previous = dossier.status
     dossier.status = transition.target
     _apply_effects(dossier, transition)
+    if action in workflow.REASON_CODES:
+        data = {**(data or {}), "reason_code": reason_code}
     record(dossier, action, principal, from_status=previous, to_status=transition.target,
            reason=reason, data=data)
     _announce(dossier, transition, reason)
+    _publish_change(dossier, transition, previous, reason_code)   # service quality listens
     if dossier.bundle_id is not None:
         from app.dossiers import bundles  # bundles fire transitions too
         bundles.on_member_changed(dossier, transition)
@@ -53,11 +61,11 @@ def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: 
 
 
 def check(dossier: Dossier, action: str, principal: Principal | None, *,
-          reason: str | None = None) -> workflow.Transition:
+          reason: str | None = None, reason_code: str | None = None) -> workflow.Transition:
     """The transition if `principal` may fire `action` now; otherwise the API error saying why."""
     actor = actor_of(principal) if principal else workflow.Actor.system()
     try:
-        return workflow.check(action, facts_of(dossier), actor, reason=reason)
+        return workflow.check(action, facts_of(dossier), actor, reason=reason, reason_code=reason_code)
     except workflow.NotAllowedInState as error:
         raise TransitionNotAllowed(errors={"status": [dossier.status]}) from error
     except workflow.NotPermitted as error:
@@ -65,6 +73,9 @@ def check(dossier: Dossier, action: str, principal: Principal | None, *,
     except workflow.ReasonRequired as error:
         raise ValidationFailed(REASON_REQUIRED, code="reason_required",
                                errors={"reason": [REASON_REQUIRED]}) from error
+    except workflow.ReasonCodeRequired as error:
+        raise ValidationFailed(REASON_CODE_REQUIRED, code="reason_code_required",
+                               errors={"reason_code": [REASON_CODE_REQUIRED]}) from error
     except workflow.GuardFailed as error:
         raise Conflict(FEE_UNPAID, code=error.code) from error
 
@@ -96,6 +107,7 @@ def _apply_effects(dossier: Dossier, transition: workflow.Transition) -> None:
         dossier.due_date = _bundle_due(dossier) or due_date(today, dossier.procedure.processing_days)
     elif transition.clock == "pause":
         dossier.paused_on = today
+        dossier.supplement_count = (dossier.supplement_count or 0) + 1
     elif transition.clock == "resume":
         paused = paused_working_days(dossier.paused_on, today)
         dossier.paused_days += paused
@@ -133,6 +145,8 @@ def _announce(dossier: Dossier, transition: workflow.Transition, reason: str | N
         params = notification_params(dossier, reason)
         if transition.action == "submit_at_desk":
             params.update(_desk_params(dossier))
+        if transition.action == "request_supplement" and dossier.supplement_count > 1:
+            params["supplement_number"] = dossier.supplement_count   # the leader approved it
         notify(transition.notify, account_id=dossier.citizen_account_id, params=params)
     if transition.publish:
         events.publish(
@@ -141,6 +155,30 @@ def _announce(dossier: Dossier, transition: workflow.Transition, reason: str | N
             agency_id=dossier.agency_id, commune_code=dossier.commune_code,
             fee_amount=dossier.fee_amount, fee_status=dossier.fee_status,
         )
+
+
+# -- service quality: every transition, with what the Decision 766 figures need -----------------
+
+def _publish_change(dossier: Dossier, transition: workflow.Transition, previous: str | None,
+                    reason_code: str | None) -> None:
+    finished = transition.target in workflow.FINAL
+    documents = list(dossier.documents) if finished else []
+    events.publish(DOSSIER_CHANGED, change=DossierChanged(
+        dossier_id=dossier.id, action=transition.action, from_status=previous, to_status=dossier.status,
+        at=utcnow(), citizen_account_id=dossier.citizen_account_id, agency_id=dossier.agency_id,
+        commune_code=dossier.commune_code, procedure_code=dossier.procedure.code,
+        receipt_code=dossier.receipt_code, channel=dossier.channel, assignee_id=dossier.assigned_officer_id,
+        submitted_at=dossier.submitted_at, received_at=dossier.received_at, completed_at=dossier.completed_at,
+        due_date=dossier.due_date, paused_days=dossier.paused_days or 0,
+        supplement_count=dossier.supplement_count or 0, fee_amount=dossier.fee_amount or 0,
+        paid_online=dossier.fee_status == FEE_PAID and dossier.fee_payment_id is not None,
+        reason_code=reason_code,
+        electronic_result=(transition.target == workflow.RESULT_ISSUED) if finished else None,
+        registry_prefill=any(v.get("source") == FROM_REGISTRY for v in (dossier.prefill or {}).values())
+        if finished else None,
+        reused_documents=any(d.source == REUSED_RESULT for d in documents) if finished else None,
+        digitised=bool(documents) if finished else None,
+    ))
 
 
 def _jsonable(data: dict) -> dict:
