@@ -16,7 +16,7 @@ from app.catalog.models import Procedure
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
-from app.dossiers import access, workflow
+from app.dossiers import access, transitions, workflow
 from app.dossiers.access import DossierNotFound, ensure_owner, ensure_visible
 from app.dossiers.models import (
     FEE_NOT_REQUIRED, FEE_PAID, FEE_REFUNDED, FEE_UNPAID, FROM_BUNDLE, FROM_REGISTRY, Dossier,
@@ -183,8 +183,9 @@ def apply_transition(principal: Principal, dossier_id: uuid.UUID, action: str, *
     if action == "assign":
         assignee = _assignee(principal, dossier, assignee_id or principal.account_id)
         data["assignee_id"] = assignee.id
+        transitions.check(dossier, action, principal)
+        dossier.assigned_officer_id = assignee.id   # before firing: the dossier.changed event names the assignee
         fire(dossier, action, principal, reason=reason, data=data)
-        dossier.assigned_officer_id = data["assignee_id"]
     else:
         fire(dossier, action, principal, reason=reason, data=data, reason_code=reason_code)
     commit_or_conflict()

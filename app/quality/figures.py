@@ -11,6 +11,7 @@ annex as the province applies it.
 """
 import csv
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -119,14 +120,20 @@ def months_between(start: str, end: str) -> list[str]:
 def resolve_scope(principal: Principal, scope: str | None, scope_id: str | None) -> tuple[str, str | None]:
     """The scope the figures are for; officers and agency leaders see only their agency."""
     if principal.role in (OFFICER, APPROVER):
-        own = str(principal.agency_id)
-        if scope in (None, "agency") and scope_id in (None, own):
-            return "agency", own
+        if scope in (None, "agency") and scope_id in (None, str(principal.agency_id)):
+            return "agency", principal.agency_id
         raise OutOfScope()
     scope = scope or "province"
-    if scope != "province" and not scope_id:
+    if scope == "province":
+        return scope, None
+    if not scope_id:
         raise ScopeRequired(errors={"scope_id": [ScopeRequired.message]})
-    return scope, (scope_id if scope != "province" else None)
+    if scope == "agency":
+        try:
+            return scope, uuid.UUID(scope_id)
+        except ValueError as error:
+            raise ScopeRequired(errors={"scope_id": [ScopeRequired.message]}) from error
+    return scope, scope_id
 
 
 def scope_key(scope: str, scope_id: str | None) -> str:

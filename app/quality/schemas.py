@@ -180,7 +180,7 @@ class IndexSchema(ma.Schema):
     start = ma.fields.String(data_key="from")
     end = ma.fields.String(data_key="to")
     scope = ma.fields.String()
-    scope_id = ma.fields.String(allow_none=True)
+    scope_id = ma.fields.String(allow_none=True)   # an agency's id as text
     indicators = ma.fields.List(ma.fields.Nested(IndicatorSchema))
     not_held = ma.fields.List(ma.fields.Nested(NotHeldSchema))
     reasons_returned = ma.fields.List(ma.fields.Nested(ReasonCountSchema))
