@@ -128,4 +128,5 @@ def test_the_stall_detector_tells_the_officer_then_the_leader_once_each(client, 
     # a state change starts again
     with time_machine.travel(monday + timedelta(days=21), tick=False):
         assert api.act(desk.login().processor_h, dossier_id, "propose").status_code == 200
-    assert db.session.get(QualityDossier, uuid.UUID(dossier_id)).stall_level == 0
+    db.session.refresh(record)
+    assert record.stall_level == 0 and record.status == "pending_approval"
