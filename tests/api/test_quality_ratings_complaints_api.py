@@ -13,6 +13,7 @@ from app.quality.settings import settings
 from tests.dossiers_fixtures import (  # noqa: F401
     COMMUNE, Api, Desk, birth_dossier, catalog, citizen_account, outbox, roles, staff, storage,
 )
+from tests.assistance_fixtures import PROCEDURE, Visit, resident
 from tests.factories import AccountFactory, bearer
 from tests.quality_fixtures import finished_dossier
 
@@ -167,3 +168,18 @@ def test_overdue_complaints_escalate_once_per_level(client, catalog):
     assert [m.event for m in outbox(province_leader)] == ["complaint_overdue"]
     assert len(outbox(desk.approver)) == 1
 
+
+
+def test_a_community_helper_files_with_the_residents_consent_in_their_name(client, catalog):
+    citizen, account = resident()
+    visit = Visit(client)
+    _, helper = visit.consented(citizen, ["submit_dossier"], procedure_code=PROCEDURE)
+    response = _file(client, helper, procedure_code=PROCEDURE, commune_code=COMMUNE)
+    assert response.status_code == 201, response.get_json()
+    complaint = db.session.scalar(select(Complaint))
+    assert complaint.citizen_account_id == account.id and complaint.filed_by_id == visit.member.id
+    assert response.get_json()["filed_by_helper"] is True
+    other, _ = resident()
+    _, reader = visit.consented(other, ["read_status"])
+    refused = _file(client, reader, procedure_code=PROCEDURE, commune_code=COMMUNE)
+    assert refused.status_code == 403 and refused.get_json()["code"] == "delegation_scope"
