@@ -149,23 +149,12 @@ def sums(months: list[str], key: str) -> dict[str, int]:
     return {metric: int(total or 0) for metric, total in rows}
 
 
-def procedures_paying_online(months: list[str], key: str) -> tuple[int, int]:
+def procedures_paying_online(totals: dict[str, int], key: str) -> tuple[int, int]:
     """(procedures with at least one dossier paid online, procedures with fee-bearing dossiers)."""
     if key.startswith("procedure:"):
-        like = None
-        where = Rollup.scope == key
-    else:
-        like = "procedure:%" if key == "province" else f"{key}/procedure:%"
-        where = Rollup.scope.like(like)
-    rows = db.session.execute(
-        select(Rollup.scope, Rollup.metric, func.sum(Rollup.value))
-        .where(Rollup.month.in_(months), where, Rollup.metric.in_(("fee_dossiers", "paid_online")))
-        .group_by(Rollup.scope, Rollup.metric))
-    per_scope: dict[str, dict[str, int]] = {}
-    for scope, metric, total in rows:
-        per_scope.setdefault(scope, {})[metric] = int(total or 0)
-    with_fees = [m for m in per_scope.values() if m.get("fee_dossiers")]
-    return sum(1 for m in with_fees if m.get("paid_online")), len(with_fees)
+        return int(totals.get("paid_online", 0) > 0), int(totals.get("fee_dossiers", 0) > 0)
+    with_fees = [m.split("@", 1)[1] for m, n in totals.items() if m.startswith("fee_dossiers@") and n]
+    return sum(1 for code in with_fees if totals.get(f"paid_online@{code}")), len(with_fees)
 
 
 def index(principal: Principal, settings: QualitySettings, *, start: str, end: str,
@@ -195,7 +184,7 @@ def index(principal: Principal, settings: QualitySettings, *, start: str, end: s
 
 def _fraction(indicator: Indicator, totals: dict, months, key) -> tuple[int, int]:
     if indicator.code == "online_payment_procedures":
-        return procedures_paying_online(months, key)
+        return procedures_paying_online(totals, key)
     if indicator.code == "satisfaction":
         handled = totals.get("handled", 0)
         # the decision subtracts the two shares: a late dossier with a complaint lowers it twice

@@ -24,6 +24,7 @@ class QualityDossier(db.Model):
     __tablename__ = "quality_dossiers"
     __table_args__ = (
         Index("ix_quality_dossiers_finished", "finished_month", "agency_id"),
+        Index("ix_quality_dossiers_completed", "completed_at", "dossier_id"),
         Index("ix_quality_dossiers_open_due", "is_open", "due_date"),
         Index("ix_quality_dossiers_stall", "is_open", "state_since"),
     )

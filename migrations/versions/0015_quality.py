@@ -132,6 +132,7 @@ def upgrade():
     )
     with op.batch_alter_table('quality_dossiers', schema=None) as batch_op:
         batch_op.create_index('ix_quality_dossiers_finished', ['finished_month', 'agency_id'], unique=False)
+        batch_op.create_index('ix_quality_dossiers_completed', ['completed_at', 'dossier_id'], unique=False)
         batch_op.create_index('ix_quality_dossiers_open_due', ['is_open', 'due_date'], unique=False)
         batch_op.create_index('ix_quality_dossiers_stall', ['is_open', 'state_since'], unique=False)
 
@@ -200,6 +201,7 @@ def downgrade():
         batch_op.drop_index('ix_quality_dossiers_stall')
         batch_op.drop_index('ix_quality_dossiers_open_due')
         batch_op.drop_index('ix_quality_dossiers_finished')
+        batch_op.drop_index('ix_quality_dossiers_completed')
 
     op.drop_table('quality_dossiers')
     with op.batch_alter_table('quality_complaints', schema=None) as batch_op:
