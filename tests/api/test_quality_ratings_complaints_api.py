@@ -144,6 +144,19 @@ def test_a_late_refusal_counts_late(client, catalog):
                               json={"action": "refuse", "note": "Không thuộc thẩm quyền"},
                               headers=desk.login().processor_h)
     assert refused.get_json()["on_time"] is False
+    # it costs the complaints indicator its point, and the drill-down names it
+    leader = bearer(AccountFactory(role=roles.LEADER))
+    index = client.get("/api/v1/quality/index", query_string={"from": "2026-05", "to": "2026-05"},
+                       headers=leader).get_json()
+    row = next(i for i in index["indicators"] if i["code"] == "complaints_on_time")
+    assert (row["numerator"], row["denominator"], row["value"]) == (0, 1, 0.0)
+    items = client.get("/api/v1/quality/index/complaints_on_time/dossiers",
+                       query_string={"from": "2026-05", "to": "2026-05"}, headers=leader).get_json()["items"]
+    assert [(i["kind"], i["receipt_code"], i["why"]) for i in items] == [
+        ("complaint", filed["reference"], ["complaint_late"])]
+    april = client.get("/api/v1/quality/index/complaints_on_time/dossiers",
+                       query_string={"from": "2026-04", "to": "2026-04"}, headers=leader).get_json()["items"]
+    assert april == []
 
 
 def test_overdue_complaints_escalate_once_per_level(client, catalog):
