@@ -6,6 +6,7 @@ domain's settlement transaction.
 """
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.catalog import service as catalog
 from app.catalog.forms import FormCheck, check_values, prefill_value
 from app.catalog.models import Procedure
+from app.common import events
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
@@ -22,7 +24,6 @@ from app.dossiers.models import (
     FEE_NOT_REQUIRED, FEE_PAID, FEE_REFUNDED, FEE_UNPAID, FROM_BUNDLE, FROM_REGISTRY, Dossier,
     DossierBundle, TimelineEntry,
 )
-from app.common import events
 from app.dossiers.changes import DOSSIER_NEW_DATE, DossierNewDate
 from app.dossiers.transitions import REFUSALS, TransitionNotAllowed, fire, record
 from app.errors import N_, Conflict, Forbidden, ValidationFailed
@@ -279,11 +280,11 @@ class LateDossier:
     procedure_name: str
     agency_id: uuid.UUID
     agency_name: str
-    due_date: object
-    new_date: object
+    due_date: date
+    new_date: date
 
 
-def promise_new_date(principal: Principal, dossier_id: uuid.UUID, new_date) -> LateDossier:
+def promise_new_date(principal: Principal, dossier_id: uuid.UUID, new_date: date) -> LateDossier:
     """Records the new date the responsible officer promises for a late dossier (caller commits).
 
     Only the assigned officer or a leader of the agency, only while the dossier

@@ -14,7 +14,7 @@ from app.quality import stalls
 from app.quality.models import QualityDossier
 from app.quality.settings import settings
 from tests.dossiers_fixtures import (  # noqa: F401
-    Api, Desk, JPEG_BYTES, birth_dossier, catalog, citizen_account, outbox, roles, staff, storage,
+    Api, Desk, JPEG_BYTES, birth_dossier, catalog, citizen_account, outbox, storage,
 )
 from tests.factories import bearer
 

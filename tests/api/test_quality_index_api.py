@@ -12,7 +12,7 @@ from app.extensions import db
 from app.quality import tracking
 from app.quality.models import QualityDossier
 from tests.dossiers_fixtures import (  # noqa: F401
-    COMMUNE, OTHER_COMMUNE, agency, catalog, citizen_account, roles, staff, storage,
+    COMMUNE, agency, catalog, citizen_account, roles, staff, storage,
 )
 from tests.factories import AccountFactory, bearer
 from tests.quality_fixtures import handled
