@@ -69,7 +69,7 @@ class Rollup(db.Model):
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     scope: Mapped[str] = mapped_column(String(60), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(80), primary_key=True)   # e.g. why.request_supplement.<code>, fee_dossiers@<procedure>
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -23,7 +23,7 @@ def upgrade():
     op.create_table('quality_rollups',
     sa.Column('month', sa.String(length=7), nullable=False),
     sa.Column('scope', sa.String(length=60), nullable=False),
-    sa.Column('metric', sa.String(length=40), nullable=False),
+    sa.Column('metric', sa.String(length=80), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('month', 'scope', 'metric', name=op.f('pk_quality_rollups'))
     )
