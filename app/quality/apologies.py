@@ -8,6 +8,7 @@ dossier late (its legal due date does not move).
 import uuid
 
 from fpdf import FPDF
+from sqlalchemy import select
 
 from app.common.auth import OutOfScope, Principal
 from app.common.clock import VIETNAM, utcnow
@@ -49,6 +50,19 @@ def get_apology(principal: Principal, apology_id: uuid.UUID) -> Apology:
     elif principal.role in ("officer", "approver") and principal.agency_id != apology.agency_id:
         raise OutOfScope()
     return apology
+
+
+def dossier_apologies(principal: Principal, dossier_id: uuid.UUID) -> list[Apology]:
+    """The apologies of one dossier, oldest first, for whoever may read them (others get none)."""
+    rows = db.session.scalars(select(Apology).where(Apology.dossier_id == dossier_id)
+                              .order_by(Apology.issued_at, Apology.id))
+    visible = []
+    for apology in rows:
+        try:
+            visible.append(get_apology(principal, apology.id))
+        except (ApologyNotFound, OutOfScope):
+            continue
+    return visible
 
 
 def _day(value) -> str:

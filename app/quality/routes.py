@@ -136,6 +136,12 @@ class DossierApology(MethodView):
         apology = service.issue_apology(current_principal(), dossier_id, args["new_date"], args["reason"])
         return present.apology_view(apology)
 
+    @require_role(CITIZEN, *STAFF)
+    @blp.response(200, ApologySchema(many=True))
+    def get(self, dossier_id):
+        """The dossier's apologies, oldest first (its citizen; staff of its agency)"""
+        return [present.apology_view(a) for a in apologies.dossier_apologies(current_principal(), dossier_id)]
+
 
 @blp.route("/apologies/<uuid:apology_id>/letter.pdf")
 class ApologyLetter(MethodView):

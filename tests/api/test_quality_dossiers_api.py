@@ -61,6 +61,9 @@ def test_the_responsible_officer_apologises_with_a_new_date_and_a_letter(client,
     assert "Cần xác minh thông tin với cơ quan công an." in text
     assert desk.processor.full_name in text
     assert client.get(apology["letter_url"], headers=bearer(citizen_account())).status_code == 404
+    listed = client.get(url, headers=headers).get_json()
+    assert [a["id"] for a in listed] == [apology["id"]]
+    assert client.get(url, headers=bearer(citizen_account())).get_json() == []
 
 
 def test_a_finished_dossier_cannot_apologise(client, catalog):
