@@ -19,7 +19,11 @@ from app.extensions import db
 
 
 class QualityDossier(db.Model):
-    """What the index needs to know about one dossier (one row per submitted dossier)."""
+    """What the index needs to know about one dossier (one row per submitted dossier).
+
+    A projection fed by events, like the dashboard's own tables: no foreign keys into
+    other domains' tables, so their rows come and go without asking this one.
+    """
 
     __tablename__ = "quality_dossiers"
     __table_args__ = (
@@ -29,16 +33,16 @@ class QualityDossier(db.Model):
         Index("ix_quality_dossiers_stall", "is_open", "state_since"),
     )
 
-    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
-    citizen_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    dossier_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    citizen_account_id: Mapped[uuid.UUID]
+    agency_id: Mapped[uuid.UUID]
     commune_code: Mapped[str | None] = mapped_column(String(5))
     procedure_code: Mapped[str] = mapped_column(String(30))
     receipt_code: Mapped[str | None] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(24))
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
-    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    assignee_id: Mapped[uuid.UUID | None]
     state_since: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]

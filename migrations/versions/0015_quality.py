@@ -124,10 +124,6 @@ def upgrade():
     sa.Column('unhappy', sa.Boolean(), nullable=False),
     sa.Column('last_reason_code', sa.String(length=30), nullable=True),
     sa.Column('stall_level', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_quality_dossiers_agency_id_agencies')),
-    sa.ForeignKeyConstraint(['assignee_id'], ['accounts.id'], name=op.f('fk_quality_dossiers_assignee_id_accounts')),
-    sa.ForeignKeyConstraint(['citizen_account_id'], ['accounts.id'], name=op.f('fk_quality_dossiers_citizen_account_id_accounts')),
-    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_quality_dossiers_dossier_id_dossiers')),
     sa.PrimaryKeyConstraint('dossier_id', name=op.f('pk_quality_dossiers'))
     )
     with op.batch_alter_table('quality_dossiers', schema=None) as batch_op:
