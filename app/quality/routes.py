@@ -138,6 +138,7 @@ class DossierApology(MethodView):
 
     @require_role(CITIZEN, *STAFF)
     @blp.response(200, ApologySchema(many=True))
+    @_errors((404, "Not a dossier id"))
     def get(self, dossier_id):
         """The dossier's apologies, oldest first (its citizen; staff of its agency)"""
         return [present.apology_view(a) for a in apologies.dossier_apologies(current_principal(), dossier_id)]
