@@ -4,7 +4,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table registered before use)
 from app import (
-    assistance, catalog, dashboard, demo, dossiers, home, identity, mockgateway, notifications, payments, registry,
+    assistance, catalog, dashboard, demo, dossiers, home, identity, mockgateway, notifications, payments, quality, registry,
 )
 from app.cli import register_cli
 from app.common import health
@@ -36,6 +36,7 @@ DOMAINS = (
     payments.init_app,
     mockgateway.init_app,    # development and tests only (MOCK_GATEWAYS)
     assistance.init_app,     # delegated tokens (community helpers), their act log and figures
+    quality.init_app,        # ratings, complaints, apologies, stalls, the Decision 766 index
     demo.init_app,           # development only: GET /api/v1/dev/demo, POST /api/v1/dev/tokens
     home.init_app,           # `/`: links and demo accounts (development), a JSON index (production)
 )

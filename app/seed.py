@@ -13,6 +13,7 @@ from app.demo.settings import settings as demo_settings
 from app.dossiers.seed import seed_demo_dossiers
 from app.extensions import db
 from app.identity.seed import seed_demo_accounts
+from app.quality.seed import seed_demo_quality
 from app.registry.synthetic import seed_registry
 
 
@@ -35,6 +36,7 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     seed_demo_accounts(province_code)
     seed_demo_dossiers(province_code)
     seed_demo_team()
+    seed_demo_quality()
     if demo_settings().enabled:
         seed_demo_extras()
     db.session.commit()

@@ -34,7 +34,20 @@ def recount_if_committed(engine) -> None:
         for projection in tracking.registered():
             tracking.rebuild(projection, session)
         rebuild_assistance(session)
+        _forget_committed_quality(session)
         session.commit()
+
+
+def _forget_committed_quality(session) -> None:
+    """Service-quality records of dossiers a committing test removed; the roll-ups they fed.
+
+    Committed data never outlives its test, so the quality roll-ups of the
+    committed state are empty.
+    """
+    from sqlalchemy import text
+
+    session.execute(text("DELETE FROM quality_dossiers WHERE dossier_id NOT IN (SELECT id FROM dossiers)"))
+    session.execute(text("DELETE FROM quality_rollups"))
 
 
 @contextmanager

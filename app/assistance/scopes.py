@@ -91,6 +91,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("dossiers.DossierDocument", "DELETE"): _rule(SUBMIT_DOSSIER, act="document_removed", **SUBMIT_EDIT),
     ("dossiers.SubmitDossier", "POST"): _rule(SUBMIT_DOSSIER, act="dossier_submitted", **SUBMIT_EDIT),
     ("dossiers.DossierTimeline", "GET"): _rule(SUBMIT_DOSSIER, **SUBMIT_EDIT),
+    # a complaint about the resident's dossier or the consented procedure (service quality)
+    ("quality.Complaints", "POST"): _rule(SUBMIT_DOSSIER, act="complaint_filed", target="complaint"),
     # status of the resident's dossiers: the summary list only (no form values)
     ("dossiers.Dossiers", "GET"): _rule(READ_STATUS, act="status_read"),
     # fees: through the assistance endpoints, which never hand the payment link to the helper

@@ -19,7 +19,8 @@ def actor_of(principal: Principal) -> states.Actor:
 def facts_of(dossier: Dossier) -> states.Facts:
     return states.Facts(status=dossier.status, owner_id=dossier.citizen_account_id,
                           agency_id=dossier.agency_id, commune_code=dossier.commune_code,
-                          assignee_id=dossier.assigned_officer_id, fee_status=dossier.fee_status)
+                          assignee_id=dossier.assigned_officer_id, fee_status=dossier.fee_status,
+                          supplement_count=dossier.supplement_count or 0)
 
 
 def ensure_visible(principal: Principal, dossier: Dossier | None) -> Dossier:

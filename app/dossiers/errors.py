@@ -65,6 +65,10 @@ class ReasonRequired(WorkflowError):
     code = "reason_required"
 
 
+class ReasonCodeRequired(WorkflowError):
+    code = "reason_code_required"
+
+
 class GuardFailed(WorkflowError):
     def __init__(self, code: str):
         super().__init__(code)
@@ -168,3 +172,12 @@ class NoCompetentAgency(ValidationFailed):
 
 class ReasonMissing(ValidationFailed):
     code = "reason_required"
+
+
+class ReasonCodeMissing(ValidationFailed):
+    code = "reason_code_required"
+
+
+class NewDateNotValid(ValidationFailed):
+    code = "new_date_not_valid"
+    message = N_("The new date must be after the due date and after today.")

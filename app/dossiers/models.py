@@ -58,6 +58,9 @@ class Dossier(EntityMixin, db.Model):
     due_date: Mapped[date | None] = mapped_column(index=True)
     paused_on: Mapped[date | None]            # the day the clock stopped (supplement requested)
     paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    supplement_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The new date the responsible officer promised in an apology for lateness (due_date stays the legal one)
+    promised_date: Mapped[date | None]
     bundle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("dossier_bundles.id"), index=True)
     bundle_position: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)

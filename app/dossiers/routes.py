@@ -138,20 +138,24 @@ class DossierTransitions(MethodView):
     @blp.arguments(TransitionSchema)
     @idempotent("dossier-transition", owner=_account)
     @blp.response(200, DossierSchema)
-    @_errors(NOT_FOUND, (403, "Your role, scope or assignment does not allow this action"),
+    @_errors(NOT_FOUND, (403, "Your role, scope or assignment does not allow this action; a second supplement "
+                           "request is the leader's (`leader_approval_required`)"),
              (409, "Not possible in the current state (`transition_not_allowed`), fee unpaid (`fee_unpaid`), "
                    "or changed meanwhile (`stale_version`)"),
-             (422, "A reason is required (`reason_required`), or the assignee is not valid"))
+             (422, "A reason is required (`reason_required`), a reason code from the list "
+                   "(`reason_code_required`), or the assignee is not valid"))
     def post(self, args, dossier_id):
         """Move a dossier through the workflow
 
         Citizens: withdraw, resubmit. Officers: receive, return, assign, request_supplement,
-        propose. Approvers: approve, reject, send_back.
+        propose. Approvers: approve, reject, send_back, and a second request_supplement.
+        Returns and supplement requests carry a `reason_code` besides the `reason` text.
         """
         principal = current_principal()
         dossier = service.apply_transition(
             principal, dossier_id, args["action"], reason=args.get("reason"),
-            assignee_id=args.get("assignee_id"), expected_version=args.get("version"))
+            assignee_id=args.get("assignee_id"), expected_version=args.get("version"),
+            reason_code=args.get("reason_code"))
         return present.dossier_view(dossier, principal)
 
 

@@ -68,6 +68,10 @@ class TransitionSchema(ma.Schema):
     reason = ma.fields.String(validate=ma.validate.Length(max=2000), metadata={
         "description": "Required for return, request_supplement, send_back and reject",
         "example": "Ảnh giấy chứng sinh bị mờ, đề nghị bổ sung bản rõ nét."})
+    reason_code = ma.fields.String(validate=ma.validate.OneOf(states.ALL_REASON_CODES), metadata={
+        "description": "Required for return (" + ", ".join(states.REASON_CODES["return"]) + ") and "
+                       "request_supplement (" + ", ".join(states.REASON_CODES["request_supplement"]) + ")",
+        "example": "unreadable_document"})
     assignee_id = ma.fields.UUID(metadata={"description": "For assign: the processing officer (default: you)", **_ID})
     version = ma.fields.Integer(metadata={"description": "The version you read; 409 if it changed", "example": 3})
 

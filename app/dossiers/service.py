@@ -6,6 +6,7 @@ domain's settlement transaction.
 """
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.catalog import service as catalog
 from app.catalog.forms import FormCheck, check_values, prefill_value
 from app.catalog.models import Procedure
+from app.common import events
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
@@ -21,14 +23,15 @@ from app.dossiers.access import DossierNotFound, ensure_owner, ensure_visible
 from app.dossiers.errors import (
     AlreadySubmitted, DocumentsMissing, DossierClosed, DossierNotEditable, DossierNotPayable,
     FeeAlreadyPaid, FeeNotPaid, InvalidAssignee, NoCompetentAgency, NoFeeDue, ProcedureRetired,
-    StaleVersion, SubmitTheBundle,
+    NewDateNotValid, StaleVersion, SubmitTheBundle, TransitionNotAllowed,
 )
 from app.dossiers.models import (
     FEE_NOT_REQUIRED, FEE_PAID, FEE_REFUNDED, FEE_UNPAID, FROM_BUNDLE, FROM_REGISTRY, Dossier,
     DossierBundle, TimelineEntry,
 )
-from app.dossiers.transitions import fire, record
-from app.errors import N_, ValidationFailed
+from app.dossiers.changes import DOSSIER_NEW_DATE, DossierNewDate
+from app.dossiers.transitions import REFUSALS, check, fire, record
+from app.errors import N_, Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.identity.models import ACTIVE, Account
 from app.common.roles import OFFICER
@@ -171,7 +174,8 @@ def incompleteness(dossier: Dossier, *, skip_fields=frozenset(), skip_documents=
 # -- the workflow --------------------------------------------------------------------
 
 def apply_transition(principal: Principal, dossier_id: uuid.UUID, action: str, *, reason: str | None = None,
-                     assignee_id: uuid.UUID | None = None, expected_version: int | None = None) -> Dossier:
+                     assignee_id: uuid.UUID | None = None, expected_version: int | None = None,
+                     reason_code: str | None = None) -> Dossier:
     """Fires a workflow action on a dossier; a concurrent change makes it fail with 409."""
     dossier = ensure_visible(principal, access.load(dossier_id, lock=True))
     _ensure_version(dossier, expected_version)
@@ -179,9 +183,11 @@ def apply_transition(principal: Principal, dossier_id: uuid.UUID, action: str, *
     if action == "assign":
         assignee = _assignee(principal, dossier, assignee_id or principal.account_id)
         data["assignee_id"] = assignee.id
-    fire(dossier, action, principal, reason=reason, data=data)
-    if action == "assign":
-        dossier.assigned_officer_id = data["assignee_id"]
+        check(dossier, action, principal)
+        dossier.assigned_officer_id = assignee.id   # before firing: the dossier.changed event names the assignee
+        fire(dossier, action, principal, reason=reason, data=data)
+    else:
+        fire(dossier, action, principal, reason=reason, data=data, reason_code=reason_code)
     commit_or_conflict()
     return dossier
 
@@ -195,6 +201,10 @@ def _assignee(principal: Principal, dossier: Dossier, assignee_id: uuid.UUID) ->
         message = N_("The assignee must be an officer of this dossier's agency and commune.")
         raise InvalidAssignee(message, errors={"assignee_id": [message]})
     return assignee
+
+
+def workflow_refusal(code: str) -> Forbidden:
+    return Forbidden(REFUSALS[code], code=code)
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -249,6 +259,49 @@ def is_overdue(dossier: Dossier) -> bool:
 
 def allowed_actions(principal: Principal, dossier: Dossier) -> list[str]:
     return states.allowed_actions(access.facts_of(dossier), access.actor_of(principal))
+
+
+# -- lateness (the service-quality domain calls this) -----------------------------------------
+
+@dataclass(frozen=True)
+class LateDossier:
+    """What an apology letter says about the dossier."""
+    dossier_id: uuid.UUID
+    citizen_account_id: uuid.UUID
+    applicant_name: str
+    receipt_code: str
+    procedure_code: str
+    procedure_name: str
+    agency_id: uuid.UUID
+    agency_name: str
+    due_date: date
+    new_date: date
+
+
+def promise_new_date(principal: Principal, dossier_id: uuid.UUID, new_date: date) -> LateDossier:
+    """Records the new date the responsible officer promises for a late dossier (caller commits).
+
+    Only the assigned officer or a leader of the agency, only while the dossier
+    is open; the legal due date stays as it was (the dossier still counts late).
+    """
+    dossier = ensure_visible(principal, access.load(dossier_id, lock=True))
+    actor = access.actor_of(principal)
+    facts = access.facts_of(dossier)
+    responsible = (principal.role == states.APPROVER_ROLE
+                   or (principal.role == OFFICER and dossier.assigned_officer_id == principal.account_id))
+    if not responsible or not states.in_staff_scope(actor, facts):
+        raise workflow_refusal("not_assignee")
+    if dossier.status in states.FINAL or dossier.status in states.PRIVATE or dossier.due_date is None:
+        raise TransitionNotAllowed(errors={"status": [dossier.status]})
+    if new_date <= dossier.due_date or new_date <= local_today():
+        raise NewDateNotValid(errors={"new_date": [NewDateNotValid.message]})
+    dossier.promised_date = new_date
+    record(dossier, "apologise", principal, data={"new_date": new_date.isoformat(),
+                                                  "due_date": dossier.due_date.isoformat()})
+    events.publish(DOSSIER_NEW_DATE, DossierNewDate(dossier.id, new_date, dossier.due_date, utcnow()))
+    return LateDossier(dossier.id, dossier.citizen_account_id, dossier.applicant_name, dossier.receipt_code,
+                       dossier.procedure.code, dossier.procedure.name, dossier.agency_id, dossier.agency.name,
+                       dossier.due_date, new_date)
 
 
 # -- fees (the payments domain calls these) ----------------------------------------------

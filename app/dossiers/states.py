@@ -18,6 +18,10 @@ A citizen who brings paper to the one-stop-shop desk has the officer of the
 competent agency fire `submit_at_desk` (draft → submitted, the same effects as
 `submit`); that draft exists only inside the intake's transaction.
 
+Returns and supplement requests carry a reason code (`REASON_CODES`) besides the
+text. A second supplement request on the same dossier needs the agency leader:
+the approver fires it (the processing officer is refused `leader_approval_required`).
+
 Dossiers of a linked bundle after the first wait in `queued` (the citizen's
 one submission queues them); the system starts
 one (`start`) when the one before has its result, or cancels it (`cancel`)
@@ -27,7 +31,8 @@ import uuid
 from dataclasses import dataclass
 
 from app.dossiers.errors import (
-    GuardFailed, NotAllowedInState, NotPermitted, ReasonRequired, UnknownAction, WorkflowError,
+    GuardFailed, NotAllowedInState, NotPermitted, ReasonCodeRequired, ReasonRequired, UnknownAction,
+    WorkflowError,
 )
 
 # States
@@ -70,6 +75,15 @@ CITIZEN_ROLE, OFFICER_ROLE, APPROVER_ROLE = "citizen", "officer", "approver"
 # Guards (facts the transition needs)
 FEE_SETTLED = "fee_settled"
 
+# Why a dossier comes back: returns and supplement requests carry one of these codes plus a text,
+# so the service-quality figures can say why dossiers come back
+REASON_CODES: dict[str, tuple[str, ...]] = {
+    "return": ("wrong_agency", "incomplete_dossier", "invalid_document", "not_eligible", "duplicate", "other"),
+    "request_supplement": ("missing_document", "unreadable_document", "wrong_information", "expired_document",
+                           "other"),
+}
+ALL_REASON_CODES = tuple(sorted({code for codes in REASON_CODES.values() for code in codes}))
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -82,6 +96,8 @@ class Transition:
     notify: str | None = None      # the citizen's notification event
     publish: str | None = None     # the domain event other domains listen to
     clock: str | None = None       # "pause" | "resume": the due-date clock
+    # Who must fire it when it was fired on this dossier before (a second supplement request: the leader)
+    repeat_who: str | None = None
 
 
 def _t(action, sources, target, who, **kwargs) -> Transition:
@@ -101,7 +117,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        notify="dossier_returned", publish="dossier.rejected"),
     _t("assign", {RECEIVED, IN_PROCESSING}, IN_PROCESSING, OFFICER),
     _t("request_supplement", {IN_PROCESSING}, SUPPLEMENT_REQUESTED, ASSIGNEE, reason_required=True,
-       notify="supplement_requested", clock="pause"),
+       notify="supplement_requested", clock="pause", repeat_who=APPROVER),
     _t("resubmit", {SUPPLEMENT_REQUESTED}, IN_PROCESSING, OWNER, clock="resume"),
     _t("propose", {IN_PROCESSING}, PENDING_APPROVAL, ASSIGNEE),
     _t("send_back", {PENDING_APPROVAL}, IN_PROCESSING, APPROVER, reason_required=True),
@@ -143,10 +159,15 @@ class Facts:
     commune_code: str | None
     assignee_id: uuid.UUID | None = None
     fee_status: str = "not_required"
+    supplement_count: int = 0      # supplement requests made so far
 
 
-def check(action: str, facts: Facts, actor: Actor, *, reason: str | None = None) -> Transition:
-    """The transition `actor` may fire now, or a `WorkflowError` saying why not."""
+def check(action: str, facts: Facts, actor: Actor, *, reason: str | None = None,
+          reason_code: str | None = None) -> Transition:
+    """The transition `actor` may fire now, or a `WorkflowError` saying why not.
+
+    Returns and supplement requests also need a `reason_code` from `REASON_CODES`.
+    """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise UnknownAction(action)
@@ -155,6 +176,8 @@ def check(action: str, facts: Facts, actor: Actor, *, reason: str | None = None)
         raise NotAllowedInState(f"{action} from {facts.status}")
     if transition.reason_required and not (reason or "").strip():
         raise ReasonRequired(action)
+    if action in REASON_CODES and reason_code not in REASON_CODES[action]:
+        raise ReasonCodeRequired(action)
     if transition.guard == FEE_SETTLED and facts.fee_status == "unpaid":
         raise GuardFailed("fee_unpaid")
     return transition
@@ -176,8 +199,14 @@ def allowed_actions(facts: Facts, actor: Actor) -> list[str]:
     return allowed
 
 
+def _who(transition: Transition, facts: Facts) -> str:
+    if transition.repeat_who and transition.action == "request_supplement" and facts.supplement_count >= 1:
+        return transition.repeat_who
+    return transition.who
+
+
 def _check_actor(transition: Transition, facts: Facts, actor: Actor) -> None:
-    who = transition.who
+    who = _who(transition, facts)
     if who == SYSTEM:
         if actor.role != SYSTEM:
             raise NotPermitted("forbidden_role")
@@ -190,6 +219,8 @@ def _check_actor(transition: Transition, facts: Facts, actor: Actor) -> None:
         return
     wanted_role = APPROVER_ROLE if who == APPROVER else OFFICER_ROLE
     if actor.role != wanted_role:
+        if who != transition.who and actor.role == OFFICER_ROLE:
+            raise NotPermitted("leader_approval_required")   # a second supplement request
         raise NotPermitted("forbidden_role")
     if not in_staff_scope(actor, facts):
         raise NotPermitted("out_of_scope")

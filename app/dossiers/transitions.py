@@ -13,11 +13,12 @@ from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.dossiers import events as dossier_events
 from app.dossiers import states
+from app.dossiers.changes import DOSSIER_CHANGED, DossierChanged
 from app.dossiers.access import actor_of, facts_of
-from app.dossiers.errors import ReasonMissing, TransitionNotAllowed
+from app.dossiers.errors import ReasonCodeMissing, ReasonMissing, TransitionNotAllowed
 from app.dossiers.events import DossierTransitioned
 from app.dossiers.models import FEE_UNPAID as FEE_UNPAID_STATUS
-from app.dossiers.models import Dossier, DossierBundle, TimelineEntry
+from app.dossiers.models import FEE_PAID, FROM_REGISTRY, REUSED_RESULT, Dossier, DossierBundle, TimelineEntry
 from app.dossiers.receipt_codes import due_date, next_receipt_code, paused_working_days
 from app.errors import N_, Conflict, Forbidden
 from app.extensions import db
@@ -26,26 +27,33 @@ from app.notifications.service import notify
 SYSTEM_ROLE = "system"
 
 
+LEADER_APPROVAL = N_("A second supplement request on the same dossier needs the agency leader's approval: "
+                     "the leader sends it.")
 REFUSALS = {
     "forbidden_role": N_("Your role does not allow this action."),
     "out_of_scope": N_("This record is outside your agency or commune."),
     "not_assignee": N_("Only the officer this dossier is assigned to may do this."),
     "not_owner": N_("Only the citizen who owns this dossier may do this."),
+    "leader_approval_required": LEADER_APPROVAL,
 }
 REASON_REQUIRED = N_("A reason is required for this action.")
+REASON_CODE_REQUIRED = N_("Choose a reason code from the list for this action.")
 FEE_UNPAID = N_("The fee has not been paid yet; the dossier cannot be received.")
 
 
 def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: str | None = None,
-         data: dict | None = None) -> states.Transition:
+         data: dict | None = None, reason_code: str | None = None) -> states.Transition:
     """Applies `action` to `dossier` as `principal` (None: the system)."""
-    transition = check(dossier, action, principal, reason=reason)
+    transition = check(dossier, action, principal, reason=reason, reason_code=reason_code)
     previous = dossier.status
     dossier.status = transition.target
     _apply_effects(dossier, transition)
+    if action in states.REASON_CODES:
+        data = {**(data or {}), "reason_code": reason_code}
     record(dossier, action, principal, from_status=previous, to_status=transition.target,
            reason=reason, data=data)
     _announce(dossier, transition, reason)
+    _publish_change(dossier, transition, previous, reason_code)   # service quality listens
     if dossier.bundle_id is not None and _bundle_reaction is not None:
         _bundle_reaction(dossier, transition)
     return transition
@@ -63,17 +71,19 @@ def react_to_bundle_members(reaction: Callable[[Dossier, states.Transition], Non
 
 
 def check(dossier: Dossier, action: str, principal: Principal | None, *,
-          reason: str | None = None) -> states.Transition:
+          reason: str | None = None, reason_code: str | None = None) -> states.Transition:
     """The transition if `principal` may fire `action` now; otherwise the API error saying why."""
     actor = actor_of(principal) if principal else states.Actor.system()
     try:
-        return states.check(action, facts_of(dossier), actor, reason=reason)
+        return states.check(action, facts_of(dossier), actor, reason=reason, reason_code=reason_code)
     except states.NotAllowedInState as error:
         raise TransitionNotAllowed(errors={"status": [dossier.status]}) from error
     except states.NotPermitted as error:
         raise Forbidden(REFUSALS[error.code], code=error.code) from error
     except states.ReasonRequired as error:
         raise ReasonMissing(REASON_REQUIRED, errors={"reason": [REASON_REQUIRED]}) from error
+    except states.ReasonCodeRequired as error:
+        raise ReasonCodeMissing(REASON_CODE_REQUIRED, errors={"reason_code": [REASON_CODE_REQUIRED]}) from error
     except states.GuardFailed as error:
         raise Conflict(FEE_UNPAID, code=error.code) from error
 
@@ -105,6 +115,7 @@ def _apply_effects(dossier: Dossier, transition: states.Transition) -> None:
         dossier.due_date = _bundle_due(dossier) or due_date(today, dossier.procedure.processing_days)
     elif transition.clock == "pause":
         dossier.paused_on = today
+        dossier.supplement_count = (dossier.supplement_count or 0) + 1
     elif transition.clock == "resume":
         paused = paused_working_days(dossier.paused_on, today)
         dossier.paused_days += paused
@@ -142,6 +153,8 @@ def _announce(dossier: Dossier, transition: states.Transition, reason: str | Non
         params = notification_params(dossier, reason)
         if transition.action == "submit_at_desk":
             params.update(_desk_params(dossier))
+        if transition.action == "request_supplement" and dossier.supplement_count > 1:
+            params["supplement_number"] = dossier.supplement_count   # the leader approved it
         notify(transition.notify, account_id=dossier.citizen_account_id, params=params)
     payload = DossierTransitioned(
         dossier_id=dossier.id, action=transition.action, status=dossier.status,
@@ -152,6 +165,30 @@ def _announce(dossier: Dossier, transition: states.Transition, reason: str | Non
     if transition.publish:
         events.publish(transition.publish, payload)
     events.publish(dossier_events.TRANSITIONED, payload)
+
+
+# -- service quality: every transition, with what the Decision 766 figures need -----------------
+
+def _publish_change(dossier: Dossier, transition: states.Transition, previous: str | None,
+                    reason_code: str | None) -> None:
+    finished = transition.target in states.FINAL
+    documents = list(dossier.documents) if finished else []
+    events.publish(DOSSIER_CHANGED, DossierChanged(
+        dossier_id=dossier.id, action=transition.action, from_status=previous, to_status=dossier.status,
+        at=utcnow(), citizen_account_id=dossier.citizen_account_id, agency_id=dossier.agency_id,
+        commune_code=dossier.commune_code, procedure_code=dossier.procedure.code,
+        receipt_code=dossier.receipt_code, channel=dossier.channel, assignee_id=dossier.assigned_officer_id,
+        submitted_at=dossier.submitted_at, received_at=dossier.received_at, completed_at=dossier.completed_at,
+        due_date=dossier.due_date, paused_days=dossier.paused_days or 0,
+        supplement_count=dossier.supplement_count or 0, fee_amount=dossier.fee_amount or 0,
+        paid_online=dossier.fee_status == FEE_PAID and dossier.fee_payment_id is not None,
+        reason_code=reason_code,
+        electronic_result=(transition.target == states.RESULT_ISSUED) if finished else None,
+        registry_prefill=any(v.get("source") == FROM_REGISTRY for v in (dossier.prefill or {}).values())
+        if finished else None,
+        reused_documents=any(d.source == REUSED_RESULT for d in documents) if finished else None,
+        digitised=bool(documents) if finished else None,
+    ))
 
 
 def _jsonable(data: dict) -> dict:

@@ -85,3 +85,20 @@ def set_account_disabled(account_id: uuid.UUID, disabled: bool, *, by: uuid.UUID
     db.session.commit()
     audit("account.disabled" if disabled else "account.enabled", account_id=account.id, by=by)
     return account
+
+
+# -- who to tell (other domains ask these, never the accounts table) ---------------------------
+
+def staff_ids(role: str, *, agency_id: uuid.UUID | None = None, commune_code: str | None = None) -> list[uuid.UUID]:
+    """Active staff of `role` (of the agency, covering the commune, when given), for notifications."""
+    statement = select(Account.id).where(Account.role == role, Account.status == ACTIVE)
+    if agency_id is not None:
+        statement = statement.where(Account.agency_id == agency_id)
+    if commune_code is not None:
+        statement = statement.where((Account.commune_code.is_(None)) | (Account.commune_code == commune_code))
+    return list(db.session.scalars(statement.order_by(Account.id)))
+
+
+def display_name(account_id: uuid.UUID) -> str:
+    """The account's full name ('' when there is none)."""
+    return db.session.scalar(select(Account.full_name).where(Account.id == account_id)) or ""

@@ -233,6 +233,17 @@ ALL_TEMPLATES: tuple[Template, ...] = (
             "Your dossier {receipt_code} needs more documents[[: {reason}]][[. Please add them by "
             "{deadline|date}]]. Add them in the app so that processing can continue."),
        important=True),
+    # v2: a second (or later) request says the agency leader approved it
+    _t("supplement_requested", 2, DOSSIER,
+       Text("Yêu cầu bổ sung hồ sơ",
+            "Hồ sơ {receipt_code} cần bổ sung giấy tờ[[: {reason}]][[. Hạn bổ sung: {deadline|date}]]. "
+            "[[Đây là yêu cầu bổ sung lần {supplement_number}, đã được lãnh đạo cơ quan phê duyệt. ]]"
+            "Vui lòng bổ sung trên ứng dụng để hồ sơ được tiếp tục xử lý."),
+       Text("More documents needed",
+            "Your dossier {receipt_code} needs more documents[[: {reason}]][[. Please add them by "
+            "{deadline|date}]]. [[This is supplement request number {supplement_number}, approved by the "
+            "agency's leader. ]]Add them in the app so that processing can continue."),
+       important=True),
     _t("dossier_approved", 1, DOSSIER,
        Text("Hồ sơ đã được phê duyệt",
             "Hồ sơ {receipt_code} đã được phê duyệt. Bạn sẽ nhận được thông báo khi có kết quả."),
@@ -315,6 +326,40 @@ ALL_TEMPLATES: tuple[Template, ...] = (
             "Your helper started the payment of the {amount|vnd} fee for dossier {receipt_code}. Open this link "
             "to pay it yourself within {minutes} minutes: {url} . Never hand cash to the helper."),
        urgent=True, ttl=timedelta(minutes=30), only=("sms",)),
+    # -- service quality: complaints, apologies, stalled dossiers --------------------------------
+    _t("complaint_filed", 1, DOSSIER,
+       Text("Đã nhận phản ánh, kiến nghị", "Phản ánh {reference} \"{subject}\" đã được tiếp nhận và chuyển đến "
+            "cơ quan giải quyết. Hạn trả lời: {due_date|date}."),
+       Text("Complaint received", "Your complaint {reference} \"{subject}\" was received and sent to the agency. "
+            "It must be answered by {due_date|date}.")),
+    _t("complaint_accepted", 1, DOSSIER,
+       Text("Phản ánh đang được xử lý", "Phản ánh {reference} đã được cơ quan tiếp nhận xử lý.[[ {note}]]"),
+       Text("Complaint being handled", "The agency is handling your complaint {reference}.[[ {note}]]")),
+    _t("complaint_refused", 1, DOSSIER,
+       Text("Phản ánh không được xử lý", "Phản ánh {reference} không thuộc phạm vi xử lý: {note}"),
+       Text("Complaint not handled", "Your complaint {reference} will not be handled: {note}"), important=True),
+    _t("complaint_info_requested", 1, DOSSIER,
+       Text("Cần bổ sung thông tin phản ánh", "Phản ánh {reference} cần thêm thông tin: {note}"),
+       Text("More information needed", "Your complaint {reference} needs more information: {note}"),
+       important=True),
+    _t("complaint_answered", 1, DOSSIER,
+       Text("Phản ánh đã được trả lời", "Phản ánh {reference} đã được trả lời: {note}"),
+       Text("Complaint answered", "Your complaint {reference} was answered: {note}"), important=True),
+    _t("complaint_overdue", 1, DOSSIER,
+       Text("Phản ánh quá hạn", "Phản ánh {reference} quá hạn trả lời ({due_date|date}) {days_late} ngày làm việc."),
+       Text("Complaint overdue", "Complaint {reference} is {days_late} working days past its deadline "
+            "({due_date|date}).")),
+    _t("dossier_apology", 1, DOSSIER,
+       Text("Xin lỗi vì hồ sơ trễ hạn", "Hồ sơ {receipt_code} ({procedure_name}) không kịp trả kết quả ngày "
+            "{due_date|date}. Cơ quan xin lỗi và hẹn trả kết quả ngày {new_date|date}. Xem thư xin lỗi trong ứng dụng."),
+       Text("Apology for a late dossier", "Your dossier {receipt_code} ({procedure_name}) missed its date "
+            "{due_date|date}. The agency apologises; the new date is {new_date|date}. The letter is in the app."),
+       important=True),
+    _t("dossier_stalled", 1, DOSSIER,
+       Text("Hồ sơ chậm xử lý", "Hồ sơ {receipt_code} ở trạng thái {status} đã {hours} giờ làm việc "
+            "(giới hạn {limit} giờ)."),
+       Text("Dossier stalled", "Dossier {receipt_code} has been {status} for {hours} working hours "
+            "(limit {limit}).")),
 )
 
 

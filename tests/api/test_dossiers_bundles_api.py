@@ -206,7 +206,7 @@ def test_a_supplement_pauses_the_one_bundle_clock(client, catalog):
         birth, residence, _ = _fill_birth_bundle(api, citizen, started["dossiers"])
         client.post(f"{BUNDLES}/{started['id']}/submit", headers=citizen)
         desk.take_to(api, birth, "in_processing")
-        api.act(desk.processor_h, birth, "request_supplement", reason="Bổ sung giấy chứng sinh bản rõ nét")
+        api.act(desk.processor_h, birth, "request_supplement", reason_code="missing_document", reason="Bổ sung giấy chứng sinh bản rõ nét")
     with time_machine.travel("2026-12-08 09:00 +07:00"):      # 4 working days strictly between
         citizen = bearer(account)
         assert api.act(citizen, birth, "resubmit").status_code == 200

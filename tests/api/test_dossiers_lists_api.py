@@ -100,7 +100,7 @@ def test_the_timeline_is_shown_oldest_first_with_who_and_why(client, catalog):
     api, desk = Api(client), Desk()
     account = citizen_account()
     dossier_id = birth_dossier(api, bearer(account), catalog[BIRTH])
-    api.act(desk.reception_h, dossier_id, "return", reason="Giấy chứng sinh không hợp lệ")
+    api.act(desk.reception_h, dossier_id, "return", reason_code="wrong_agency", reason="Giấy chứng sinh không hợp lệ")
     for headers in (bearer(account), desk.reception_h):
         entries = client.get(f"/api/v1/dossiers/{dossier_id}/timeline", headers=headers).get_json()
         assert [(e["action"], e["from_status"], e["to_status"]) for e in entries] == [

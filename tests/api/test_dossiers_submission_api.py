@@ -240,7 +240,7 @@ def test_the_commune_cannot_move_after_submission(client, catalog, field):
     dossier_id = birth_dossier(api, headers, catalog[BIRTH])
     desk = Desk()
     desk.take_to(api, dossier_id, "in_processing")
-    api.act(desk.processor_h, dossier_id, "request_supplement", reason="Bổ sung giấy chứng sinh rõ nét")
+    api.act(desk.processor_h, dossier_id, "request_supplement", reason_code="missing_document", reason="Bổ sung giấy chứng sinh rõ nét")
     response = api.fill(headers, dossier_id, {field: OTHER_COMMUNE})
     assert response.status_code == 422 and field in response.get_json()["errors"]
 

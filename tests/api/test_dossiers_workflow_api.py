@@ -34,7 +34,7 @@ def test_one_dossier_from_submission_to_result(client, catalog, published):
     assert assigned.get_json()["assigned_officer_id"] == str(desk.processor.id)
     assert api.get(desk.processor_h, dossier_id).get_json()["allowed_actions"] == [
         "assign", "request_supplement", "propose"]
-    supplement = api.act(desk.processor_h, dossier_id, "request_supplement",
+    supplement = api.act(desk.processor_h, dossier_id, "request_supplement", reason_code="unreadable_document",
                          reason="Giấy chứng sinh bị mờ, đề nghị tải lại bản rõ nét")
     assert supplement.get_json()["status"] == "supplement_requested"
     assert api.get(citizen, dossier_id).get_json()["allowed_actions"] == ["resubmit"]
@@ -75,6 +75,8 @@ REFUSALS = [
     ("received", "citizen", "resubmit", {}, 409, "transition_not_allowed"),
     ("in_processing", "reception", "request_supplement", {"reason": "x"}, 403, "not_assignee"),
     ("in_processing", "processor", "request_supplement", {}, 422, "reason_required"),
+    ("in_processing", "processor", "request_supplement", {"reason": "x"}, 422, "reason_code_required"),
+    ("submitted", "reception", "return", {"reason": "x"}, 422, "reason_code_required"),
     ("in_processing", "approver", "approve", {}, 409, "transition_not_allowed"),
     ("pending_approval", "processor", "approve", {}, 403, "forbidden_role"),
     ("pending_approval", "approver", "reject", {}, 422, "reason_required"),
@@ -109,7 +111,7 @@ def test_returning_as_invalid_ends_the_dossier_with_a_reason(client, catalog, pu
     api, desk = Api(client), Desk()
     account = citizen_account()
     dossier_id = birth_dossier(api, bearer(account), catalog[BIRTH])
-    response = api.act(desk.reception_h, dossier_id, "return", reason="Sai thẩm quyền: trẻ sinh tại xã khác")
+    response = api.act(desk.reception_h, dossier_id, "return", reason_code="wrong_agency", reason="Sai thẩm quyền: trẻ sinh tại xã khác")
     assert response.status_code == 200 and response.get_json()["status"] == "returned"
     assert outbox(account, "dossier_returned")[0].params["reason"] == "Sai thẩm quyền: trẻ sinh tại xã khác"
     assert published[-1][0] == "dossier.rejected" and published[-1][1]["action"] == "return"
@@ -230,7 +232,7 @@ def test_waiting_on_the_citizen_pauses_the_clock(client, catalog):
         desk.take_to(api, dossier_id, "in_processing")
         due = api.get(citizen, dossier_id).get_json()["due_date"]
         assert due == "2026-12-04"
-        api.act(desk.processor_h, dossier_id, "request_supplement", reason="Thiếu quyết định ly hôn")
+        api.act(desk.processor_h, dossier_id, "request_supplement", reason_code="missing_document", reason="Thiếu quyết định ly hôn")
     with time_machine.travel("2026-12-08 09:00 +07:00"):           # back 4 working days later
         body = api.act(bearer(account), dossier_id, "resubmit").get_json()
         assert body["paused_days"] == 4
@@ -253,5 +255,5 @@ def test_overdue_is_shown_while_the_clock_runs(client, catalog):
         citizen = bearer(account)
         assert api.get(citizen, dossier_id).get_json()["overdue"] is True
         api.act(desk.reception_h, dossier_id, "assign")
-        api.act(desk.reception_h, dossier_id, "request_supplement", reason="Bổ sung")
+        api.act(desk.reception_h, dossier_id, "request_supplement", reason_code="missing_document", reason="Bổ sung")
         assert api.get(citizen, dossier_id).get_json()["overdue"] is False   # paused: waiting on the citizen

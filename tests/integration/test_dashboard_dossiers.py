@@ -149,7 +149,7 @@ def test_the_real_workflow_moves_the_figures(catalog):  # noqa: F811
     figures, _ = step(0, "receive", clerk)
     assert dossier.due_date.isoformat() == "2026-03-05"
     step(1, "assign", clerk)
-    step(1, "request_supplement", clerk, reason="Thiếu giấy tờ")
+    step(1, "request_supplement", clerk, reason="Thiếu giấy tờ", reason_code="missing_document")
     assert db.session.scalar(select(OpenDossier).where(OpenDossier.dossier_id == dossier.id)) is None
     # the citizen takes a week: nothing is overdue while the clock is stopped
     with time_machine.travel(monday + timedelta(days=8), tick=False):

@@ -134,7 +134,7 @@ def test_receiving_and_returning_at_once_leave_one_outcome(app, committed):
     [dossier_id] = _dossiers(app, committed, citizen, 1, "submitted")
     outcomes = _race(app, [
         lambda: service.apply_transition(_principal(officers[0]), dossier_id, "receive"),
-        lambda: service.apply_transition(_principal(officers[1]), dossier_id, "return", reason="Sai thẩm quyền"),
+        lambda: service.apply_transition(_principal(officers[1]), dossier_id, "return", reason_code="wrong_agency", reason="Sai thẩm quyền"),
     ])
     assert sorted(outcomes) == ["ok", "transition_not_allowed"]
     with app.app_context():

@@ -164,7 +164,7 @@ def test_a_concurrent_change_is_caught_by_the_version_check(client, catalog):
     dossier_id = birth_dossier(api, bearer(citizen_account()), catalog[BIRTH])
     version = api.get(desk.reception_h, dossier_id).get_json()["version"]
     first = api.act(desk.reception_h, dossier_id, "receive", version=version)
-    second = api.act(desk.processor_h, dossier_id, "return", reason="Sai", version=version)
+    second = api.act(desk.processor_h, dossier_id, "return", reason_code="wrong_agency", reason="Sai", version=version)
     assert first.status_code == 200
     assert second.status_code == 409 and second.get_json()["code"] == "stale_version"
     assert db.session.get(Dossier, uuid.UUID(dossier_id)).status == "received"

@@ -56,6 +56,9 @@ def facts(status, **overrides):
     return wf.Facts(**values)
 
 
+# Returns and supplement requests carry a reason code besides the text
+CODE = {"return": "wrong_agency", "request_supplement": "missing_document"}
+
 def test_the_table_is_exactly_the_documented_one():
     assert {a: (set(t.sources), t.target) for a, t in wf.TRANSITIONS.items()} == EXPECTED
     assert set(wf.STATES) == {s for sources, target in EXPECTED.values() for s in sources | {target}}
@@ -68,14 +71,14 @@ REFUSED = [(action, state) for action, (sources, _) in EXPECTED.items()
 
 @pytest.mark.parametrize("action, state", ALLOWED)
 def test_each_transition_is_allowed_from_its_states(action, state):
-    transition = wf.check(action, facts(state), FIRES[action], reason="Thiếu giấy tờ")
+    transition = wf.check(action, facts(state), FIRES[action], reason="Thiếu giấy tờ", reason_code=CODE.get(action))
     assert transition.target == EXPECTED[action][1]
 
 
 @pytest.mark.parametrize("action, state", REFUSED)
 def test_each_transition_is_refused_from_every_other_state(action, state):
     with pytest.raises(wf.NotAllowedInState):
-        wf.check(action, facts(state), FIRES[action], reason="Thiếu giấy tờ")
+        wf.check(action, facts(state), FIRES[action], reason="Thiếu giấy tờ", reason_code=CODE.get(action))
 
 
 @pytest.mark.parametrize("action", sorted(EXPECTED))
@@ -92,10 +95,10 @@ def test_only_the_right_actors_may_fire(action, actor):
         wf.SYSTEM: actor is SYSTEM,
     }[who]
     if permitted:
-        assert wf.check(action, facts(state), actor, reason="lý do").target == EXPECTED[action][1]
+        assert wf.check(action, facts(state), actor, reason="lý do", reason_code=CODE.get(action)).target == EXPECTED[action][1]
     else:
         with pytest.raises(wf.NotPermitted):
-            wf.check(action, facts(state), actor, reason="lý do")
+            wf.check(action, facts(state), actor, reason="lý do", reason_code=CODE.get(action))
 
 
 @pytest.mark.parametrize("actor, code", [
@@ -122,7 +125,7 @@ def test_an_approver_of_another_agency_is_out_of_scope():
 def test_only_the_assigned_officer_asks_for_supplements_or_proposes():
     for action in ("request_supplement", "propose"):
         with pytest.raises(wf.NotPermitted) as refused:
-            wf.check(action, facts("in_processing"), OFFICER, reason="x")
+            wf.check(action, facts("in_processing"), OFFICER, reason="x", reason_code=CODE.get(action))
         assert refused.value.code == "not_assignee"
 
 
@@ -139,7 +142,7 @@ def test_another_citizen_is_not_the_owner():
 @pytest.mark.parametrize("reason", [None, "", "   "])
 def test_returns_supplements_and_rejections_need_a_reason(action, state, actor, reason):
     with pytest.raises(wf.ReasonRequired):
-        wf.check(action, facts(state), actor, reason=reason)
+        wf.check(action, facts(state), actor, reason=reason, reason_code=CODE.get(action))
 
 
 def test_a_dossier_with_an_unpaid_fee_cannot_be_received():
@@ -149,7 +152,7 @@ def test_a_dossier_with_an_unpaid_fee_cannot_be_received():
     for settled in ("paid", "not_required"):
         assert wf.check("receive", facts("submitted", fee_status=settled), OFFICER).target == "received"
     # returning an unpaid dossier as invalid is still possible
-    assert wf.check("return", facts("submitted", fee_status="unpaid"), OFFICER, reason="x").target == "returned"
+    assert wf.check("return", facts("submitted", fee_status="unpaid"), OFFICER, reason="x", reason_code="wrong_agency").target == "returned"
 
 
 def test_unknown_actions_are_refused():
@@ -206,3 +209,32 @@ def test_decided_dossiers_are_finished_ones():
     """One definition of finished (FINAL); the dashboard's decided dossiers are a part of it."""
     assert wf.DECIDED == {wf.RESULT_ISSUED, wf.REJECTED} and wf.DECIDED < wf.FINAL
     assert not any(t.sources & wf.FINAL for t in wf.TRANSITIONS.values())   # nothing leaves a finished state
+
+
+# -- reason codes and the second supplement request ----------------------------------------
+
+@pytest.mark.parametrize("action,state,actor", [("return", "submitted", OFFICER),
+                                                ("request_supplement", "in_processing", ASSIGNED_OFFICER)])
+@pytest.mark.parametrize("code", [None, "", "not_a_code"])
+def test_returns_and_supplement_requests_need_a_listed_reason_code(action, state, actor, code):
+    with pytest.raises(wf.ReasonCodeRequired):
+        wf.check(action, facts(state), actor, reason="lý do", reason_code=code)
+
+
+def test_a_code_of_the_other_list_is_refused():
+    with pytest.raises(wf.ReasonCodeRequired):
+        wf.check("return", facts("submitted"), OFFICER, reason="x", reason_code="unreadable_document")
+
+
+def test_the_second_supplement_request_is_the_leaders():
+    second = facts("in_processing", supplement_count=1)
+    with pytest.raises(wf.NotPermitted) as refused:
+        wf.check("request_supplement", second, ASSIGNED_OFFICER, reason="x", reason_code="missing_document")
+    assert refused.value.code == "leader_approval_required"
+    assert wf.check("request_supplement", second, APPROVER, reason="x",
+                    reason_code="missing_document").target == "supplement_requested"
+    assert "request_supplement" not in wf.allowed_actions(second, ASSIGNED_OFFICER)
+    assert "request_supplement" in wf.allowed_actions(second, APPROVER)
+    # the first one stays the assigned officer's, never the approver's
+    with pytest.raises(wf.NotPermitted):
+        wf.check("request_supplement", facts("in_processing"), APPROVER, reason="x", reason_code="missing_document")

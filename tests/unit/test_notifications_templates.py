@@ -20,6 +20,9 @@ EVENTS = {
     "eid_activation_issued", "eid_reproofing_requested", "eid_reproofing_authorised",
     "eid_device_change_pending", "eid_device_change_reminder", "eid_device_change_cancelled",
     "eid_device_frozen", "eid_device_unfrozen", "eid_password_reset", "eid_registration_attempt",
+    # service quality (app/quality)
+    "complaint_filed", "complaint_accepted", "complaint_refused", "complaint_info_requested",
+    "complaint_answered", "complaint_overdue", "dossier_apology", "dossier_stalled",
 }
 # The smallest params each event needs
 MINIMAL = {"otp_code": {"code": "482913", "purpose": "login"}, "payment_succeeded": {"amount": 50000},
@@ -29,6 +32,17 @@ for _event in ("dossier_submitted", "dossier_received", "dossier_returned", "sup
     MINIMAL[_event] = {"receipt_code": "H80.27727-260105-0001"}
 MINIMAL["eid_device_change_pending"] = {"effective_at": "2026-12-05T08:00:00+00:00"}
 MINIMAL["eid_device_change_reminder"] = {"effective_at": "2026-12-05T08:00:00+00:00"}
+MINIMAL.update({
+    "complaint_filed": {"reference": "PA261204-K7M2QX", "subject": "Chậm", "due_date": "2026-12-25"},
+    "complaint_accepted": {"reference": "PA261204-K7M2QX"},
+    "complaint_refused": {"reference": "PA261204-K7M2QX", "note": "Sai thẩm quyền"},
+    "complaint_info_requested": {"reference": "PA261204-K7M2QX", "note": "Cần thêm ảnh"},
+    "complaint_answered": {"reference": "PA261204-K7M2QX", "note": "Đã xử lý"},
+    "complaint_overdue": {"reference": "PA261204-K7M2QX", "due_date": "2026-12-25", "days_late": 2},
+    "dossier_apology": {"receipt_code": "H80.27727-260105-0001", "procedure_name": "Đăng ký khai sinh",
+                        "due_date": "2026-12-10", "new_date": "2026-12-18"},
+    "dossier_stalled": {"receipt_code": "H80.27727-260105-0001", "status": "received", "hours": 9, "limit": 8},
+})
 MINIMAL["assistance_consent_code"] = {"code": "482913", "assistant_name": "Lê Thị Hoa",
                                       "what": "nộp hồ sơ", "duration": "2 giờ"}
 MINIMAL["assistance_payment_link"] = {"amount": 8000, "receipt_code": "H80.27727-260105-0001",
@@ -115,7 +129,9 @@ def test_otp_template_is_urgent_sms_only_short_lived_and_mandatory():
 
 def test_messages_that_matter_are_marked_important():
     important = {e for e in EVENTS if templates.current(e).important}
-    assert important == {"supplement_requested", "result_issued", "payment_failed"}
+    assert important == {"supplement_requested", "result_issued", "payment_failed",
+                         # the citizen must act or learns a new date
+                         "complaint_refused", "complaint_info_requested", "complaint_answered", "dossier_apology"}
     mandatory = {e for e in EVENTS if templates.current(e).mandatory}
     assert mandatory == {"otp_code", "device_bound", "device_unbound", "password_changed",
                          "qr_login_approved", "account_disabled", "assistance_consent_code",

@@ -163,6 +163,7 @@
     if (kind === "share") return percent.format(value);
     if (kind === "decimal") return decimal.format(value);
     if (kind === "money") return `${money.format(value)}\u00a0đ`;
+    if (kind === "percent100") return percent.format(value / 100);
     return number.format(value);
   }
 
@@ -310,6 +311,7 @@
       renderQuality(quality);
       renderPayments(payments);
       renderAssistance(assistance);
+      if (window.iocQuality) await window.iocQuality.load();   // the service-quality panel (quality.js)
       const now = new Date();
       $("#updated").textContent = `Cập nhật lúc ${now.toLocaleTimeString("vi-VN")} · tự động mỗi phút`;
       document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
@@ -351,7 +353,7 @@
   window.Chart.defaults.color = "#e8eef7";
   window.Chart.defaults.datasets.bar.maxBarThickness = 36;
   window.Chart.defaults.borderColor = "#233a59";
-  window.ioc = { charts, load, query };   // for the browser test and the curious operator
+  window.ioc = { charts, load, query, json, setFigure, fillTable };   // for the browser test and the curious operator
   if (store.getItem("ioc.access")) start();
   else showLogin();
 })();

@@ -1,0 +1,10 @@
+"""Service quality the law measures: ratings, complaints, apologies, stalls and the Decision 766 index."""
+from app.extensions import api
+from app.quality import cli, routes, tracking
+
+
+def init_app(app) -> None:
+    """The quality endpoints, the subscriptions to the dossiers' events and `flask quality`."""
+    api.register_blueprint(routes.blp, url_prefix="/api/v1/quality")
+    tracking.subscribe_all()
+    app.cli.add_command(cli.quality_cli)
