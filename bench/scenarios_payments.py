@@ -157,9 +157,9 @@ def setup_ipn_bad_signature(app) -> list[Request]:
 
 
 SCENARIOS = [
-    Scenario("payments.create", setup=setup_create, expect=(201,),
+    Scenario("payments.create", setup=setup_create, single_use=True, expect=(201,),
              description="POST /api/v1/payments (VNPay): a new payment per request, amount from the procedure"),
-    Scenario("payments.ipn", setup=setup_ipn,
+    Scenario("payments.ipn", setup=setup_ipn, single_use=True,
              description="VNPay IPN settling a different payment per request (RspCode 00)"),
     Scenario("payments.ipn-repeat", setup=setup_ipn_repeat,
              description="VNPay IPN for an already settled payment (RspCode 02)"),
