@@ -27,15 +27,15 @@ from tests.payments_fixtures import FEE_PROCEDURE, make_dossier, network, paymen
 BUDGETS = {
     "healthz": (0, 0),
     "catalog search": (1, 0),
-    "my dossiers": (4, 0),
-    "officer inbox": (4, 0),
-    "one dossier": (5, 0),
+    "my dossiers": (2, 0),
+    "officer inbox": (2, 0),
+    "one dossier": (3, 0),
     "notifications inbox": (2, 0),
     "unread count": (2, 0),
     "token refresh": (6, 1),
-    "submit a dossier": (25, 2),
-    "start a payment": (15, 2),
-    "VNPay IPN": (21, 1),
+    "submit a dossier": (21, 2),
+    "start a payment": (13, 2),
+    "VNPay IPN": (19, 1),
 }
 
 
