@@ -206,7 +206,7 @@ def get_dossier(principal: Principal, dossier_id: uuid.UUID) -> Dossier:
 
 def my_dossiers(principal: Principal, *, status: str | None = None, cursor=None, limit=20) -> dict:
     """The citizen's own dossiers, newest first."""
-    statement = select(Dossier).where(Dossier.citizen_account_id == principal.account_id).options(*access.WITH_CATALOG)
+    statement = select(Dossier).where(Dossier.citizen_account_id == principal.account_id).options(*access.FOR_LISTS)
     if status:
         statement = statement.where(Dossier.status == status)
     return paginate(db.session, statement, Dossier, cursor=cursor, limit=limit)
@@ -219,7 +219,7 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
     if principal.agency_id is None:
         return {"items": [], "next_cursor": None}
     statement = select(Dossier).where(Dossier.agency_id == principal.agency_id,
-                                      Dossier.status.not_in(workflow.PRIVATE)).options(*access.WITH_CATALOG)
+                                      Dossier.status.not_in(workflow.PRIVATE)).options(*access.FOR_LISTS)
     if principal.commune_code:
         statement = statement.where(Dossier.commune_code == principal.commune_code)
     if status:
