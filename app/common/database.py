@@ -35,3 +35,19 @@ def configure_sqlite(app, db) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql(begin)
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commits without expiring the loaded objects, so an answer built from them afterwards
+    costs no SELECT.
+
+    Safe for what the transaction itself read and wrote: after the commit the database holds
+    exactly those values (server-generated columns not loaded yet still load on access).
+    """
+    session = session() if callable(session) else session
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring

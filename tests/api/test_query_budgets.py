@@ -32,7 +32,7 @@ BUDGETS = {
     "one dossier": (3, 0),
     "notifications inbox": (2, 0),
     "unread count": (2, 0),
-    "token refresh": (6, 1),
+    "token refresh": (4, 1),
     "submit a dossier": (21, 2),
     "start a payment": (13, 2),
     "VNPay IPN": (19, 1),
