@@ -33,8 +33,8 @@ BUDGETS = {
     "notifications inbox": (2, 0),
     "unread count": (2, 0),
     "token refresh": (4, 1),
-    "submit a dossier": (23, 2),
-    "start a payment": (15, 2),
+    "submit a dossier": (17, 1),
+    "start a payment": (10, 1),
     "VNPay IPN": (21, 1),
 }
 
