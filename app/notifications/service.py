@@ -83,15 +83,22 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
     """Who the account is for routing: phone, e-mail, devices, choices, language."""
     if account_id is None:
         return routing.Recipient(phone=phone)
-    account = db.session.get(Account, account_id)
-    profile = db.session.scalar(select(NotificationProfile).where(NotificationProfile.account_id == account_id))
-    tokens = tuple(db.session.scalars(
-        select(PushDevice.token).where(PushDevice.account_id == account_id).order_by(PushDevice.created_at)))
+    # one round trip: the account's number, its profile (if any) and its devices (one row each)
+    rows = db.session.execute(
+        select(Account.phone, NotificationProfile.email, NotificationProfile.choices, NotificationProfile.locale,
+               PushDevice.token)
+        .select_from(Account)
+        .outerjoin(NotificationProfile, NotificationProfile.account_id == Account.id)
+        .outerjoin(PushDevice, PushDevice.account_id == Account.id)
+        .where(Account.id == account_id)
+        .order_by(PushDevice.created_at)).all()
+    first = rows[0] if rows else None
     return routing.Recipient(
-        account_id=account_id, phone=phone or (account.phone if account else None),
-        email=profile.email if profile else None, push_tokens=tokens,
-        choices=dict(profile.choices or {}) if profile else {},
-        locale=profile.locale if profile else "vi",
+        account_id=account_id, phone=phone or (first.phone if first else None),
+        email=first.email if first else None,
+        push_tokens=tuple(row.token for row in rows if row.token is not None),
+        choices=dict(first.choices or {}) if first else {},
+        locale=first.locale if first and first.locale else "vi",
     )
 
 

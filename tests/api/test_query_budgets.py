@@ -33,9 +33,9 @@ BUDGETS = {
     "notifications inbox": (2, 0),
     "unread count": (2, 0),
     "token refresh": (4, 1),
-    "submit a dossier": (17, 1),
+    "submit a dossier": (15, 1),
     "start a payment": (10, 1),
-    "VNPay IPN": (21, 1),
+    "VNPay IPN": (19, 1),
 }
 
 
