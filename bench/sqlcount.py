@@ -47,7 +47,7 @@ class Counted:
 
     def __str__(self) -> str:
         lines = [f"{self.statements} statements, {self.commits} commits"]
-        lines += [f"  {n + 1}. {text[:200]}" for n, text in enumerate(self.sql)]
+        lines += [f"  {n + 1}. {text[:3000]}" for n, text in enumerate(self.sql)]
         return "\n".join(lines)
 
 

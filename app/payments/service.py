@@ -20,6 +20,7 @@ from app.common.pagination import paginate
 from app.errors import N_, AppError, Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from app.extensions import db
 from app.identity import roles
+from app.identity.models import Account
 from app.notifications.service import notify
 from app.payments import dossier_link, refunds
 from app.payments.gateways import enabled_gateways, get_gateway
@@ -184,7 +185,8 @@ def handle_ipn(gateway_name: str, params: dict) -> IpnVerdict:
 
 def _apply_notification(gateway_name: str, notification: Notification, source: str) -> IpnVerdict:
     # One locked read: identical notifications arriving together queue here, one at a time
-    payment = _find(gateway_name, notification.txn_ref, lock=True)
+    payment, _payer = _find(gateway_name, notification.txn_ref, lock=True) or (None, None)
+    # `_payer` stays referenced while settling, so the e-receipt finds the account in the session
     if payment is None:
         return IpnVerdict.ORDER_NOT_FOUND
     if notification.amount != payment.amount:
@@ -223,12 +225,16 @@ def gateway_or_404(name: str):
         raise NotFound(N_("This payment gateway is not available."), code="gateway_not_enabled") from error
 
 
-def _find(gateway_name: str, txn_ref: str, *, lock: bool = False) -> Payment | None:
+def _find(gateway_name: str, txn_ref: str, *, lock: bool = False):
+    """The payment; with `lock`, the row (payment, payer's account) with the payment locked."""
     if not txn_ref:
         return None
     statement = select(Payment).where(Payment.gateway == gateway_name, Payment.txn_ref == txn_ref)
     if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
+        # the payer's account comes along (its name goes on the e-receipt); the lock is the payment's only
+        statement = (statement.add_columns(Account).outerjoin(Account, Account.id == Payment.account_id)
+                     .with_for_update(of=Payment).execution_options(populate_existing=True))
+        return db.session.execute(statement).first()  # (payment, payer) or None
     return db.session.scalar(statement)
 
 
@@ -252,8 +258,8 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
     target = _OUTCOME_STATES.get(outcome)
     if target is None or not can_move(payment.status, target):
         return False
-    payment.result_code = result_code
     if target != SUCCEEDED:
+        payment.result_code = result_code
         move(payment, target, source, "closed", {"result_code": result_code})
         if target == FAILED:
             notify("payment_failed", account_id=payment.account_id, params=_notice_params(payment))
@@ -262,6 +268,8 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
     duplicate_of = "duplicate_payment" if _settled_payment(payment.dossier_id) is not None else None
     if duplicate_of is None:
         duplicate_of = _record_fee_paid(payment)
+    # the payment's changes after the dossier's: one UPDATE of the payment row, not two
+    payment.result_code = result_code
     payment.duplicate = duplicate_of is not None
     payment.gateway_transaction_no = transaction_no or payment.gateway_transaction_no
     payment.bank_code = bank_code or payment.bank_code
@@ -277,9 +285,9 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
 
 def _record_fee_paid(payment: Payment) -> str | None:
     """Marks the dossier paid; the dossier's refusal code when it refuses (closed meanwhile, ...)."""
+    # no savepoint: the dossier refuses (AppError) before it changes anything
     try:
-        with db.session.begin_nested():
-            dossier_link.record_fee_paid(payment.dossier_id, payment.id)
+        dossier_link.record_fee_paid(payment.dossier_id, payment.id)
         return None
     except AppError as error:
         log.warning("dossier refused a settled fee", extra={"payment_id": str(payment.id), "code": error.code})

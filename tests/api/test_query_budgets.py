@@ -35,7 +35,7 @@ BUDGETS = {
     "token refresh": (4, 1),
     "submit a dossier": (15, 1),
     "start a payment": (10, 1),
-    "VNPay IPN": (17, 1),
+    "VNPay IPN": (12, 1),
 }
 
 
