@@ -51,9 +51,10 @@ def ensure_owner(principal: Principal, dossier: Dossier | None) -> Dossier:
     return dossier
 
 
-# the procedure and the agency come in the dossier's own SELECT (one round trip, not three);
+# the procedure, the agency and the documents come in the dossier's own SELECT (one round trip, not four);
 # a lock stays on the dossier row alone (`of=Dossier`)
-WITH_CATALOG = (joinedload(Dossier.procedure, innerjoin=True), joinedload(Dossier.agency, innerjoin=True))
+WITH_CATALOG = (joinedload(Dossier.procedure, innerjoin=True), joinedload(Dossier.agency, innerjoin=True),
+                joinedload(Dossier.documents))
 # a list shows the procedure's code and name and no agency: its heavy columns stay unread
 FOR_LISTS = (joinedload(Dossier.procedure, innerjoin=True).load_only(Procedure.code, Procedure.name),
              lazyload(Dossier.agency))

@@ -29,11 +29,11 @@ BUDGETS = {
     "catalog search": (1, 0),
     "my dossiers": (2, 0),
     "officer inbox": (2, 0),
-    "one dossier": (3, 0),
+    "one dossier": (2, 0),
     "notifications inbox": (2, 0),
     "unread count": (2, 0),
     "token refresh": (4, 1),
-    "submit a dossier": (15, 1),
+    "submit a dossier": (12, 1),
     "start a payment": (10, 1),
     "VNPay IPN": (12, 1),
 }
