@@ -5,7 +5,7 @@ Every step is idempotent: seeding twice creates nothing new.
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.assistance.seed import seed_demo_team
 from app.catalog.seed import seed_agencies, seed_procedures
@@ -36,9 +36,18 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     demo_dossiers = seed_demo_dossiers(province_code)
     demo_team = seed_demo_team()
     db.session.commit()
+    _refresh_statistics()
     report.demo_lines = demo_citizen_lines() + demo_accounts + demo_team + demo_dossiers
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refresh_statistics() -> None:
+    """PostgreSQL plans by table statistics: after a bulk load they describe empty tables until
+    autovacuum catches up, and the first lists get plans a hundred times slower. ANALYZE now."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def demo_citizen_lines(limit: int = 3) -> list[str]:

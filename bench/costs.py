@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         with app.app_context():
             requests = scenario.build(app)
             db.session.commit()
-            _analyze(db)
+            harness.analyze()  # the setups bulk-insert
         if scenario.single_use and len(requests) < single_use_needed:
             raise SystemExit(f"{scenario.name}: {len(requests)} single-use requests, {single_use_needed} needed")
         loads[label] = requests
@@ -162,18 +162,6 @@ def _reset(url: str) -> None:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-
-
-def _analyze(db) -> None:
-    """Fresh planner statistics after the setups' bulk inserts (PostgreSQL plans by them)."""
-    from sqlalchemy import text
-
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
-    else:
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
 
 
 def _print_table(kind: str, rows: dict) -> None:
