@@ -44,7 +44,7 @@ def _trust_proxies(app: Flask, hops: int) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.common.database import configure_sqlite
+    from app.common.database import configure_pool, configure_sqlite
     from app.common.i18n import select_locale
     from app.extensions import api, babel, db, limiter, migrate
 
@@ -52,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     configure_sqlite(app, db)
+    configure_pool(app, db)
     migrate.init_app(app, db)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
