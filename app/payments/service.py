@@ -11,7 +11,8 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.common.auth import Principal
@@ -185,7 +186,7 @@ def handle_ipn(gateway_name: str, params: dict) -> IpnVerdict:
 
 def _apply_notification(gateway_name: str, notification: Notification, source: str) -> IpnVerdict:
     # One locked read: identical notifications arriving together queue here, one at a time
-    payment, _payer = _find(gateway_name, notification.txn_ref, lock=True) or (None, None)
+    payment, _payer, settled_before = _find(gateway_name, notification.txn_ref, lock=True) or (None, None, None)
     # `_payer` stays referenced while settling, so the e-receipt finds the account in the session
     if payment is None:
         return IpnVerdict.ORDER_NOT_FOUND
@@ -200,7 +201,8 @@ def _apply_notification(gateway_name: str, notification: Notification, source: s
                      {"result_code": notification.result_code})
         return IpnVerdict.ALREADY_CONFIRMED
     settle(payment, notification.outcome, source=source, result_code=notification.result_code,
-           transaction_no=notification.transaction_no, bank_code=notification.bank_code, paid_at=notification.paid_at)
+           transaction_no=notification.transaction_no, bank_code=notification.bank_code, paid_at=notification.paid_at,
+           settled_before=settled_before)
     return IpnVerdict.CONFIRMED
 
 
@@ -226,15 +228,21 @@ def gateway_or_404(name: str):
 
 
 def _find(gateway_name: str, txn_ref: str, *, lock: bool = False):
-    """The payment; with `lock`, the row (payment, payer's account) with the payment locked."""
+    """The payment; with `lock`, the row (payment, payer's account, another payment of the dossier
+    settled?) with the payment locked."""
     if not txn_ref:
         return None
     statement = select(Payment).where(Payment.gateway == gateway_name, Payment.txn_ref == txn_ref)
     if lock:
-        # the payer's account comes along (its name goes on the e-receipt); the lock is the payment's only
-        statement = (statement.add_columns(Account).outerjoin(Account, Account.id == Payment.account_id)
+        # in the same round trip: the payer's account (its name goes on the e-receipt) and whether
+        # another payment of the dossier is settled (see `_settled_payment`); the lock is the payment's only
+        other = aliased(Payment)
+        settled = exists().where(other.dossier_id == Payment.dossier_id, other.status == SUCCEEDED,
+                                 other.duplicate.is_(False))
+        statement = (statement.add_columns(Account, settled.label("settled_before"))
+                     .outerjoin(Account, Account.id == Payment.account_id)
                      .with_for_update(of=Payment).execution_options(populate_existing=True))
-        return db.session.execute(statement).first()  # (payment, payer) or None
+        return db.session.execute(statement).first()  # (payment, payer, settled_before) or None
     return db.session.scalar(statement)
 
 
@@ -247,7 +255,8 @@ def lock_payment(payment_id: uuid.UUID) -> Payment:
 # --- settlement --------------------------------------------------------------
 
 def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str | None = None,
-           transaction_no: str | None = None, bank_code: str | None = None, paid_at=None) -> bool:
+           transaction_no: str | None = None, bank_code: str | None = None, paid_at=None,
+           settled_before: bool | None = None) -> bool:
     """Moves a locked, open payment to what the gateway reported; True when it moved.
 
     Pending or unknown outcomes change nothing. A success marks the dossier
@@ -265,7 +274,9 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
             notify("payment_failed", account_id=payment.account_id, params=_notice_params(payment))
         return True
     # Decided before this payment counts as settled (one settled payment per dossier)
-    duplicate_of = "duplicate_payment" if _settled_payment(payment.dossier_id) is not None else None
+    if settled_before is None:  # not read with the payment's lock
+        settled_before = _settled_payment(payment.dossier_id) is not None
+    duplicate_of = "duplicate_payment" if settled_before else None
     if duplicate_of is None:
         duplicate_of = _record_fee_paid(payment)
     # the payment's changes after the dossier's: one UPDATE of the payment row, not two

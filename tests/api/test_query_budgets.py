@@ -35,7 +35,7 @@ BUDGETS = {
     "token refresh": (4, 1),
     "submit a dossier": (12, 1),
     "start a payment": (10, 1),
-    "VNPay IPN": (12, 1),
+    "VNPay IPN": (11, 1),
 }
 
 
@@ -160,11 +160,16 @@ def test_vnpay_ipn(client, catalog, network):
     assert response.get_json() == {"RspCode": "00", "Message": "Confirm Success"}
 
 
-@pytest.mark.xfail(reason="the budgets are today's counts, above the targets", strict=False)
+TARGETS = {"healthz": (0, 0), "token refresh": (4, 1), "submit a dossier": (12, 1), "start a payment": (10, 1),
+           "VNPay IPN": (10, 1)}   # reads: 3 statements including authentication, no commit
+# The IPN is one statement over: the dashboard reads the dossier's agency and commune for the fee
+# counters in a SELECT of its own (the settlement has the dossier locked but does not share it).
+ABOVE_TARGET = {"VNPay IPN"}
+
+
 @pytest.mark.parametrize("endpoint", sorted(BUDGETS))
 def test_budgets_are_at_or_below_the_targets(endpoint):
     """The targets the hot paths were brought down to; a budget may only go lower."""
-    targets = {"token refresh": (4, 1), "submit a dossier": (12, 1), "start a payment": (10, 1),
-               "VNPay IPN": (10, 1), "healthz": (0, 0)}
-    statements, commits = targets.get(endpoint, (3, 0))
-    assert BUDGETS[endpoint][0] <= statements and BUDGETS[endpoint][1] <= commits
+    statements, commits = TARGETS.get(endpoint, (3, 0))
+    within = BUDGETS[endpoint][0] <= statements and BUDGETS[endpoint][1] <= commits
+    assert within != (endpoint in ABOVE_TARGET), f"{endpoint}: {BUDGETS[endpoint]} against {(statements, commits)}"
