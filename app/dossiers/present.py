@@ -1,7 +1,7 @@
 """Dossiers and bundles as the API shows them (plain dicts for the schemas to dump), and files."""
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, jsonify
 
 from app.common.auth import Principal
 from app.dossiers import service
@@ -59,6 +59,40 @@ def _field(definition: dict, dossier: Dossier, flagged: set[str]) -> dict:
 
 def page_view(page: dict) -> dict:
     return {"items": [summary_view(d) for d in page["items"]], "next_cursor": page["next_cursor"]}
+
+
+def page_json(page: dict) -> Response:
+    """A list page as JSON without marshmallow: exactly what `DossierPageSchema` dumps from `page_view`
+    (tests/api/test_dossiers_light_lists.py holds the two side by side), for a fraction of the CPU.
+
+    Twenty summaries per page made the schema a fifth of a list's time. The route keeps the schema
+    for the OpenAPI document; flask-smorest sends a Response as it is.
+    """
+    return jsonify({"items": [summary_json(d) for d in page["items"]], "next_cursor": page["next_cursor"]})
+
+
+def summary_json(dossier: Dossier) -> dict:
+    procedure = dossier.procedure
+    return {
+        "id": str(dossier.id),
+        "procedure": {"id": str(procedure.id), "code": procedure.code, "name": procedure.name},
+        "status": dossier.status, "channel": dossier.channel, "receipt_code": dossier.receipt_code,
+        "applicant_name": dossier.applicant_name, "agency_id": str(dossier.agency_id),
+        "commune_code": dossier.commune_code,
+        "fee": {"amount": dossier.fee_amount, "status": dossier.fee_status},
+        "due_date": _iso(dossier.due_date), "overdue": service.is_overdue(dossier),
+        "submitted_at": _iso(dossier.submitted_at), "assigned_officer_id": _text(dossier.assigned_officer_id),
+        "bundle_id": _text(dossier.bundle_id), "has_flagged_fields": bool(dossier.flagged_fields),
+        "version": dossier.version, "created_at": _iso(dossier.created_at),
+    }
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def _text(value):
+    return None if value is None else str(value)
 
 
 def bundle_view(bundle: DossierBundle) -> dict:
