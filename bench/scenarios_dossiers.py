@@ -7,9 +7,8 @@ thousands of rows are needed):
 - `dossiers.submit`: BENCH_DOSSIER_DRAFTS (default 4,000) complete birth
   registration drafts (form filled, birth certificate attached) spread over
   200 level-2 citizens; each request submits a different draft, with its own
-  Idempotency-Key. Requests beyond the number of drafts (a long run, or
-  several wrk threads, which each walk the list from the start) are replays
-  of a stored answer, much cheaper: keep duration x rate below the draft count.
+  Idempotency-Key. Single use: the harness never sends one twice, and marks
+  the run invalid when the drafts run out (shorten it, or raise the count).
 - `dossiers.mine`: 200 citizens with 30 dossiers each in assorted states;
   GET /api/v1/dossiers (first page of 20) with each citizen's token.
 - `dossiers.one`: GET /api/v1/dossiers/{id}, 100 citizens' dossiers in processing.
@@ -133,7 +132,7 @@ def setup_submit(app) -> list[Request]:
          "storage_key": stored.key, "source": "upload", "created_at": row["created_at"],
          "updated_at": row["created_at"]} for dossier_id, row in zip(ids, rows)])
     db.session.commit()
-    print(f"  dossiers.submit: {len(ids)} drafts; requests beyond that many are replays")
+    print(f"  dossiers.submit: {len(ids)} drafts, each submitted once")
     return [Request("POST", f"/api/v1/dossiers/{dossier_id}/submit",
                     headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{dossier_id}"})
             for dossier_id, token in zip(ids, owners)]

@@ -11,8 +11,7 @@ parallelism 4 unless ARGON2_* say otherwise):
   a different pending login per request (BENCH_IDENTITY_OTPS, default 6,000):
   the code check (keyed hash, attempt counter, single use), the session, a
   signed access token and a hashed refresh token, one commit. Each code works
-  once: run it with `--warmup 0` (wrk restarts the list at its first request
-  for the measured run) and keep duration x rate below the list size.
+  once: the harness sends each request once at most (warm-up included).
 - `identity.refresh`: POST /api/v1/identity/tokens/refresh, a different live
   session's refresh token per request (BENCH_IDENTITY_REFRESHES, default 2,000).
 - `identity.qr-poll`: GET /api/v1/identity/qr-logins/{id} with the poll secret,
@@ -134,11 +133,10 @@ def setup_refresh(app) -> list[Request]:
 SCENARIOS = [
     Scenario("identity.refresh", setup=setup_refresh, preflight=False, single_use=True,
              description="POST /identity/tokens/refresh: a refresh token spent, a new pair issued"),
-    Scenario("identity.login", setup=setup_login,
+    Scenario("identity.login", setup=setup_login, min_samples=100,
              description="POST /identity/login, right password (argon2id verify), level-2 accounts: "
                          "login token, TOTP offered"),
-    # each code works once: no preflight, and run with --warmup 0 (a warm-up run would replay
-    # the first requests of the list and count them as errors)
+    # each code works once (single_use: the warm-up takes its own codes); no preflight
     Scenario("identity.otp-verify", setup=setup_otp_verify, preflight=False, single_use=True,
              description="POST /identity/login/verify with a valid SMS code, a new pending login per "
                          "request: session, access and refresh tokens"),

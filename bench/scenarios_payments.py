@@ -16,8 +16,8 @@ Each `setup` runs once before the server starts, on the bench database:
   (the idempotent "already confirmed" answer, 02).
 - `payments.ipn-bad-signature`: IPNs whose checksum fails (97), the cheapest
   refusal.
-Keep duration x rate below the list sizes for `create` and `ipn`, or later
-requests measure replays.
+`create` and `ipn` are single use: the harness sends each request at most once
+(the warm-up takes its own) and marks the run invalid when a list runs out.
 """
 import os
 import uuid
