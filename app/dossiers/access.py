@@ -2,11 +2,10 @@
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from app.common.auth import OutOfScope, Principal
 from app.dossiers import workflow
-from app.catalog.models import Procedure
 from app.dossiers.models import Dossier
 from app.errors import N_, NotFound
 from app.extensions import db
@@ -55,9 +54,6 @@ def ensure_owner(principal: Principal, dossier: Dossier | None) -> Dossier:
 # a lock stays on the dossier row alone (`of=Dossier`)
 WITH_CATALOG = (joinedload(Dossier.procedure, innerjoin=True), joinedload(Dossier.agency, innerjoin=True),
                 joinedload(Dossier.documents))
-# a list shows the procedure's code and name and no agency: its heavy columns stay unread
-FOR_LISTS = (joinedload(Dossier.procedure, innerjoin=True).load_only(Procedure.code, Procedure.name),
-             lazyload(Dossier.agency))
 
 
 def load(dossier_id: uuid.UUID, *, lock: bool = False) -> Dossier | None:

@@ -77,8 +77,13 @@ class Dossier(EntityMixin, db.Model):
     @property
     def flagged_fields(self) -> list[str]:
         """Registry-prefilled fields whose value the citizen changed."""
-        return sorted(name for name, given in self.prefill.items()
-                      if given.get("source") == FROM_REGISTRY and self.form_data.get(name) != given.get("value"))
+        return flagged_field_names(self.prefill, self.form_data)
+
+
+def flagged_field_names(prefill: dict, form_data: dict) -> list[str]:
+    """Registry-prefilled fields whose value the citizen changed (for a dossier or a row of a list)."""
+    return sorted(name for name, given in prefill.items()
+                  if given.get("source") == FROM_REGISTRY and form_data.get(name) != given.get("value"))
 
 
 class DossierDocument(EntityMixin, db.Model):

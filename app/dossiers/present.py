@@ -6,7 +6,7 @@ from flask import Response, jsonify
 from app.common.auth import Principal
 from app.dossiers import service
 from app.dossiers.bundles import current_member
-from app.dossiers.models import Dossier, DossierBundle
+from app.dossiers.models import Dossier, DossierBundle, flagged_field_names
 
 
 def dossier_view(dossier: Dossier, principal: Principal) -> dict:
@@ -71,18 +71,19 @@ def page_json(page: dict) -> Response:
     return jsonify({"items": [summary_json(d) for d in page["items"]], "next_cursor": page["next_cursor"]})
 
 
-def summary_json(dossier: Dossier) -> dict:
-    procedure = dossier.procedure
+def summary_json(dossier) -> dict:
+    """A row of `service.SUMMARY_COLUMNS` as `DossierSummarySchema` dumps a dossier."""
     return {
         "id": str(dossier.id),
-        "procedure": {"id": str(procedure.id), "code": procedure.code, "name": procedure.name},
+        "procedure": {"id": str(dossier.procedure_id), "code": dossier.procedure_code,
+                      "name": dossier.procedure_name},
         "status": dossier.status, "channel": dossier.channel, "receipt_code": dossier.receipt_code,
         "applicant_name": dossier.applicant_name, "agency_id": str(dossier.agency_id),
         "commune_code": dossier.commune_code,
         "fee": {"amount": dossier.fee_amount, "status": dossier.fee_status},
         "due_date": _iso(dossier.due_date), "overdue": service.is_overdue(dossier),
         "submitted_at": _iso(dossier.submitted_at), "assigned_officer_id": _text(dossier.assigned_officer_id),
-        "bundle_id": _text(dossier.bundle_id), "has_flagged_fields": bool(dossier.flagged_fields),
+        "bundle_id": _text(dossier.bundle_id), "has_flagged_fields": bool(flagged_field_names(dossier.prefill, dossier.form_data)),
         "version": dossier.version, "created_at": _iso(dossier.created_at),
     }
 
