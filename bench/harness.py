@@ -78,7 +78,24 @@ def prepare_database(env: dict[str, str], citizens: int = 2000):
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
         seed_province(str(app.config["DEMO_PROVINCE_CODE"]), citizens)
+        analyze()
     return app
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (inside an app context).
+
+    Without them PostgreSQL plans the first queries after a load from empty-table
+    estimates (the staff inbox took a BitmapAnd and a sort, 60 ms, instead of an
+    index scan, 0.2 ms); autovacuum gets there only later.
+    """
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
 
 
 def database_kind(env: dict[str, str]) -> str:
@@ -94,12 +111,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int, port: int | None = None, log_path: Path | None = None,
-             extra_args: tuple[str, ...] = ()):
-    """Serves wsgi:app with gunicorn on 127.0.0.1 until the block ends; yields the base URL."""
+             extra_args: tuple[str, ...] = (), keep_alive: bool = True):
+    """Serves wsgi:app with gunicorn on 127.0.0.1 until the block ends; yields the base URL.
+
+    With `keep_alive` (the default) each worker is a gthread worker with one thread: one request
+    at a time, as the production sync workers, but it keeps connections open between requests
+    (a sync worker closes every connection, so the load would measure a TCP handshake per request).
+    """
     port = port or free_port()
     log_path = log_path or Path(tempfile.mkstemp(prefix="smart-bench-gunicorn-", suffix=".log")[1])
+    persistent = ("--worker-class", "gthread", "--threads", "1", "--keep-alive", "30") if keep_alive else ()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--graceful-timeout", "5", *extra_args, "wsgi:app"]
+               "--graceful-timeout", "5", *persistent, *extra_args, "wsgi:app"]
     base_url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -170,10 +193,16 @@ def wrk_version(wrk: str) -> str:
 
 
 def run_wrk(wrk: str, base_url: str, requests: list[Request], *, duration: float, connections: int,
-            threads: int, timeout: float = 10) -> dict:
-    """Drives `requests` round-robin for `duration` seconds; returns the figures wrk measured."""
+            threads: int, timeout: float = 30, single_use: bool = False) -> dict:
+    """Drives `requests` round-robin for `duration` seconds; returns the figures wrk measured.
+
+    Each wrk thread sends its own share of the list (thread n: every n-th request), so threads
+    never send the same request. With `single_use`, no request is sent twice: a thread that used
+    up its share stops and answers its remaining calls with GET /healthz; `exhausted` then counts
+    those stand-ins, and the run is invalid (shorter, or a longer list).
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_lua_script(requests))
+        script.write(_lua_script(requests, threads=threads, single_use=single_use))
     command = [wrk, "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
                "--timeout", f"{max(1, round(timeout))}s", "-s", script.name, base_url]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
@@ -191,6 +220,9 @@ def run_wrk(wrk: str, base_url: str, requests: list[Request], *, duration: float
         "latency_ms": {name: round(raw["latency_us"][name] / 1000, 3) for name in ("p50", "p90", "p99", "max", "mean")},
         "non_2xx_3xx": errors["status"],
         "socket_errors": {k: errors[k] for k in ("connect", "read", "write", "timeout")},
+        "errors": errors["status"] + sum(errors[k] for k in ("connect", "read", "write", "timeout")),
+        "wrapped": raw["wrapped"] if not single_use else 0,
+        "exhausted": raw["wrapped"] if single_use else 0,
     }
 
 
@@ -202,40 +234,71 @@ def _lua_string(data: bytes | str | None) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in data) + '"'
 
 
-def _lua_script(requests: list[Request]) -> str:
+def _lua_script(requests: list[Request], *, threads: int = 1, single_use: bool = False) -> str:
+    if single_use and len(requests) < threads:
+        raise ValueError(f"{len(requests)} single-use requests for {threads} wrk threads")
     entries = []
     for request in requests:
         headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in request.wire_headers().items())
         entries.append(f"  {{{_lua_string(request.method)}, {_lua_string(request.path)}, {{{headers}}}, "
                        f"{_lua_string(request.wire_body())}}},")
-    return _LUA_TEMPLATE.replace("--REQUESTS--", "\n".join(entries))
+    return (_LUA_TEMPLATE.replace("--REQUESTS--", "\n".join(entries))
+            .replace("--THREADS--", str(threads)).replace("--SINGLE_USE--", "true" if single_use else "false"))
 
 
 _LUA_TEMPLATE = """
 local specs = {
 --REQUESTS--
 }
+local thread_count = --THREADS--
+local single_use = --SINGLE_USE--
 local formatted = {}
-local index = 0
+index = 0
+wrapped = 0
+local threads = {}
+local next_id = 0
+
+setup = function(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
 
 init = function(args)
+  -- this thread's share: every thread_count-th request, from its own offset
   for i, s in ipairs(specs) do
-    formatted[i] = wrk.format(s[1], s[2], s[3], s[4])
+    if (i - 1) % thread_count == id then
+      table.insert(formatted, wrk.format(s[1], s[2], s[3], s[4]))
+    end
   end
 end
 
 request = function()
-  index = index % #formatted + 1
+  if index >= #formatted then
+    wrapped = wrapped + 1
+    if single_use then
+      -- never send a single-use request twice: stand in with the bare endpoint and stop
+      wrk.thread:stop()
+      return wrk.format("GET", "/healthz")
+    end
+    index = 0
+  end
+  index = index + 1
   return formatted[index]
 end
 
 done = function(summary, latency, requests)
   local e = summary.errors
+  local laps = 0
+  for _, thread in ipairs(threads) do
+    laps = laps + (thread:get("wrapped") or 0)
+  end
   io.write(string.format(
     'BENCH_JSON {"requests": %d, "duration_us": %d, "errors": {"connect": %d, "read": %d, "write": %d, '
-    .. '"status": %d, "timeout": %d}, "latency_us": {"p50": %d, "p90": %d, "p99": %d, "max": %d, "mean": %f}}\\n',
+    .. '"status": %d, "timeout": %d}, "latency_us": {"p50": %d, "p90": %d, "p99": %d, "max": %d, "mean": %f}, '
+    .. '"wrapped": %d}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean, laps))
 end
 """
 

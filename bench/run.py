@@ -10,6 +10,7 @@ bench/results/<name>-<timestamp>.json. See bench/README.md.
 """
 import argparse
 import fnmatch
+import math
 import os
 import sys
 from pathlib import Path
@@ -43,15 +44,22 @@ def main(argv=None) -> int:
               f"{threads} threads, {connections} connections, {args.duration}s per scenario "
               f"after {args.warmup}s warm-up")
         for scenario in scenarios:
-            requests = loads[scenario.name]
-            if scenario.preflight:
-                _preflight(base_url, scenario, requests[0])
+            preflight, warmup, measured = _portions(scenario, loads[scenario.name], args)
+            if preflight:
+                _preflight(base_url, scenario, preflight[0])
+            load = dict(connections=connections, threads=threads, single_use=scenario.single_use)
             if args.warmup:
-                harness.run_wrk(wrk, base_url, requests, duration=args.warmup, connections=connections,
-                                threads=threads)
-            figures = harness.run_wrk(wrk, base_url, requests, duration=args.duration,
-                                      connections=connections, threads=threads)
-            figures.update(description=scenario.description, distinct_requests=len(requests))
+                harness.run_wrk(wrk, base_url, warmup, duration=args.warmup, **load)
+            duration = args.duration
+            figures = harness.run_wrk(wrk, base_url, measured, duration=duration, **load)
+            if figures["requests"] < scenario.min_samples:
+                # too slow for enough samples: once more, long enough (within the 300 s cap)
+                duration = min(300, math.ceil(duration * 1.3 * scenario.min_samples / max(1, figures["requests"])))
+                figures = harness.run_wrk(wrk, base_url, measured, duration=duration, **load)
+            problems = _problems(scenario, figures)
+            figures.update(description=scenario.description, distinct_requests=len(measured),
+                           duration_s=duration, single_use=scenario.single_use, valid=not problems,
+                           problems=problems)
             results[scenario.name] = figures
             _print_row(scenario.name, figures)
 
@@ -70,15 +78,41 @@ def main(argv=None) -> int:
                  "connections": connections, "duration_s": args.duration, "warmup_s": args.warmup},
         "citizens_seeded": args.citizens,
         "scenarios": results,
+        "valid": all(figures["valid"] for figures in results.values()),
         "compared_with_bare": comparisons,
     })
     print(f"written to {path.relative_to(harness.ROOT)}")
-    failed = [name for name, figures in results.items() if figures["non_2xx_3xx"] or
-              any(figures["socket_errors"].values())]
+    failed = [name for name, figures in results.items() if not figures["valid"]]
     if failed:
-        print(f"errors during the load in: {', '.join(failed)}", file=sys.stderr)
+        print("INVALID run: " + "; ".join(f"{name}: {', '.join(results[name]['problems'])}" for name in failed),
+              file=sys.stderr)
         return 1
     return 0
+
+
+def _portions(scenario: Scenario, requests: list, args) -> tuple[list, list, list]:
+    """(preflight, warm-up, measured) requests. Single-use ones are split, never shared: the
+    preflight takes the first, the warm-up a share in proportion to its time, the run the rest."""
+    if not scenario.single_use:
+        return requests[:1] if scenario.preflight else [], requests, requests
+    first = 1 if scenario.preflight else 0
+    rest = requests[first:]
+    share = round(len(rest) * args.warmup / (args.warmup + args.duration)) if args.warmup else 0
+    return requests[:first], rest[:share], rest[share:]
+
+
+def _problems(scenario: Scenario, figures: dict) -> list[str]:
+    problems = []
+    if figures["non_2xx_3xx"]:
+        problems.append(f"{figures['non_2xx_3xx']} answers outside 2xx/3xx")
+    if any(figures["socket_errors"].values()):
+        problems.append(f"socket errors {figures['socket_errors']}")
+    if figures["exhausted"]:
+        problems.append(f"single-use requests ran out ({figures['exhausted']} stand-ins): shorten the run "
+                        "or build more")
+    if figures["requests"] < scenario.min_samples:
+        problems.append(f"{figures['requests']} samples, {scenario.min_samples} wanted")
+    return problems
 
 
 def _arguments(argv):
@@ -127,9 +161,9 @@ def _preflight(base_url, scenario, request) -> None:
 
 def _print_row(name: str, figures: dict) -> None:
     latency = figures["latency_ms"]
-    errors = figures["non_2xx_3xx"] + sum(figures["socket_errors"].values())
     print(f"  {name:<32} {figures['requests_per_second']:>9.1f} req/s   p50 {latency['p50']:>8.2f} ms   "
-          f"p99 {latency['p99']:>8.2f} ms   errors {errors}")
+          f"p99 {latency['p99']:>8.2f} ms   {figures['requests']:>6} samples   errors {figures['errors']}"
+          f"{'' if figures['valid'] else '   INVALID: ' + '; '.join(figures['problems'])}")
 
 
 def _compare(results: dict) -> dict:

@@ -63,6 +63,13 @@ class Scenario:
     first request once before measuring and refuses a scenario whose answer is
     not expected (a broken scenario would otherwise measure error pages);
     set `preflight=False` when even one extra request would change the result.
+
+    `single_use`: each request works once (a submission, a payment, an IPN, a
+    code, a refresh token); the harness never sends one twice, and the warm-up
+    and the preflight take their own requests from the list.
+
+    `min_samples`: the measured run is lengthened until it has at least this
+    many answers (a slow endpoint, such as the argon2 login, gets enough for a p99).
     """
 
     name: str
@@ -71,6 +78,8 @@ class Scenario:
     expect: Sequence[int] = (200,)
     description: str = ""
     preflight: bool = True
+    single_use: bool = False
+    min_samples: int = 0
 
     def build(self, app) -> list[Request]:
         built = list(self.setup(app)) if self.setup else list(self.requests)

@@ -7,11 +7,11 @@ thousands of rows are needed):
 - `dossiers.submit`: BENCH_DOSSIER_DRAFTS (default 4,000) complete birth
   registration drafts (form filled, birth certificate attached) spread over
   200 level-2 citizens; each request submits a different draft, with its own
-  Idempotency-Key. Requests beyond the number of drafts (a long run, or
-  several wrk threads, which each walk the list from the start) are replays
-  of a stored answer, much cheaper: keep duration x rate below the draft count.
+  Idempotency-Key. Single use: the harness never sends one twice, and marks
+  the run invalid when the drafts run out (shorten it, or raise the count).
 - `dossiers.mine`: 200 citizens with 30 dossiers each in assorted states;
   GET /api/v1/dossiers (first page of 20) with each citizen's token.
+- `dossiers.one`: GET /api/v1/dossiers/{id}, 100 citizens' dossiers in processing.
 - `dossiers.inbox`: one commune committee holding BENCH_INBOX_DOSSIERS
   (default 20,000) dossiers in assorted states among the others, 20 of its
   officers; GET /api/v1/dossiers/inbox plain and filtered (status, overdue,
@@ -132,7 +132,7 @@ def setup_submit(app) -> list[Request]:
          "storage_key": stored.key, "source": "upload", "created_at": row["created_at"],
          "updated_at": row["created_at"]} for dossier_id, row in zip(ids, rows)])
     db.session.commit()
-    print(f"  dossiers.submit: {len(ids)} drafts; requests beyond that many are replays")
+    print(f"  dossiers.submit: {len(ids)} drafts, each submitted once")
     return [Request("POST", f"/api/v1/dossiers/{dossier_id}/submit",
                     headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{dossier_id}"})
             for dossier_id, token in zip(ids, owners)]
@@ -153,6 +153,22 @@ def setup_mine(app) -> list[Request]:
     db.session.commit()
     return [Request("GET", "/api/v1/dossiers", headers={"Authorization": f"Bearer {token}"})
             for _, _, token in people]
+
+
+def setup_one(app) -> list[Request]:
+    from app.extensions import db
+
+    procedure = _catalog()
+    people = _citizens(100)
+    rows, tokens = [], []
+    for account, registry_row, token in people:
+        agency = _agency_of(registry_row.current_commune_code)
+        rows.append(_row(procedure, account, agency, "in_processing", _birth_form(account, registry_row)))
+        tokens.append(token)
+    ids = _insert_dossiers(rows)
+    db.session.commit()
+    return [Request("GET", f"/api/v1/dossiers/{dossier_id}", headers={"Authorization": f"Bearer {token}"})
+            for dossier_id, token in zip(ids, tokens)]
 
 
 def setup_inbox(app) -> list[Request]:
@@ -186,11 +202,13 @@ def setup_inbox(app) -> list[Request]:
 
 
 SCENARIOS = [
-    Scenario("dossiers.submit", setup=setup_submit,
+    Scenario("dossiers.submit", setup=setup_submit, single_use=True,
              description="POST /api/v1/dossiers/{id}/submit: checks, receipt code, due date, timeline, "
                          "outbox, event; a different complete draft per request"),
     Scenario("dossiers.mine", setup=setup_mine,
              description="GET /api/v1/dossiers: first page of a citizen's 30 dossiers"),
+    Scenario("dossiers.one", setup=setup_one,
+             description="GET /api/v1/dossiers/{id}: a citizen's dossier being processed"),
     Scenario("dossiers.inbox", setup=setup_inbox,
              description="GET /api/v1/dossiers/inbox: an officer's commune committee with 20,000 dossiers, "
                          "plain and filtered"),

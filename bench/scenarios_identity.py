@@ -11,8 +11,9 @@ parallelism 4 unless ARGON2_* say otherwise):
   a different pending login per request (BENCH_IDENTITY_OTPS, default 6,000):
   the code check (keyed hash, attempt counter, single use), the session, a
   signed access token and a hashed refresh token, one commit. Each code works
-  once: run it with `--warmup 0` (wrk restarts the list at its first request
-  for the measured run) and keep duration x rate below the list size.
+  once: the harness sends each request once at most (warm-up included).
+- `identity.refresh`: POST /api/v1/identity/tokens/refresh, a different live
+  session's refresh token per request (BENCH_IDENTITY_REFRESHES, default 2,000).
 - `identity.qr-poll`: GET /api/v1/identity/qr-logins/{id} with the poll secret,
   200 pending QR logins (what web clients do every 2 s while the QR is shown).
 
@@ -111,13 +112,32 @@ def setup_qr_poll(app) -> list[Request]:
             for c in created]
 
 
+def setup_refresh(app) -> list[Request]:
+    """Live sessions whose refresh token is known; each token works once."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.identity.models import Account
+    from app.identity.sessions import start_session
+
+    count = int(os.environ.get("BENCH_IDENTITY_REFRESHES", 2000))
+    rows = _accounts(min(count, 200), "benchrefresh")
+    accounts = db.session.scalars(select(Account).where(Account.id.in_([r["id"] for r in rows]))).all()
+    requests = [Request("POST", f"{API}/tokens/refresh", json_body={
+        "refresh_token": start_session(accounts[n % len(accounts)], level=1, methods=["pwd"]).refresh_token})
+        for n in range(count)]
+    db.session.commit()
+    return requests
+
+
 SCENARIOS = [
-    Scenario("identity.login", setup=setup_login,
+    Scenario("identity.refresh", setup=setup_refresh, preflight=False, single_use=True,
+             description="POST /identity/tokens/refresh: a refresh token spent, a new pair issued"),
+    Scenario("identity.login", setup=setup_login, min_samples=100,
              description="POST /identity/login, right password (argon2id verify), level-2 accounts: "
                          "login token, TOTP offered"),
-    # each code works once: no preflight, and run with --warmup 0 (a warm-up run would replay
-    # the first requests of the list and count them as errors)
-    Scenario("identity.otp-verify", setup=setup_otp_verify, preflight=False,
+    # each code works once (single_use: the warm-up takes its own codes); no preflight
+    Scenario("identity.otp-verify", setup=setup_otp_verify, preflight=False, single_use=True,
              description="POST /identity/login/verify with a valid SMS code, a new pending login per "
                          "request: session, access and refresh tokens"),
     Scenario("identity.qr-poll", setup=setup_qr_poll,

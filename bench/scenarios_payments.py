@@ -16,8 +16,8 @@ Each `setup` runs once before the server starts, on the bench database:
   (the idempotent "already confirmed" answer, 02).
 - `payments.ipn-bad-signature`: IPNs whose checksum fails (97), the cheapest
   refusal.
-Keep duration x rate below the list sizes for `create` and `ipn`, or later
-requests measure replays.
+`create` and `ipn` are single use: the harness sends each request at most once
+(the warm-up takes its own) and marks the run invalid when a list runs out.
 """
 import os
 import uuid
@@ -157,9 +157,9 @@ def setup_ipn_bad_signature(app) -> list[Request]:
 
 
 SCENARIOS = [
-    Scenario("payments.create", setup=setup_create, expect=(201,),
+    Scenario("payments.create", setup=setup_create, single_use=True, expect=(201,),
              description="POST /api/v1/payments (VNPay): a new payment per request, amount from the procedure"),
-    Scenario("payments.ipn", setup=setup_ipn,
+    Scenario("payments.ipn", setup=setup_ipn, single_use=True,
              description="VNPay IPN settling a different payment per request (RspCode 00)"),
     Scenario("payments.ipn-repeat", setup=setup_ipn_repeat,
              description="VNPay IPN for an already settled payment (RspCode 02)"),

@@ -56,6 +56,8 @@ def main() -> int:
             seed_desk_channel()
         with step("help from community teams"):
             seed_assistance(rng, args.days)
+        with step("ANALYZE (planner statistics after the bulk load)"):
+            harness.analyze()
         rebuild(step)
     step.report()
     return 0

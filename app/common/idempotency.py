@@ -5,17 +5,22 @@ the same body gets that response again (with `Idempotent-Replayed: true`); the
 same key with another body is refused (422 `idempotency_key_reused`); a retry
 while the first is still running gets 409 `idempotency_in_progress`.
 
-The key's row is inserted in the same transaction as the change the view makes,
-so two racing identical requests cannot both go through: the unique index lets
-one in and the other waits, then replays.
+The key's row is inserted (INSERT ... ON CONFLICT DO NOTHING, no savepoint) in
+the same transaction as the change the view makes, and the stored answer is
+written in that transaction too: while the view runs, its commits only flush,
+and one commit at the end makes the change, the key and the answer durable
+together. Two racing identical requests cannot both go through: the unique
+index lets one in and the other waits, then replays.
 """
+import contextlib
 import functools
 import hashlib
+import uuid
 from datetime import datetime, timedelta
 
 from flask import Response, make_response, request
-from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.clock import utcnow
@@ -60,21 +65,23 @@ def idempotent(scope: str, owner=lambda: request.remote_addr or "anonymous"):
             if len(key) > MAX_KEY_LENGTH:
                 raise InvalidIdempotencyKey()
             who = str(owner())
-            replay = _replay(who, scope, key)
-            if replay is not None:
-                return replay
-            record = IdempotencyRecord(owner=who, scope=scope, key=key, request_hash=_request_hash(),
-                                       expires_at=utcnow() + KEY_TTL)
-            try:
-                with db.session.begin_nested():
-                    db.session.add(record)
-            except IntegrityError:
+            record_id = _claim(who, scope, key)
+            if record_id is None:
                 replay = _replay(who, scope, key)
                 if replay is not None:
                     return replay
                 raise IdempotencyInProgress()
-            response = make_response(view(*args, **kwargs))
-            record.status_code, record.body = response.status_code, response.get_data(as_text=True)
+            session = db.session()
+            deferred = _Deferred()
+            try:
+                with _commits_deferred(session, deferred):
+                    response = make_response(view(*args, **kwargs))
+            except Exception:
+                if deferred.committed and not deferred.changed_since:
+                    session.commit()  # what the view committed before failing stays, as it would have
+                raise
+            db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
+                status_code=response.status_code, body=response.get_data(as_text=True), updated_at=utcnow()))
             db.session.commit()
             return response
         return _document(wrapper)
@@ -91,6 +98,48 @@ def _document(wrapper):
     })
     wrapper._apidoc = doc
     return wrapper
+
+
+def _claim(owner: str, scope: str, key: str):
+    """Inserts the key's row unless it exists; returns the new row's id, or None when taken."""
+    now = utcnow()
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(IdempotencyRecord).values(
+        id=uuid.uuid4(), owner=owner, scope=scope, key=key, request_hash=_request_hash(),
+        expires_at=now + KEY_TTL, created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["owner", "scope", "key"]).returning(IdempotencyRecord.id)
+    return db.session.execute(statement).scalar()
+
+
+class _Deferred:
+    committed = False
+    changed_since = False
+
+
+@contextlib.contextmanager
+def _commits_deferred(session, deferred: _Deferred):
+    """While the block runs, the session's commits flush instead (the caller commits once).
+
+    `committed` tells whether the view committed; `changed_since` whether it wrote again after
+    that, so a view that fails after committing keeps what it had committed.
+    """
+    def commit():
+        session.flush()
+        deferred.committed, deferred.changed_since = True, False
+
+    def on_flush(*_args):
+        if deferred.committed:
+            deferred.changed_since = True
+
+    session.commit = commit
+    event.listen(session, "after_flush", on_flush)
+    try:
+        yield deferred
+    finally:
+        del session.commit
+        event.remove(session, "after_flush", on_flush)
+        if session.new or session.dirty or session.deleted:
+            deferred.changed_since = True
 
 
 def _replay(owner: str, scope: str, key: str):

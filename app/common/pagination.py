@@ -46,16 +46,19 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise InvalidCursor(errors={"cursor": [N_("The cursor is not valid.")]}) from error
 
 
-def paginate(session, statement, model, *, cursor: str | None, limit: int) -> dict:
-    """Runs `statement` (a select of `model`) one page at a time, newest first."""
+def paginate(session, statement, model, *, cursor: str | None, limit: int, rows: bool = False) -> dict:
+    """Runs `statement` (a select of `model`) one page at a time, newest first.
+
+    With `rows`, the statement selects columns (with `created_at` and `id`) and the page holds rows.
+    """
     if cursor:
         created_at, row_id = decode_cursor(cursor)
         statement = statement.where(or_(
             model.created_at < created_at,
             and_(model.created_at == created_at, model.id < row_id),
         ))
-    rows = list(session.scalars(
-        statement.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)))
+    run = session.execute if rows else session.scalars
+    rows = list(run(statement.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -134,7 +134,8 @@ def is_open(state) -> bool:
 
 def _mirror_open_dossiers(context, pairs) -> None:
     table = OpenDossier.__table__
-    gone = [(new or old).id for old, new in pairs if is_open(old) or is_open(new)]
+    # only a dossier that was open has a row to remove (a draft being submitted has none)
+    gone = [(new or old).id for old, new in pairs if is_open(old)]
     if gone:
         context.connection.execute(delete(table).where(table.c.dossier_id.in_(gone)))
     rows = [{"dossier_id": new.id, "receipt_code": new.receipt_code, "status": new.status,

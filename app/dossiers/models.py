@@ -2,7 +2,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Agency, LinkedProcedure, Procedure
@@ -36,6 +36,10 @@ class Dossier(EntityMixin, db.Model):
     __table_args__ = (
         Index("ix_dossiers_inbox", "agency_id", "created_at", "id"),
         Index("ix_dossiers_citizen_created", "citizen_account_id", "created_at", "id"),
+        # the inbox of a commune's staff: its filter and order, only the states staff see
+        Index("ix_dossiers_staff_inbox", "agency_id", "commune_code", "created_at", "id",
+              postgresql_where=text("status NOT IN ('draft', 'queued')"),
+              sqlite_where=text("status NOT IN ('draft', 'queued')")),
     )
 
     procedure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("procedures.id"), index=True)
@@ -76,8 +80,13 @@ class Dossier(EntityMixin, db.Model):
     @property
     def flagged_fields(self) -> list[str]:
         """Registry-prefilled fields whose value the citizen changed."""
-        return sorted(name for name, given in self.prefill.items()
-                      if given.get("source") == FROM_REGISTRY and self.form_data.get(name) != given.get("value"))
+        return flagged_field_names(self.prefill, self.form_data)
+
+
+def flagged_field_names(prefill: dict, form_data: dict) -> list[str]:
+    """Registry-prefilled fields whose value the citizen changed (for a dossier or a row of a list)."""
+    return sorted(name for name, given in prefill.items()
+                  if given.get("source") == FROM_REGISTRY and form_data.get(name) != given.get("value"))
 
 
 class DossierDocument(EntityMixin, db.Model):

@@ -1,12 +1,12 @@
 """Dossiers and bundles as the API shows them (plain dicts for the schemas to dump), and files."""
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, jsonify
 
 from app.common.auth import Principal
 from app.dossiers import service
 from app.dossiers.bundles import current_member
-from app.dossiers.models import Dossier, DossierBundle
+from app.dossiers.models import Dossier, DossierBundle, flagged_field_names
 
 
 def dossier_view(dossier: Dossier, principal: Principal) -> dict:
@@ -59,6 +59,41 @@ def _field(definition: dict, dossier: Dossier, flagged: set[str]) -> dict:
 
 def page_view(page: dict) -> dict:
     return {"items": [summary_view(d) for d in page["items"]], "next_cursor": page["next_cursor"]}
+
+
+def page_json(page: dict) -> Response:
+    """A list page as JSON without marshmallow: exactly what `DossierPageSchema` dumps from `page_view`
+    (tests/api/test_dossiers_light_lists.py holds the two side by side), for a fraction of the CPU.
+
+    Twenty summaries per page made the schema a fifth of a list's time. The route keeps the schema
+    for the OpenAPI document; flask-smorest sends a Response as it is.
+    """
+    return jsonify({"items": [summary_json(d) for d in page["items"]], "next_cursor": page["next_cursor"]})
+
+
+def summary_json(dossier) -> dict:
+    """A row of `service.SUMMARY_COLUMNS` as `DossierSummarySchema` dumps a dossier."""
+    return {
+        "id": str(dossier.id),
+        "procedure": {"id": str(dossier.procedure_id), "code": dossier.procedure_code,
+                      "name": dossier.procedure_name},
+        "status": dossier.status, "channel": dossier.channel, "receipt_code": dossier.receipt_code,
+        "applicant_name": dossier.applicant_name, "agency_id": str(dossier.agency_id),
+        "commune_code": dossier.commune_code,
+        "fee": {"amount": dossier.fee_amount, "status": dossier.fee_status},
+        "due_date": _iso(dossier.due_date), "overdue": service.is_overdue(dossier),
+        "submitted_at": _iso(dossier.submitted_at), "assigned_officer_id": _text(dossier.assigned_officer_id),
+        "bundle_id": _text(dossier.bundle_id), "has_flagged_fields": bool(flagged_field_names(dossier.prefill, dossier.form_data)),
+        "version": dossier.version, "created_at": _iso(dossier.created_at),
+    }
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def _text(value):
+    return None if value is None else str(value)
 
 
 def bundle_view(bundle: DossierBundle) -> dict:

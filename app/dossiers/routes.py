@@ -37,7 +37,7 @@ class Dossiers(MethodView):
     @blp.response(200, DossierPageSchema)
     def get(self, args):
         """List my dossiers, newest first"""
-        return present.page_view(service.my_dossiers(current_principal(), **args))
+        return present.page_json(service.my_dossiers(current_principal(), **args))
 
     @require_role(CITIZEN)
     @blp.arguments(StartDossierSchema)
@@ -88,7 +88,7 @@ class Inbox(MethodView):
     @blp.response(200, DossierPageSchema)
     def get(self, args):
         """The officer's inbox: dossiers of their agency and commune, newest first"""
-        return present.page_view(service.inbox(current_principal(), **args))
+        return present.page_json(service.inbox(current_principal(), **args))
 
 
 @blp.route("/<uuid:dossier_id>")

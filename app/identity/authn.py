@@ -2,11 +2,12 @@
 from collections.abc import Callable
 
 from flask import g, request
+from sqlalchemy import select
 
 from app.common.auth import Principal
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity.models import DISABLED, AuthSession
+from app.identity.models import DISABLED, Account, AuthSession
 from app.identity.tokens import DELEGATED, InvalidToken, TokenClaims, decode_access_token
 
 # The assistance domain registers how a delegated token becomes a Principal.
@@ -32,6 +33,8 @@ def load_principal() -> None:
 def principal_from_token(token: str) -> Principal:
     """The principal of a valid token whose session and account are still in good standing."""
     claims = decode_access_token(token)
+    if claims.token_type != DELEGATED:
+        return _principal_of_own_session(claims)
     session = db.session.get(AuthSession, claims.session_id)
     if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
         raise InvalidToken()
@@ -51,4 +54,27 @@ def principal_from_token(token: str) -> Principal:
         account_id=account.id, role=account.role, level=min(claims.level, session.level),
         methods=claims.methods, session_id=session.id, device_id=claims.device_id,
         agency_id=account.agency_id, commune_code=account.commune_code,
+    )
+
+
+def _principal_of_own_session(claims: TokenClaims) -> Principal:
+    """The same checks as above for a citizen's or staff member's own token, reading only the
+    columns they need in one SELECT (no ORM objects: a fifth of a short read's CPU went there)."""
+    row = db.session.execute(
+        select(AuthSession.account_id, AuthSession.level, AuthSession.revoked_at, AuthSession.expires_at,
+               Account.status, Account.tokens_valid_after, Account.role, Account.agency_id, Account.commune_code)
+        .join(Account, Account.id == AuthSession.account_id)
+        .where(AuthSession.id == claims.session_id)).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        raise InvalidToken()
+    if row.status == DISABLED:
+        raise InvalidToken()
+    if row.tokens_valid_after is not None and claims.issued_at < row.tokens_valid_after.timestamp():
+        raise InvalidToken()
+    if row.account_id != claims.account_id:
+        raise InvalidToken()
+    return Principal(
+        account_id=row.account_id, role=row.role, level=min(claims.level, row.level),
+        methods=claims.methods, session_id=claims.session_id, device_id=claims.device_id,
+        agency_id=row.agency_id, commune_code=row.commune_code,
     )

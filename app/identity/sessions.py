@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 
 from app.common.clock import utcnow
+from app.common.database import commit_keeping_loaded
 from app.common.pagination import paginate
 from app.extensions import db
 from app.identity.audit import audit
@@ -107,11 +108,14 @@ def refresh_session(refresh_token: str) -> IssuedTokens:
     A token presented twice revokes its whole session (reuse detection).
     """
     now = utcnow()
-    record = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(refresh_token)))
-    if record is None:
+    # the token, its session and the session's account (joined) in one round trip
+    found = db.session.execute(select(RefreshToken, AuthSession).join(
+        AuthSession, AuthSession.id == RefreshToken.session_id).where(
+        RefreshToken.token_hash == hash_token(refresh_token))).first()
+    if found is None:
         audit("refresh.unknown", ok=False)
         raise InvalidRefreshToken()
-    session = db.session.get(AuthSession, record.session_id)
+    record, session = found
     spent = db.session.execute(update(RefreshToken).where(
         RefreshToken.id == record.id, RefreshToken.used_at.is_(None)).values(used_at=now)).rowcount
     if not spent:
@@ -126,7 +130,7 @@ def refresh_session(refresh_token: str) -> IssuedTokens:
         raise InvalidRefreshToken()
     session.last_seen_at = now
     issued = tokens_for(session)
-    db.session.commit()
+    commit_keeping_loaded(db.session)  # the answer reads the session just written
     audit("refresh.succeeded", account_id=session.account_id, session_id=session.id)
     return issued
 

@@ -7,7 +7,7 @@ are delivered when the transaction commits. The others wait for a worker.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.models import EntityMixin
@@ -36,6 +36,10 @@ class OutboxMessage(EntityMixin, db.Model):
     __table_args__ = (
         Index("ix_outbox_due", "status", "priority", "next_attempt_at"),
         Index("ix_outbox_inbox", "account_id", "channel", "created_at"),
+        # the in-app inbox and its unread badge: delivered in-app rows only, in the list's order
+        Index("ix_outbox_inbox_delivered", "account_id", "created_at", "id",
+              postgresql_where=text("channel = 'in_app' AND status = 'delivered'"),
+              sqlite_where=text("channel = 'in_app' AND status = 'delivered'")),
     )
 
     event: Mapped[str] = mapped_column(String(50))

@@ -12,6 +12,7 @@ import font_roboto
 import qrcode
 from fpdf import FPDF
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.common.clock import VIETNAM, utcnow
 from app.errors import NotFound
@@ -49,7 +50,9 @@ def issue_receipt(payment: Payment) -> Receipt:
         status=RECEIPT_VALID,
     )
     db.session.add(receipt)
-    payment.receipt = receipt
+    # a payment that just settled had no receipt: record the new one as loaded, without looking it up
+    set_committed_value(payment, "receipt", receipt)
+    set_committed_value(receipt, "payment", payment)
     return receipt
 
 

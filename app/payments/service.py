@@ -10,7 +10,8 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.common.auth import Principal
@@ -20,6 +21,7 @@ from app.dossiers.errors import FeeAlreadyPaid, NoFeeDue
 from app.errors import N_, AppError
 from app.extensions import db
 from app.common import roles
+from app.identity.models import Account
 from app.notifications.service import notify
 from app.payments import dossier_link, refunds
 from app.payments.errors import (
@@ -167,7 +169,8 @@ def handle_ipn(gateway_name: str, params: dict) -> IpnVerdict:
 
 def _apply_notification(gateway_name: str, notification: Notification, source: str) -> IpnVerdict:
     # One locked read: identical notifications arriving together queue here, one at a time
-    payment = _find(gateway_name, notification.txn_ref, lock=True)
+    payment, _payer, settled_before = _find(gateway_name, notification.txn_ref, lock=True) or (None, None, None)
+    # `_payer` stays referenced while settling, so the e-receipt finds the account in the session
     if payment is None:
         return IpnVerdict.ORDER_NOT_FOUND
     if notification.amount != payment.amount:
@@ -181,7 +184,8 @@ def _apply_notification(gateway_name: str, notification: Notification, source: s
                      {"result_code": notification.result_code})
         return IpnVerdict.ALREADY_CONFIRMED
     settle(payment, notification.outcome, source=source, result_code=notification.result_code,
-           transaction_no=notification.transaction_no, bank_code=notification.bank_code, paid_at=notification.paid_at)
+           transaction_no=notification.transaction_no, bank_code=notification.bank_code, paid_at=notification.paid_at,
+           settled_before=settled_before)
     return IpnVerdict.CONFIRMED
 
 
@@ -205,19 +209,30 @@ def gateway_or_404(name: str):
         raise GatewayNotEnabled() from error
 
 
-def _find(gateway_name: str, txn_ref: str, *, lock: bool = False) -> Payment | None:
+def _find(gateway_name: str, txn_ref: str, *, lock: bool = False):
+    """The payment; with `lock`, the row (payment, payer's account, another payment of the dossier
+    settled?) with the payment locked."""
     if not txn_ref:
         return None
     statement = select(Payment).where(Payment.gateway == gateway_name, Payment.txn_ref == txn_ref)
     if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
+        # in the same round trip: the payer's account (its name goes on the e-receipt) and whether
+        # another payment of the dossier is settled (see `_settled_payment`); the lock is the payment's only
+        other = aliased(Payment)
+        settled = exists().where(other.dossier_id == Payment.dossier_id, other.status == SUCCEEDED,
+                                 other.duplicate.is_(False))
+        statement = (statement.add_columns(Account, settled.label("settled_before"))
+                     .outerjoin(Account, Account.id == Payment.account_id)
+                     .with_for_update(of=Payment).execution_options(populate_existing=True))
+        return db.session.execute(statement).first()  # (payment, payer, settled_before) or None
     return db.session.scalar(statement)
 
 
 # --- settlement --------------------------------------------------------------
 
 def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str | None = None,
-           transaction_no: str | None = None, bank_code: str | None = None, paid_at=None) -> bool:
+           transaction_no: str | None = None, bank_code: str | None = None, paid_at=None,
+           settled_before: bool | None = None) -> bool:
     """Moves a locked, open payment to what the gateway reported; True when it moved.
 
     Pending or unknown outcomes change nothing. A success marks the dossier
@@ -228,16 +243,20 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
     target = _OUTCOME_STATES.get(outcome)
     if target is None or not can_move(payment.status, target):
         return False
-    payment.result_code = result_code
     if target != SUCCEEDED:
+        payment.result_code = result_code
         move(payment, target, source, "closed", {"result_code": result_code})
         if target == FAILED:
             notify("payment_failed", account_id=payment.account_id, params=_notice_params(payment))
         return True
     # Decided before this payment counts as settled (one settled payment per dossier)
-    duplicate_of = "duplicate_payment" if _settled_payment(payment.dossier_id) is not None else None
+    if settled_before is None:  # not read with the payment's lock
+        settled_before = _settled_payment(payment.dossier_id) is not None
+    duplicate_of = "duplicate_payment" if settled_before else None
     if duplicate_of is None:
         duplicate_of = _record_fee_paid(payment)
+    # the payment's changes after the dossier's: one UPDATE of the payment row, not two
+    payment.result_code = result_code
     payment.duplicate = duplicate_of is not None
     payment.gateway_transaction_no = transaction_no or payment.gateway_transaction_no
     payment.bank_code = bank_code or payment.bank_code
@@ -253,9 +272,9 @@ def settle(payment: Payment, outcome: Outcome, *, source: str, result_code: str 
 
 def _record_fee_paid(payment: Payment) -> str | None:
     """Marks the dossier paid; the dossier's refusal code when it refuses (closed meanwhile, ...)."""
+    # no savepoint: the dossier refuses (AppError) before it changes anything
     try:
-        with db.session.begin_nested():
-            dossier_link.record_fee_paid(payment.dossier_id, payment.id)
+        dossier_link.record_fee_paid(payment.dossier_id, payment.id)
         return None
     except AppError as error:
         log.warning("dossier refused a settled fee", extra={"payment_id": str(payment.id), "code": error.code})
