@@ -92,3 +92,5 @@ def _register_blueprints(app: Flask) -> None:
     from app.assistance import routes as assistance_routes
     api.register_blueprint(assistance_routes.blp, url_prefix="/api/v1/assistance")
     init_dashboard(app)  # the /ioc page, `flask dashboard`, live counters
+    from app.reports import init_app as init_reports
+    init_reports(app)  # citizen reports: /api/v1/reports, Open311 at /open311/v2

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.identity.seed import seed_demo_accounts
 from app.registry.models import RegistryCitizen
 from app.registry.synthetic import seed_registry
+from app.reports import seed as reports_seed
 
 
 @dataclass
@@ -35,8 +36,11 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     demo_accounts = seed_demo_accounts(province_code)
     demo_dossiers = seed_demo_dossiers(province_code)
     demo_team = seed_demo_team()
+    reports_seed.seed_departments(province_code)
+    reports_seed.seed_categories()
+    demo_reports = reports_seed.seed_demo(province_code)
     db.session.commit()
-    report.demo_lines = demo_citizen_lines() + demo_accounts + demo_team + demo_dossiers
+    report.demo_lines = demo_citizen_lines() + demo_accounts + demo_team + demo_dossiers + demo_reports
     report.seconds = time.perf_counter() - started
     return report
 

@@ -85,3 +85,9 @@ def set_account_disabled(account_id: uuid.UUID, disabled: bool, *, by: uuid.UUID
     db.session.commit()
     audit("account.disabled" if disabled else "account.enabled", account_id=account.id, by=by)
     return account
+
+
+def staff_ids(*, role: str, agency_id: uuid.UUID) -> list[uuid.UUID]:
+    """The active accounts of a role in an agency (whom another domain notifies)."""
+    return list(db.session.scalars(select(Account.id).where(
+        Account.role == role, Account.agency_id == agency_id, Account.status == ACTIVE).order_by(Account.id)))

@@ -1,0 +1,10 @@
+"""Citizen reports (phản ánh hiện trường): filed with photo and place, routed to the agency that
+must act, handled through one state machine (states.py), public with the reporter hidden,
+rated or reopened by the reporter, and spoken to partner apps in Open311 GeoReport v2."""
+
+
+def init_app(app) -> None:
+    from app.extensions import api
+    from app.reports import routes
+
+    api.register_blueprint(routes.blp, url_prefix="/api/v1/reports")
