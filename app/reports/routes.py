@@ -94,7 +94,7 @@ class Nearby(MethodView):
 @blp.route("/feed")
 class Feed(MethodView):
     @blp.arguments(FeedQuerySchema, location="query")
-    @blp.response(200, FeatureCollectionSchema, content_type="application/geo+json")
+    @blp.response(200, FeatureCollectionSchema)
     @_errors(INVALID)
     def get(self, args):
         """Published reports as a GeoJSON FeatureCollection (public), newest first, paginated"""
