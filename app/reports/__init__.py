@@ -5,6 +5,7 @@ rated or reopened by the reporter, and spoken to partner apps in Open311 GeoRepo
 
 def init_app(app) -> None:
     from app.extensions import api
-    from app.reports import routes
+    from app.reports import open311_routes, routes
 
     api.register_blueprint(routes.blp, url_prefix="/api/v1/reports")
+    api.register_blueprint(open311_routes.blp, url_prefix="/open311/v2")

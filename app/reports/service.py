@@ -93,7 +93,7 @@ def file_report(principal: Principal | None, data: dict, files: list[bytes], *,
     category = category_by_code(data["category"])
     commune_code = resolve_place(data["latitude"], data["longitude"], data.get("commune_code"))
     cleaned = photos.clean_all(files, max_count=s.max_photos, max_bytes=s.photo_max_bytes, max_side=s.photo_max_side)
-    if category.photo_required and not cleaned:
+    if category.photo_required and not cleaned and channel == APP:   # partner apps keep their media_url
         raise PhotoRequired(errors={"photos": [PhotoRequired.message]})
     reporter_id = principal.account_id if principal else None
     if reporter_id is not None:
