@@ -2,6 +2,11 @@
 from app.errors import N_, AppError, Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 
 
+class TableNotFound(NotFound):
+    code = "table_not_found"
+    message = N_("No figure table has this name.")
+
+
 class ReportNotFound(NotFound):
     code = "report_not_found"
     message = N_("No report has this id.")

@@ -7,10 +7,10 @@ from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
 from app.dossiers.multipart import Blueprint
 from app.identity.roles import ADMIN, APPROVER, CITIZEN, DISPATCHER, LEADER, OFFICER
-from app.reports import api_clients, present, service, views
+from app.reports import api_clients, figures, present, service, views
 from app.reports.schemas import (
     ActionSchema, ApiClientCreateSchema, ApiClientSchema, CategorySchema, CategoryUpdateSchema,
-    FeatureCollectionSchema, FeedQuerySchema, FiledSchema, FileReportSchema, HideSchema, InboxQuerySchema,
+    FeatureCollectionSchema, FeedQuerySchema, FiguresSchema, MapSchema, OverdueSchema, PeriodArgsSchema, FiledSchema, FileReportSchema, HideSchema, InboxQuerySchema,
     MergeSchema, NearbyQuerySchema, PhotoSchema, RatingSchema, ReopenSchema, ReportPageSchema, ReportSchema,
     ResolveSchema,
 )
@@ -109,6 +109,47 @@ class Inbox(MethodView):
     def get(self, args):
         """Officers: their agency's reports; dispatcher and leaders: the province's"""
         return views.page(service.inbox(current_principal(), **args), present.STAFF)
+
+
+@blp.route("/figures")
+class Figures(MethodView):
+    @require_role(LEADER, ADMIN, DISPATCHER)
+    @blp.arguments(PeriodArgsSchema, location="query")
+    @blp.response(200, FiguresSchema)
+    def get(self, args):
+        """IOC figures for a period: by category, status, commune, agency; on time, resolution days, satisfaction"""
+        return figures.report_figures(figures.Period.of(args.get("since"), args.get("until")))
+
+
+@blp.route("/figures/overdue")
+class Overdue(MethodView):
+    @require_role(LEADER, ADMIN, DISPATCHER)
+    @blp.response(200, OverdueSchema(many=True))
+    def get(self):
+        """Open reports past their due date, most overdue first (at most 100; the CSV has them all)"""
+        return figures.overdue()
+
+
+@blp.route("/figures/map")
+class MapLayer(MethodView):
+    @require_role(LEADER, ADMIN, DISPATCHER)
+    @blp.arguments(PeriodArgsSchema, location="query")
+    @blp.response(200, MapSchema)
+    def get(self, args):
+        """The offline map layer: the province's outline and the period's reports as points"""
+        return views.map_layer(figures.Period.of(args.get("since"), args.get("until")))
+
+
+@blp.route("/figures/exports/<string:table>.csv")
+class FiguresExport(MethodView):
+    @require_role(LEADER, ADMIN, DISPATCHER)
+    @blp.arguments(PeriodArgsSchema, location="query")
+    @blp.response(200, content_type="text/csv", description="UTF-8 CSV with a byte order mark. Tables: "
+                  "reports-categories, reports-status, reports-communes, reports-agencies, reports-overdue")
+    @_errors((404, "No table has this name"))
+    def get(self, args, table):
+        """One report figure table as CSV"""
+        return views.csv_response(table, figures.Period.of(args.get("since"), args.get("until")))
 
 
 @blp.route("/<uuid:report_id>")

@@ -203,3 +203,51 @@ class FeatureCollectionSchema(ma.Schema):
     type = ma.fields.String(metadata={"example": "FeatureCollection"})
     features = ma.fields.List(ma.fields.Nested(FeatureSchema))
     next_cursor = ma.fields.String(allow_none=True)
+
+
+class PeriodArgsSchema(ma.Schema):
+    since = ma.fields.Date(metadata={"description": "First local date (default: 30 days before `until`)"})
+    until = ma.fields.Date(metadata={"description": "Last local date (default: today)"})
+
+
+class FiguresSchema(ma.Schema):
+    period = ma.fields.Dict()
+    total = ma.fields.Integer()
+    open = ma.fields.Integer()
+    by_status = ma.fields.List(ma.fields.Dict())
+    by_category = ma.fields.List(ma.fields.Dict())
+    by_commune = ma.fields.List(ma.fields.Dict())
+    by_agency = ma.fields.List(ma.fields.Dict())
+    timeliness = ma.fields.Dict(metadata={"description": "resolved, on_time, late, on_time_rate"})
+    resolution_working_days = ma.fields.Dict(metadata={"description": "median and p90, in working days"})
+    satisfaction = ma.fields.Dict(metadata={"description": "ratings, average (1-5), satisfied_rate (4 or 5)"})
+    reopen_rate = ma.fields.Float(allow_none=True)
+
+
+class OverdueSchema(ma.Schema):
+    report_id = ma.fields.UUID()
+    reference = ma.fields.String()
+    category = ma.fields.String()
+    status = ma.fields.String()
+    commune_code = ma.fields.String()
+    agency_name = ma.fields.String(allow_none=True)
+    filed_on = ma.fields.Date()
+    due_date = ma.fields.Date()
+    working_days_overdue = ma.fields.Integer()
+    escalation_level = ma.fields.Integer()
+    latitude = ma.fields.Float()
+    longitude = ma.fields.Float()
+
+
+class PointSchema(ma.Schema):
+    lat = ma.fields.Float()
+    lon = ma.fields.Float()
+    status = ma.fields.String()
+    category = ma.fields.String()
+    open = ma.fields.Boolean()
+
+
+class MapSchema(ma.Schema):
+    bbox = ma.fields.List(ma.fields.Float(), metadata={"description": "min_lon, min_lat, max_lon, max_lat"})
+    outline = ma.fields.List(ma.fields.List(ma.fields.Float()), metadata={"description": "[lon, lat] pairs"})
+    points = ma.fields.List(ma.fields.Nested(PointSchema))

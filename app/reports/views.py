@@ -1,10 +1,13 @@
 """Glue between the routes and present.py: who reads, which language, the agencies to name."""
-from flask import send_file
 import io
+
+from flask import Response, send_file
 
 from app.common.auth import Principal, optional_principal
 from app.common.i18n import select_locale
-from app.reports import present, service
+from app.reports import figures, geo, present, service
+from app.reports.errors import TableNotFound
+from app.reports.settings import settings
 
 
 def detail(report, principal: Principal | None = None, *, with_timeline: bool = True) -> dict:
@@ -49,3 +52,17 @@ def photo_response(photo, data: bytes):
 
 def files_of(args: dict) -> list[bytes]:
     return [upload.read() for upload in args.get("photos") or []]
+
+
+def csv_response(table: str, period) -> Response:
+    if table not in figures.TABLES:
+        raise TableNotFound()
+    return Response(figures.csv_text(table, period), headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{table}-{period.until.isoformat()}.csv"'})
+
+
+def map_layer(period) -> dict:
+    province = settings().province_code
+    return {"bbox": list(geo.bbox(province)), "outline": [list(p) for p in geo.outline(province)],
+            "points": figures.points(period)}
