@@ -294,6 +294,8 @@
     return `${scope}${scope ? "&" : "?"}limit=20`;
   }
 
+  const panels = [];
+
   async function load() {
     try {
       const [dossiers, overdue, eid, quality, payments, assistance] = await Promise.all([
@@ -310,6 +312,7 @@
       renderQuality(quality);
       renderPayments(payments);
       renderAssistance(assistance);
+      await Promise.all(panels.map((panel) => panel()));   // panels of other domains (ioc-reports.js)
       const now = new Date();
       $("#updated").textContent = `Cập nhật lúc ${now.toLocaleTimeString("vi-VN")} · tự động mỗi phút`;
       document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
@@ -351,7 +354,8 @@
   window.Chart.defaults.color = "#e8eef7";
   window.Chart.defaults.datasets.bar.maxBarThickness = 36;
   window.Chart.defaults.borderColor = "#233a59";
-  window.ioc = { charts, load, query };   // for the browser test and the curious operator
+  // for the panels of other domains, the browser test and the curious operator
+  window.ioc = { charts, load, query, json, call, draw, fillTable, setFigure, panels };
   if (store.getItem("ioc.access")) start();
   else showLogin();
 })();
