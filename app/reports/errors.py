@@ -17,6 +17,11 @@ class CategoryNotFound(NotFound):
     message = N_("No report category has this code.")
 
 
+class UnknownCategory(ValidationFailed):
+    code = "unknown_category"
+    message = N_("No report category has this code.")
+
+
 class PhotoNotFound(NotFound):
     code = "report_photo_not_found"
     message = N_("No photo has this id.")

@@ -186,6 +186,7 @@ def _error_list(status: int, description: str):
 class Services(MethodView):
     @blp.arguments(JurisdictionSchema, location="query")
     @blp.response(200, ServiceSchema(many=True))
+    @_errors(400)
     def get(self, _args):
         """GET Service List"""
         return open311.services()
@@ -195,7 +196,7 @@ class Services(MethodView):
 class ServiceDefinition(MethodView):
     @blp.arguments(JurisdictionSchema, location="query")
     @blp.response(200, ServiceDefinitionSchema)
-    @_errors(404)
+    @_errors(400, 404)
     def get(self, _args, service_code):
         """GET Service Definition (extra attributes of a service with metadata: true)"""
         return open311.definition(service_code)
@@ -222,7 +223,7 @@ class Requests(MethodView):
 class RequestById(MethodView):
     @blp.arguments(JurisdictionSchema, location="query")
     @blp.response(200, RequestSchema(many=True))
-    @_errors(404)
+    @_errors(400, 404)
     def get(self, _args, service_request_id):
         """GET Service Request"""
         return open311.one(service_request_id)
@@ -232,7 +233,7 @@ class RequestById(MethodView):
 class Token(MethodView):
     @blp.arguments(JurisdictionSchema, location="query")
     @blp.response(200, TokenSchema(many=True))
-    @_errors(404)
+    @_errors(400, 404)
     def get(self, _args, token):
         """GET service_request_id from a token"""
         return open311.token(token)

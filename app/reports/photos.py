@@ -2,8 +2,8 @@
 
 The bytes are sniffed (never the file's name or declared type), then Pillow
 decodes the picture, turns it upright by its EXIF orientation, shrinks it to
-the configured size and writes a fresh JPEG or PNG with no EXIF, XMP, GPS or
-comment: what the reporter's phone recorded about itself or the place stays
+the configured size and writes a fresh JPEG (a PNG too) with no EXIF, XMP,
+GPS, text chunk or comment: what the reporter's phone recorded about itself or the place stays
 out of the stored file.
 """
 import io
@@ -46,15 +46,15 @@ def clean(data: bytes, *, max_bytes: int, max_side: int) -> CleanPhoto:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
         raise NotAnImage(errors={"photos": [NotAnImage.message]}) from error
     image.thumbnail((max_side, max_side))
+    if image.mode in ("RGBA", "LA", "P"):
+        # transparency on white: every stored photo is a plain JPEG
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
     out = io.BytesIO()
-    if content_type == JPEG:
-        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    else:
-        # a fresh image from the pixels only: no text chunks, no eXIf
-        if image.mode not in ("RGB", "RGBA", "L", "LA"):
-            image = image.convert("RGBA")
-        Image.frombytes(image.mode, image.size, image.tobytes()).save(out, "PNG", optimize=True)
-    return CleanPhoto(out.getvalue(), content_type, image.width, image.height)
+    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    return CleanPhoto(out.getvalue(), JPEG, image.width, image.height)
 
 
 def clean_all(files: list[bytes], *, max_count: int, max_bytes: int, max_side: int) -> list[CleanPhoto]:

@@ -61,6 +61,7 @@ class Reports(MethodView):
     @require_role(CITIZEN)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, ReportPageSchema)
+    @_errors(INVALID)
     def get(self, args):
         """My reports, newest first"""
         return views.page(service.my_reports(current_principal(), **args), present.REPORTER)
@@ -70,7 +71,8 @@ class Reports(MethodView):
     @blp.arguments(FileReportSchema, location="multipart")
     @idempotent("report-file", owner=_account)
     @blp.response(201, FiledSchema)
-    @_errors(INVALID, (429, "Daily limit per account or per place reached"))
+    @_errors(INVALID, (409, "A request with this Idempotency-Key is still running"),
+             (429, "Daily limit per account or per place reached"))
     def post(self, args):
         """File a report: category, description, place, up to 5 photos (multipart)
 
@@ -106,6 +108,7 @@ class Inbox(MethodView):
     @require_role(*STAFF)
     @blp.arguments(InboxQuerySchema, location="query")
     @blp.response(200, ReportPageSchema)
+    @_errors(INVALID)
     def get(self, args):
         """Officers: their agency's reports; dispatcher and leaders: the province's"""
         return views.page(service.inbox(current_principal(), **args), present.STAFF)
@@ -116,6 +119,7 @@ class Figures(MethodView):
     @require_role(LEADER, ADMIN, DISPATCHER)
     @blp.arguments(PeriodArgsSchema, location="query")
     @blp.response(200, FiguresSchema)
+    @_errors(INVALID)
     def get(self, args):
         """IOC figures for a period: by category, status, commune, agency; on time, resolution days, satisfaction"""
         return figures.report_figures(figures.Period.of(args.get("since"), args.get("until")))
@@ -135,6 +139,7 @@ class MapLayer(MethodView):
     @require_role(LEADER, ADMIN, DISPATCHER)
     @blp.arguments(PeriodArgsSchema, location="query")
     @blp.response(200, MapSchema)
+    @_errors(INVALID)
     def get(self, args):
         """The offline map layer: the province's outline and the period's reports as points"""
         return views.map_layer(figures.Period.of(args.get("since"), args.get("until")))
@@ -146,7 +151,7 @@ class FiguresExport(MethodView):
     @blp.arguments(PeriodArgsSchema, location="query")
     @blp.response(200, content_type="text/csv", description="UTF-8 CSV with a byte order mark. Tables: "
                   "reports-categories, reports-status, reports-communes, reports-agencies, reports-overdue")
-    @_errors((404, "No table has this name"))
+    @_errors((404, "No table has this name"), INVALID)
     def get(self, args, table):
         """One report figure table as CSV"""
         return views.csv_response(table, figures.Period.of(args.get("since"), args.get("until")))
@@ -200,7 +205,7 @@ class Merge(MethodView):
     @require_role(DISPATCHER)
     @blp.arguments(MergeSchema)
     @blp.response(200, ReportSchema)
-    @_errors(NOT_FOUND, CONFLICT)
+    @_errors(NOT_FOUND, CONFLICT, INVALID)
     def post(self, args, report_id):
         """Merge this duplicate into another report: followers and counts move, everyone is told"""
         return views.detail(service.merge(current_principal(), report_id, args["into_id"], version=args.get("version")))
@@ -211,7 +216,7 @@ class Rating(MethodView):
     @require_role(CITIZEN)
     @blp.arguments(RatingSchema)
     @blp.response(200, ReportSchema)
-    @_errors(NOT_FOUND, SCOPE, (409, "Not resolved, or the 7 days are over (`window_closed`)"))
+    @_errors(NOT_FOUND, SCOPE, (409, "Not resolved, or the 7 days are over (`window_closed`)"), INVALID)
     def post(self, args, report_id):
         """The reporter rates the result (1 to 5) within 7 days of resolution; this closes the report"""
         return views.detail(service.rate(current_principal(), report_id, args["rating"], args.get("comment")))
@@ -222,7 +227,7 @@ class Reopen(MethodView):
     @require_role(CITIZEN)
     @blp.arguments(ReopenSchema)
     @blp.response(200, ReportSchema)
-    @_errors(NOT_FOUND, SCOPE, (409, "Not resolved, already reopened once (`reopen_used`), or too late"))
+    @_errors(NOT_FOUND, SCOPE, (409, "Not resolved, already reopened once (`reopen_used`), or too late"), INVALID)
     def post(self, args, report_id):
         """The reporter reopens the report once, within 7 days of resolution, with a reason"""
         return views.detail(service.reopen(current_principal(), report_id, args["reason"]))
@@ -239,7 +244,7 @@ class Photo(MethodView):
     @require_role(DISPATCHER, ADMIN, OFFICER, APPROVER)
     @blp.arguments(HideSchema)
     @blp.response(200, PhotoSchema)
-    @_errors(NOT_FOUND, SCOPE)
+    @_errors(NOT_FOUND, SCOPE, INVALID)
     def patch(self, args, report_id, photo_id):
         """Hide a photo from the public (faces, plates), or show it again"""
         photo = service.hide_photo(current_principal(), report_id, photo_id, args["hidden"])

@@ -1,10 +1,25 @@
 """Request and response schemas of the native reports API (present.py builds the outputs)."""
 import marshmallow as ma
 from flask_smorest.fields import Upload
+from werkzeug.datastructures import FileStorage
+
+from app.errors import N_
 
 from app.common.pagination import PageArgsSchema, page_schema
 from app.reports import states
 from app.reports.models import LEVELS, PHOTO_RULES
+
+NOT_A_FILE = N_("This field takes a file.")
+
+
+class Photo(Upload):
+    """An uploaded file part (a plain text value in its place is refused)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ma.ValidationError(NOT_A_FILE)
+        return value
+
 
 _ID = {"example": "6f1c2a8e-3b7d-4c1e-9a55-1f0e7b3c9d21"}
 LAT = {"example": 11.3101, "description": "WGS 84 latitude, inside the province"}
@@ -50,7 +65,7 @@ class FileReportSchema(ma.Schema):
     commune_code = ma.fields.String(validate=ma.validate.Regexp(r"^\d{5}$"), metadata={
         "description": "Optional: derived from the place (nearest commune) when left out", "example": "25459"})
     address = ma.fields.String(validate=ma.validate.Length(max=300), metadata={"example": "Số 12 Đường 30/4"})
-    photos = ma.fields.List(Upload(), metadata={"description": "Up to 5 JPEG or PNG photos (metadata removed)"})
+    photos = ma.fields.List(Photo(), metadata={"description": "Up to 5 JPEG or PNG photos (metadata removed)"})
 
 
 class NearbyQuerySchema(ma.Schema):
@@ -75,7 +90,7 @@ class ResolveSchema(ma.Schema):
     result = ma.fields.String(required=True, validate=ma.validate.Length(5, 2000), metadata={
         "example": "Đã thay bóng đèn cột CD-0123."})
     version = ma.fields.Integer()
-    photos = ma.fields.List(Upload(), metadata={"description": "Up to 5 photos of the result"})
+    photos = ma.fields.List(Photo(), metadata={"description": "Up to 5 photos of the result"})
 
 
 class MergeSchema(ma.Schema):

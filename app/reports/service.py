@@ -20,7 +20,7 @@ from app.reports.access import ensure_visible, facts_of, actor_of, is_published,
 from app.reports.errors import (
     AlreadyFollowing, CategoryNotFound, ConcurrentChange, DailyLimitReached, InvalidReport, NoCompetentAgency,
     NotMergeable, OutsideProvince, PhotoNotFound, PhotoRequired, PlaceLimitReached, RefusedAction, ReportNotFound,
-    UnknownCommune, REFUSALS,
+    UnknownCategory, UnknownCommune, REFUSALS,
 )
 from app.reports.models import (
     APP, REPORT_PHOTO, RESULT_PHOTO, Report, ReportCategory, ReportFollower, ReportPhoto, ReportTimelineEntry,
@@ -52,6 +52,14 @@ def category_by_code(code: str, *, active_only: bool = True) -> ReportCategory:
     if category is None or (active_only and not category.active):
         raise CategoryNotFound()
     return category
+
+
+def category_field(code: str, *, active_only: bool = True) -> ReportCategory:
+    """The category named in a request's field (unknown: 422 on that field)."""
+    try:
+        return category_by_code(code, active_only=active_only)
+    except CategoryNotFound:
+        raise UnknownCategory(errors={"category": [UnknownCategory.message]}) from None
 
 
 def update_category(code: str, changes: dict) -> ReportCategory:
@@ -90,7 +98,7 @@ def file_report(principal: Principal | None, data: dict, files: list[bytes], *,
                 channel: str = APP, api_client_id: uuid.UUID | None = None) -> Filed:
     """Files a report: checked, photos cleaned, routed, followed by its reporter; all or nothing."""
     s = settings()
-    category = category_by_code(data["category"])
+    category = category_field(data["category"])
     commune_code = resolve_place(data["latitude"], data["longitude"], data.get("commune_code"))
     cleaned = photos.clean_all(files, max_count=s.max_photos, max_bytes=s.photo_max_bytes, max_side=s.photo_max_side)
     if category.photo_required and not cleaned and channel == APP:   # partner apps keep their media_url
@@ -167,7 +175,7 @@ def likely_duplicates(category_id: uuid.UUID, lat: float, lon: float, *,
 
 def nearby(category_code: str, lat: float, lon: float) -> list[Report]:
     """What the app shows before filing: reports this one would likely duplicate."""
-    category = category_by_code(category_code)
+    category = category_field(category_code)
     resolve_place(lat, lon, None)
     return likely_duplicates(category.id, lat, lon)
 
@@ -339,7 +347,7 @@ def inbox(principal: Principal, *, status: list[str] | None = None, category: st
     if status:
         statement = statement.where(Report.status.in_(status))
     if category:
-        statement = statement.where(Report.category_id == category_by_code(category, active_only=False).id)
+        statement = statement.where(Report.category_id == category_field(category, active_only=False).id)
     if commune_code:
         statement = statement.where(Report.commune_code == commune_code)
     if overdue:

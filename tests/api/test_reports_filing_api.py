@@ -86,7 +86,8 @@ def test_png_text_chunks_are_removed(client, reports_world):
     Image.new("RGB", (10, 10), (1, 2, 3)).save(buffer, "PNG", pnginfo=info)
     body = file(client, reports_world.h("citizen"), photos=[buffer.getvalue()]).get_json()
     stored = client.get(body["report"]["photos"][0]["url"])
-    assert stored.mimetype == "image/png" and b"0912345678" not in stored.data
+    assert stored.mimetype == "image/jpeg" and b"0912345678" not in stored.data
+    assert Image.open(io.BytesIO(stored.data)).size == (10, 10)
 
 
 def test_not_an_image_is_refused_and_nothing_is_written(client, reports_world, storage):
@@ -115,7 +116,8 @@ def test_photo_required_by_the_category(client, reports_world):
 
 
 def test_unknown_category_and_missing_fields(client, reports_world):
-    assert file(client, reports_world.h("citizen"), category="teleport").status_code == 404
+    unknown = file(client, reports_world.h("citizen"), category="teleport")
+    assert unknown.status_code == 422 and unknown.get_json()["code"] == "unknown_category"
     response = client.post("/api/v1/reports", data={"category": "other"}, headers=reports_world.h("citizen"),
                            content_type="multipart/form-data")
     assert response.status_code == 422
