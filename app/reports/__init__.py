@@ -9,3 +9,7 @@ def init_app(app) -> None:
 
     api.register_blueprint(routes.blp, url_prefix="/api/v1/reports")
     api.register_blueprint(open311_routes.blp, url_prefix="/open311/v2")
+    if app.config["DEV_ENDPOINTS"]:  # development only: the demo's key, log-ins and a place
+        from app.reports import dev_routes
+
+        api.register_blueprint(dev_routes.blp, url_prefix="/api/v1/dev")

@@ -180,3 +180,22 @@ def _jitter(rng, province_code: str, point: tuple[float, float]) -> tuple[float,
         if geo.inside_province(province_code, lat, lon):
             return round(lat, 6), round(lon, 6)
     return point
+
+
+def demo_facts(province_code: str) -> dict:
+    """What the development demo endpoint shows: the partner key, the demo log-ins, a place to report."""
+    citizen = db.session.scalar(select(Account).where(Account.role == CITIZEN, Account.level == 2,
+                                                      Account.totp_secret.is_not(None))
+                                .order_by(Account.created_at).limit(1))
+    officer = db.session.scalar(select(Account).where(Account.login == "demo.officer"))
+    commune = officer.commune_code if officer is not None and officer.commune_code else None
+    point = geo.commune_points(province_code).get(commune) if commune else None
+    logins = {"citizen": citizen.login if citizen else None, "officer": "demo.officer",
+              "approver": "demo.approver", "dispatcher": "demo.dispatcher", "leader": "demo.leader",
+              "admin": "demo.admin"}
+    return {
+        "open311_api_key": DEV_API_KEY, "partner": DEMO_PARTNER, "password": DEMO_PASSWORD,
+        "logins": logins,
+        "totp_secrets": {role: demo_secret(login) for role, login in logins.items() if login},
+        "place": {"commune_code": commune, "latitude": point[0], "longitude": point[1]} if point else None,
+    }

@@ -161,3 +161,15 @@ def test_the_georeport_client_reads_us(client, reports_world, monkeypatch):
     assert api.get_service_definition("street_lighting")["attributes"][0]["code"] == "pole_number"
     assert [r["service_request_id"] for r in api.get_service_requests(status="open")] == [report_id]
     assert api.get_service_request(report_id)["status"] == "open"
+
+
+def test_development_demo_endpoint_shows_the_partner_key(client, reports_world):
+    from app.reports.seed import DEV_API_KEY, seed_demo
+
+    seed_demo("80")
+    db.session.flush()
+    body = client.get("/api/v1/dev/reports-demo").get_json()
+    assert body["open311_api_key"] == DEV_API_KEY and body["logins"]["dispatcher"] == "demo.dispatcher"
+    filed = client.post(f"{BASE}/requests.json", data={"api_key": DEV_API_KEY, "service_code": "other",
+                                                        "lat": POINT[0], "long": POINT[1], "description": "Thử"})
+    assert filed.status_code == 201
