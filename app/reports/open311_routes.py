@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from app.errors import AppError
+from app.errors import AppError, handle_app_error
 from app.reports import open311
 
 blp = Blueprint("open311", __name__, description="Open311 GeoReport v2 (partner apps and Open311 clients)")
@@ -162,8 +162,15 @@ def _errors(*statuses):
     return decorator
 
 
+# Refusals of the whole API (a community helper's delegated token outside its consent) keep the
+# API's own envelope: they are not Open311 answers
+PASS_THROUGH = frozenset({"delegation_scope", "resident_account_required"})
+
+
 @blp.errorhandler(AppError)
 def _app_error(error: AppError):
+    if error.code in PASS_THROUGH:
+        return handle_app_error(error)
     status = 400 if error.status in (400, 409, 422, 429) else error.status
     return _error_list(status, gettext(error.message, **error.params))
 
