@@ -14,7 +14,7 @@ from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
 from app.common.workdays import add_working_days
 from app.extensions import db
-from app.identity.roles import ADMIN, APPROVER, CITIZEN, DISPATCHER, LEADER, OFFICER
+from app.identity.roles import ADMIN, APPROVER, CITIZEN, DISPATCHER, OFFICER
 from app.reports import geo, photos, routing, states
 from app.reports.access import ensure_visible, facts_of, actor_of, is_published, load, staff_view
 from app.reports.errors import (
@@ -26,7 +26,7 @@ from app.reports.models import (
     APP, REPORT_PHOTO, RESULT_PHOTO, Report, ReportCategory, ReportFollower, ReportPhoto, ReportTimelineEntry,
 )
 from app.reports.settings import settings
-from app.reports.transitions import fire, publish, record
+from app.reports.transitions import fire, record
 
 SPAM, OUT_OF_SCOPE = "spam", "out_of_scope"
 REFUSAL_KINDS = (SPAM, OUT_OF_SCOPE)
@@ -212,8 +212,7 @@ def merge(principal: Principal, report_id: uuid.UUID, into_id: uuid.UUID, *, ver
         raise NotMergeable(errors={"into_id": [NotMergeable.message]})
     s = settings()
     fire(source, "merge", principal, window_days=s.window_days, data={"into": str(target.id)},
-         params={"target_reference": str(target.id).split("-")[0].upper()})
-    source.merged_into_id = target.id
+         params={"target_reference": str(target.id).split("-")[0].upper()}, changes={"merged_into_id": target.id})
     already = set(db.session.scalars(select(ReportFollower.account_id).where(ReportFollower.report_id == target.id)))
     for follower in db.session.scalars(select(ReportFollower).where(ReportFollower.report_id == source.id)):
         if follower.account_id not in already:
@@ -238,15 +237,14 @@ def act(principal: Principal, report_id: uuid.UUID, action: str, *, reason: str 
         if agency is None:
             raise NoCompetentAgency(errors={"agency_id": [NoCompetentAgency.message]})
         data = {"from_agency": report.agency_id, "agency_code": agency.code}
-        fire(report, action, principal, window_days=s.window_days, reason=reason, data=data)
-        report.agency_id = agency.id
-        report.escalation_level = 0
+        fire(report, action, principal, window_days=s.window_days, reason=reason, data=data,
+             changes={"agency_id": agency.id, "escalation_level": 0})
     elif action == "refuse":
-        fire(report, action, principal, window_days=s.window_days, reason=reason,
-             data={"kind": refusal_kind or OUT_OF_SCOPE})
-        report.refusal_reason = reason.strip()
+        changes = {"refusal_reason": (reason or "").strip() or None}
         if refusal_kind == SPAM:
-            report.public = False
+            changes["public"] = False
+        fire(report, action, principal, window_days=s.window_days, reason=reason,
+             data={"kind": refusal_kind or OUT_OF_SCOPE}, changes=changes)
     elif action in ("acknowledge", "note"):
         fire(report, action, principal, window_days=s.window_days, reason=reason)
     else:
@@ -262,8 +260,8 @@ def resolve(principal: Principal, report_id: uuid.UUID, result_text: str, files:
     cleaned = photos.clean_all(files, max_count=s.max_photos, max_bytes=s.photo_max_bytes, max_side=s.photo_max_side)
     report = _locked_for(principal, report_id)
     _ensure_version(report, version)
-    fire(report, "resolve", principal, window_days=s.window_days, reason=result_text)
-    report.result_text = result_text.strip()
+    fire(report, "resolve", principal, window_days=s.window_days, reason=result_text,
+         changes={"result_text": result_text.strip()})
     stored = []
     try:
         for photo in cleaned:
@@ -280,8 +278,8 @@ def resolve(principal: Principal, report_id: uuid.UUID, result_text: str, files:
 def rate(principal: Principal, report_id: uuid.UUID, rating: int, comment: str | None) -> Report:
     """The reporter rates the result (closing the report) within the window."""
     report = _locked_for(principal, report_id)
-    fire(report, "close", principal, window_days=settings().window_days, data={"rating": rating})
-    report.rating, report.rating_comment = rating, (comment or "").strip() or None
+    fire(report, "close", principal, window_days=settings().window_days, data={"rating": rating},
+         changes={"rating": rating, "rating_comment": (comment or "").strip() or None})
     _commit()
     return report
 

@@ -43,9 +43,16 @@ class ReportChanged:
 
 
 def fire(report: Report, action: str, principal: Principal | None, *, window_days: int,
-         reason: str | None = None, data: dict | None = None, params: dict | None = None) -> states.Transition:
-    """Applies `action` to `report` as `principal` (None: the system)."""
+         reason: str | None = None, data: dict | None = None, params: dict | None = None,
+         changes: dict | None = None) -> states.Transition:
+    """Applies `action` to `report` as `principal` (None: the system).
+
+    `changes` (column: value) are set once the actor is checked against the report as it
+    was, before the timeline, the notifications and the event see it (a new agency).
+    """
     transition = check(report, action, principal, window_days=window_days, reason=reason)
+    for name, value in (changes or {}).items():
+        setattr(report, name, value)
     previous = report.status
     report.status = transition.target
     _apply_effects(report, transition)

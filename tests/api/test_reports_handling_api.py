@@ -185,3 +185,12 @@ def test_merge_refuses_another_category_or_itself(client, reports_world):
                        headers=w.h("dispatcher")).status_code == 409
     assert client.post(f"/api/v1/reports/{one}/merge", json={"into_id": one},
                        headers=w.h("dispatcher")).status_code == 409
+
+
+def test_the_event_of_a_transfer_names_the_new_agency(client, reports_world, seen):
+    w = reports_world
+    report_id = filed(client, w)
+    department = agency("SXD-80")
+    act(client, w.h("officer"), report_id, "transfer", reason="Thuộc Sở Xây dựng.", agency_id=str(department.id))
+    name, change = seen[-1]
+    assert name == "report.assigned" and change.action == "transfer" and change.agency_id == department.id
