@@ -6,7 +6,7 @@ rule, responsible agency types); the seed never overwrites an existing one.
 from app.catalog.models import COMMUNE_COMMITTEE, PROVINCIAL_POLICE
 
 CONSTRUCTION = "construction_department"
-AGRICULTURE_ENVIRONMENT = "agriculture_environment_department"
+AGRICULTURE_ENVIRONMENT = "agri_environment_department"   # agencies.kind holds 30 characters
 HEALTH = "health_department"
 INSPECTORATE = "provincial_inspectorate"
 

@@ -43,3 +43,13 @@ def test_only_admins_edit(client, reports_world):
     assert response.status_code == 403
     assert client.patch("/api/v1/reports/categories/nope", headers=reports_world.h("admin"),
                         json={"deadline_days": 1}).status_code == 404
+
+
+def test_agency_kinds_fit_the_agencies_table():
+    """PostgreSQL enforces column lengths that SQLite ignores."""
+    from app.catalog.models import Agency
+    from app.reports.catalog_data import DEPARTMENTS
+
+    width = Agency.__table__.c.kind.type.length
+    kinds = {kind for c in CATEGORIES for kind in c["agency_kinds"].values()} | {k for _, k, _ in DEPARTMENTS}
+    assert all(len(kind) <= width for kind in kinds)
