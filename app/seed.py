@@ -36,7 +36,7 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     demo_accounts = seed_demo_accounts(province_code)
     demo_dossiers = seed_demo_dossiers(province_code)
     demo_team = seed_demo_team()
-    reports_seed.seed_departments(province_code)
+    report.agencies_inserted += reports_seed.seed_departments(province_code)   # departments handling reports
     reports_seed.seed_categories()
     demo_reports = reports_seed.seed_demo(province_code)
     db.session.commit()
