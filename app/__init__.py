@@ -4,7 +4,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table registered before use)
 from app import (
-    assistance, catalog, dashboard, demo, dossiers, home, identity, mockgateway, notifications, payments, quality, registry,
+    assistance, catalog, dashboard, demo, dossiers, home, identity, mockgateway, notifications, payments, quality, registry, reports,
 )
 from app.cli import register_cli
 from app.common import health
@@ -37,6 +37,7 @@ DOMAINS = (
     mockgateway.init_app,    # development and tests only (MOCK_GATEWAYS)
     assistance.init_app,     # delegated tokens (community helpers), their act log and figures
     quality.init_app,        # ratings, complaints, apologies, stalls, the Decision 766 index
+    reports.init_app,        # citizen reports: /api/v1/reports, Open311 at /open311/v2
     demo.init_app,           # development only: GET /api/v1/dev/demo, POST /api/v1/dev/tokens
     home.init_app,           # `/`: links and demo accounts (development), a JSON index (production)
 )

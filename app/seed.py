@@ -17,6 +17,7 @@ from app.extensions import db
 from app.identity.seed import seed_demo_accounts
 from app.quality.seed import seed_demo_quality
 from app.registry.synthetic import seed_registry
+from app.reports import seed as reports_seed
 
 
 @dataclass
@@ -39,12 +40,15 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     seed_demo_dossiers(province_code)
     seed_demo_team()
     seed_demo_quality()
+    report.agencies_inserted += reports_seed.seed_departments(province_code)   # departments handling reports
+    reports_seed.seed_categories()
+    report_lines = reports_seed.seed_demo(province_code)
     if demo_settings().enabled:
         seed_demo_extras()
     db.session.commit()
     _refresh_statistics()
     if demo_settings().enabled:   # printed on every start, from what the database holds now
-        report.demo_lines = facts.demo_lines(facts.demo_facts(demo_settings().public_url, province_code))
+        report.demo_lines = facts.demo_lines(facts.demo_facts(demo_settings().public_url, province_code)) + report_lines
     report.seconds = time.perf_counter() - started
     return report
 

@@ -40,9 +40,10 @@ def _log_delegated_request(response):
         db.session.rollback()
         delegation = db.session.get(Delegation, delegation_id)
         if refused:
-            body = response.get_json(silent=True) or {}
+            body = response.get_json(silent=True)
+            code = body.get("code") if isinstance(body, dict) else None   # Open311 errors are a list
             acts.record(delegation, "request_refused", outcome=acts.REFUSED,
-                        detail={"method": request.method, "path": request.path, "code": body.get("code")})
+                        detail={"method": request.method, "path": request.path, "code": code})
         else:
             acts.record(delegation, rule.act, target_type=rule.target, target_id=_target(response))
         db.session.commit()

@@ -35,6 +35,7 @@ WHAT = {
     scopes.PAY_FEE: {"vi": "tạo thanh toán lệ phí (liên kết gửi về điện thoại của bạn)",
                      "en": "start paying a fee (the link comes to your phone)"},
     scopes.READ_STATUS: {"vi": "xem tình trạng hồ sơ của bạn", "en": "see the status of your dossiers"},
+    scopes.FILE_REPORT: {"vi": "gửi phản ánh hiện trường", "en": "file a report of a problem on the spot"},
 }
 
 

@@ -21,7 +21,8 @@ REGISTER_ACCOUNT = "register_account"   # start a level-1 registration; it compl
 SUBMIT_DOSSIER = "submit_dossier"       # start, fill in and submit a dossier of one named procedure
 PAY_FEE = "pay_fee"                     # start paying a dossier's fee; the link goes to the resident's phone
 READ_STATUS = "read_status"             # the list of the resident's dossiers and their status
-SCOPES = (REGISTER_ACCOUNT, SUBMIT_DOSSIER, PAY_FEE, READ_STATUS)
+FILE_REPORT = "file_report"             # file a citizen report (phản ánh hiện trường) in the resident's name
+SCOPES = (REGISTER_ACCOUNT, SUBMIT_DOSSIER, PAY_FEE, READ_STATUS, FILE_REPORT)
 # The scope the payments domain checks on a delegated principal (app.payments.service.PAYMENT_SCOPE)
 PAYMENTS_DOMAIN_SCOPE = "payments"
 
@@ -98,6 +99,10 @@ RULES: dict[tuple[str, str], Rule] = {
     # fees: through the assistance endpoints, which never hand the payment link to the helper
     ("assistance.DelegatedPayments", "POST"): _rule(PAY_FEE),
     ("assistance.DelegatedPaymentById", "GET"): _rule(PAY_FEE),
+    # citizen reports in the resident's name (the report records the helper too)
+    ("reports.Categories", "GET"): _rule(FILE_REPORT),
+    ("reports.Nearby", "GET"): _rule(FILE_REPORT),
+    ("reports.Reports", "POST"): _rule(FILE_REPORT, act="report_filed", target="report"),
 }
 
 

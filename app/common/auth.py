@@ -43,6 +43,11 @@ class Principal:
         return self.actor_id is not None
 
 
+def optional_principal() -> Principal | None:
+    """Who is calling, or None for an anonymous caller (public reads)."""
+    return g.get("principal")
+
+
 def current_principal() -> Principal:
     principal = g.get("principal")
     if principal is None:

@@ -62,7 +62,8 @@ def _no_store(response):
 def _log_refusals(response):
     """Every authentication or authorisation refusal, in any domain, goes to the security log."""
     if response.status_code in (401, 403):
-        body = response.get_json(silent=True) or {}
+        body = response.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}   # Open311 errors are a list
         principal = g.get("principal")
         audit("authorization.refused", ok=False, status=response.status_code, code=body.get("code"),
               method=request.method, path=request.path,

@@ -15,7 +15,8 @@ from app.notifications.rendering import MissingPlaceholders, missing_values, pla
 
 # Categories: citizens choose channels per category, except the mandatory ones
 OTP, SECURITY, DOSSIER, PAYMENT, ASSISTANCE = "otp", "security", "dossier", "payment", "assistance"
-CATEGORIES = (OTP, SECURITY, DOSSIER, PAYMENT, ASSISTANCE)
+REPORT = "report"
+CATEGORIES = (OTP, SECURITY, DOSSIER, PAYMENT, ASSISTANCE, REPORT)
 MANDATORY = frozenset({OTP, SECURITY})
 LOCALES = ("vi", "en")
 
@@ -360,6 +361,56 @@ ALL_TEMPLATES: tuple[Template, ...] = (
             "(giới hạn {limit} giờ)."),
        Text("Dossier stalled", "Dossier {receipt_code} has been {status} for {hours} working hours "
             "(limit {limit}).")),
+
+    # --- Citizen reports (phản ánh hiện trường): the reporter and every "me too" ---
+    _t("report_received", 1, REPORT,
+       Text("Đã tiếp nhận phản ánh",
+            "Phản ánh {reference} ({category_name}) đã được chuyển đến cơ quan có thẩm quyền"
+            "[[, hạn xử lý {due_date|date}]]."),
+       Text("Report received",
+            "Your report {reference} ({category_name}) was sent to the agency that must act"
+            "[[; it is due by {due_date|date}]].")),
+    _t("report_routed", 1, REPORT,
+       Text("Phản ánh được chuyển cơ quan xử lý",
+            "Phản ánh {reference} đã được chuyển đến cơ quan xử lý khác[[: {reason}]]."),
+       Text("Report sent to another agency",
+            "Your report {reference} was sent to another agency[[: {reason}]].")),
+    _t("report_refused", 1, REPORT,
+       Text("Phản ánh không được xử lý",
+            "Phản ánh {reference} không được tiếp nhận xử lý: {reason}."),
+       Text("Report not taken up",
+            "Your report {reference} was not taken up: {reason}.")),
+    _t("report_merged", 1, REPORT,
+       Text("Phản ánh được gộp",
+            "Phản ánh {reference} trùng với phản ánh {target_reference} và đã được gộp; "
+            "bạn sẽ nhận thông báo về phản ánh đó."),
+       Text("Report merged",
+            "Your report {reference} duplicates report {target_reference} and was merged into it; "
+            "you will be told how that one goes.")),
+    _t("report_in_progress", 1, REPORT,
+       Text("Phản ánh đang được xử lý",
+            "Cơ quan có thẩm quyền đang xử lý phản ánh {reference}[[, hạn xử lý {due_date|date}]]."),
+       Text("Report in progress",
+            "The agency is working on report {reference}[[; it is due by {due_date|date}]].")),
+    _t("report_progress", 1, REPORT,
+       Text("Cập nhật xử lý phản ánh", "Phản ánh {reference}: {reason}"),
+       Text("Report update", "Report {reference}: {reason}")),
+    _t("report_resolved", 1, REPORT,
+       Text("Phản ánh đã được xử lý",
+            "Phản ánh {reference} đã được xử lý: {reason}. Trong 7 ngày, bạn có thể đánh giá "
+            "hoặc mở lại phản ánh nếu chưa hài lòng."),
+       Text("Report resolved",
+            "Report {reference} was resolved: {reason}. Within 7 days you may rate the result "
+            "or reopen the report if it is not fixed."), important=True),
+    _t("report_reopened", 1, REPORT,
+       Text("Phản ánh được mở lại", "Phản ánh {reference} đã được mở lại: {reason}."),
+       Text("Report reopened", "Report {reference} was reopened: {reason}.")),
+    _t("report_escalated", 1, REPORT,
+       Text("Phản ánh quá hạn xử lý",
+            "Phản ánh {reference} ({category_name}) đã quá hạn xử lý (mức {level}). Đề nghị chỉ đạo xử lý."),
+       Text("Report overdue",
+            "Report {reference} ({category_name}) is overdue (level {level}). Please see that it is handled."),
+       important=True),
 )
 
 

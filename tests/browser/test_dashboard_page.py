@@ -74,6 +74,16 @@ def _help_residents():
                            delegation_id=None, personal_id=personal_id)
 
 
+def _file_reports():
+    """Citizen reports for the reports panel (synthetic, over the last 90 days)."""
+    from app.reports.seed import seed_categories, seed_departments, seed_synthetic_reports
+
+    seed_departments("80")
+    seed_categories()
+    db.session.flush()
+    seed_synthetic_reports("80", 120)
+
+
 @pytest.fixture
 def served(tmp_path):
     """A migrated, seeded database served on 127.0.0.1; yields (base URL, leader's TOTP secret, app)."""
@@ -96,6 +106,7 @@ def served(tmp_path):
         made = build_dossiers(procedures, lambda code: db.session.scalar(db.select(Agency).where(Agency.code == code)))
         build_payments(made)
         _help_residents()
+        _file_reports()
         refresh_registry_figures()
         leader = create_staff(role=roles.LEADER, login="lanhdao.tinh", full_name="Nguyễn Văn Lãnh Đạo",
                               password=PASSWORD)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from app.catalog.models import Agency
 from app.common.personal_id import validate_personal_id
 from app.extensions import db
+from app.reports.catalog_data import DEPARTMENTS as REPORT_DEPARTMENTS
 from app.registry import divisions
 from app.registry.adapter import get_registry
 from app.registry.models import RegistryCitizen
@@ -30,9 +31,9 @@ def test_seeding_creates_citizens_and_agencies(province):
     assert province.citizens_inserted == 300
     assert db.session.scalar(select(func.count()).select_from(RegistryCitizen)) == 300
     communes = divisions.communes_of("80")
-    assert province.agencies_inserted == len(communes) + 4
+    assert province.agencies_inserted == len(communes) + 4 + len(REPORT_DEPARTMENTS)
     codes = set(db.session.scalars(select(Agency.code)))
-    assert {"CA-80", "STP-80", "BHXH-80", "SNV-80", f"UBND-{communes[0].code}"} <= codes
+    assert {"CA-80", "STP-80", "BHXH-80", "SNV-80", "SXD-80", f"UBND-{communes[0].code}"} <= codes
 
 
 def test_seeding_twice_does_not_duplicate(app, province):

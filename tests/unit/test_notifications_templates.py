@@ -23,6 +23,9 @@ EVENTS = {
     # service quality (app/quality)
     "complaint_filed", "complaint_accepted", "complaint_refused", "complaint_info_requested",
     "complaint_answered", "complaint_overdue", "dossier_apology", "dossier_stalled",
+    # citizen reports (app/reports)
+    "report_received", "report_routed", "report_refused", "report_merged", "report_in_progress",
+    "report_progress", "report_resolved", "report_reopened", "report_escalated",
 }
 # The smallest params each event needs
 MINIMAL = {"otp_code": {"code": "482913", "purpose": "login"}, "payment_succeeded": {"amount": 50000},
@@ -43,6 +46,12 @@ MINIMAL.update({
                         "due_date": "2026-12-10", "new_date": "2026-12-18"},
     "dossier_stalled": {"receipt_code": "H80.27727-260105-0001", "status": "received", "hours": 9, "limit": 8},
 })
+MINIMAL["report_received"] = {"reference": "6F1C2A8E", "category_name": "Chiếu sáng công cộng"}
+MINIMAL["report_routed"] = MINIMAL["report_in_progress"] = {"reference": "6F1C2A8E"}
+for _event in ("report_refused", "report_progress", "report_resolved", "report_reopened"):
+    MINIMAL[_event] = {"reference": "6F1C2A8E", "reason": "Đã thay bóng đèn."}
+MINIMAL["report_merged"] = {"reference": "6F1C2A8E", "target_reference": "1A2B3C4D"}
+MINIMAL["report_escalated"] = {"reference": "6F1C2A8E", "category_name": "Chiếu sáng công cộng", "level": 1}
 MINIMAL["assistance_consent_code"] = {"code": "482913", "assistant_name": "Lê Thị Hoa",
                                       "what": "nộp hồ sơ", "duration": "2 giờ"}
 MINIMAL["assistance_payment_link"] = {"amount": 8000, "receipt_code": "H80.27727-260105-0001",
@@ -131,7 +140,8 @@ def test_messages_that_matter_are_marked_important():
     important = {e for e in EVENTS if templates.current(e).important}
     assert important == {"supplement_requested", "result_issued", "payment_failed",
                          # the citizen must act or learns a new date
-                         "complaint_refused", "complaint_info_requested", "complaint_answered", "dossier_apology"}
+                         "complaint_refused", "complaint_info_requested", "complaint_answered", "dossier_apology",
+                         "report_resolved", "report_escalated"}
     mandatory = {e for e in EVENTS if templates.current(e).mandatory}
     assert mandatory == {"otp_code", "device_bound", "device_unbound", "password_changed",
                          "qr_login_approved", "account_disabled", "assistance_consent_code",

@@ -295,6 +295,8 @@
     return `${scope}${scope ? "&" : "?"}limit=20`;
   }
 
+  const panels = [];
+
   async function load() {
     try {
       const [dossiers, overdue, eid, quality, payments, assistance] = await Promise.all([
@@ -312,6 +314,7 @@
       renderPayments(payments);
       renderAssistance(assistance);
       if (window.iocQuality) await window.iocQuality.load();   // the service-quality panel (quality.js)
+      await Promise.all(panels.map((panel) => panel()));   // panels of other domains (ioc-reports.js)
       const now = new Date();
       $("#updated").textContent = `Cập nhật lúc ${now.toLocaleTimeString("vi-VN")} · tự động mỗi phút`;
       document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
@@ -353,7 +356,8 @@
   window.Chart.defaults.color = "#e8eef7";
   window.Chart.defaults.datasets.bar.maxBarThickness = 36;
   window.Chart.defaults.borderColor = "#233a59";
-  window.ioc = { charts, load, query, json, setFigure, fillTable };   // for the browser test and the curious operator
+  // for the panels of other domains, the browser test and the curious operator
+  window.ioc = { charts, load, query, json, call, draw, fillTable, setFigure, panels };
   if (store.getItem("ioc.access")) start();
   else showLogin();
 })();
