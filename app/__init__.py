@@ -24,11 +24,14 @@ def create_app(config: Config | str | None = None) -> Flask:
     register_error_handlers(app)
 
     from app.identity.authn import load_principal
-    app.before_request(load_principal)
+    from app.oidc import except_protocol_endpoints
+    app.before_request(except_protocol_endpoints(load_principal))
     from app.common.input_guard import refuse_nul_characters
     app.before_request(refuse_nul_characters)
     from app.assistance import init_app as init_assistance
     init_assistance(app)  # delegated tokens (community helpers), their act log and figures
+    from app.oidc import init_app as init_oidc
+    init_oidc(app)  # OpenID Connect provider for the provincial portals (docs/oidc.md)
 
     from app.cli import register_cli
     register_cli(app)

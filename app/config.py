@@ -69,6 +69,10 @@ class Config:
         # Operations-centre counters: months whose day rows are kept (0: all); older months keep month rows
         self.DASHBOARD_DAY_ROWS_MONTHS = int(e.get("DASHBOARD_DAY_ROWS_MONTHS", 24))
 
+        # OpenID Connect provider (app/oidc/settings.py)
+        from app.oidc.settings import oidc_config
+        self.__dict__.update(oidc_config(e, self.ENV_NAME))
+
         # Notifications: channel adapters, retries, receipts, worker
         from app.notifications.settings import notification_settings
         for name, value in notification_settings(e, self.ENV_NAME).items():
@@ -123,6 +127,8 @@ class ProductionConfig(Config):
         found.extend(production_problems(self))
         from app.payments.settings import payment_problems
         found.extend(payment_problems(self))
+        from app.oidc.settings import oidc_problems
+        found.extend(oidc_problems(self))
         return found
 
 

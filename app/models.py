@@ -8,3 +8,4 @@ from app.dashboard import models as dashboard_models  # noqa: F401
 from app.dossiers import models as dossiers_models  # noqa: F401
 from app.payments import models as payments_models  # noqa: F401
 from app.assistance import models as assistance_models  # noqa: F401
+from app.oidc import models as oidc_models  # noqa: F401

@@ -1,0 +1,56 @@
+"""Helpers for the OpenID provider tests: registered clients, a browser that logs in, PKCE."""
+import base64
+import hashlib
+import re
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+from joserfc.jwk import ECKey
+
+from app.identity import roles
+from app.oidc import clients
+from app.oidc.assurance import LOA_1, LOA_2  # noqa: F401  (re-exported for tests)
+from tests.factories import AccountFactory
+
+PORTAL_REDIRECT = "https://dichvucong.example.gov.vn/oidc/callback"
+HOSPITAL_REDIRECT = "https://datlich.benhvien.example.vn/auth/callback"
+HOSPITAL_SECRET = "hospital-dev-secret-" + "x" * 20
+
+
+def admin():
+    return AccountFactory(role=roles.ADMIN)
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    return verifier, challenge
+
+
+def hospital_client(actor_id, **overrides):
+    data = {"name": "Bệnh viện Đa khoa tỉnh - Đặt lịch khám", "redirect_uris": [HOSPITAL_REDIRECT],
+            "allowed_scopes": ["openid", "profile", "phone", "offline_access"], "allowed_acr": [1, 2],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "backchannel_logout_uri": "https://datlich.benhvien.example.vn/auth/backchannel",
+            "post_logout_redirect_uris": ["https://datlich.benhvien.example.vn/"], **overrides}
+    client, secret = clients.register_client(actor_id, data, client_secret=HOSPITAL_SECRET)
+    return client, secret
+
+
+def portal_client(actor_id, **overrides):
+    key = ECKey.generate_key("P-256", private=True)
+    public = {**key.as_dict(private=False), "kid": "portal-1", "use": "sig", "alg": "ES256"}
+    data = {"name": "Cổng dịch vụ công tỉnh", "redirect_uris": [PORTAL_REDIRECT],
+            "allowed_scopes": ["openid", "profile", "phone", "address", "vn_personal_id"], "allowed_acr": [1, 2],
+            "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [public]},
+            "may_receive_personal_id": True, **overrides}
+    client, _ = clients.register_client(actor_id, data)
+    return client, key
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def query_of(location: str) -> dict:
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
