@@ -54,3 +54,40 @@ def csrf_of(html: str) -> str:
 
 def query_of(location: str) -> dict:
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+class Browser:
+    """The citizen's browser on the provider's pages (the Flask test client keeps the cookie)."""
+
+    def __init__(self, client, *, language: str = "vi"):
+        self.client = client
+        self.headers = {"Accept-Language": language}
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, headers=self.headers, **kwargs)
+
+    def post_form(self, url, data):
+        page = self.get(url)
+        assert page.status_code == 200, page.get_data(as_text=True)
+        return self.client.post(url, data={"csrf_token": csrf_of(page.get_data(as_text=True)), **data},
+                                headers=self.headers)
+
+    def authorize(self, **params):
+        return self.get("/oidc/authorize", query_string=params)
+
+    def follow(self, response):
+        """Follows redirects inside the provider; stops at a page or at the client's redirect URI."""
+        while response.status_code in (302, 303) and urlsplit(response.location).path.startswith("/oidc/"):
+            self.location = response.location
+            response = self.get(response.location)
+        return response
+
+    def log_in(self, login: str, password: str, *, method: str | None = None, code=None):
+        """On the login page (`self.location`): password, then the second factor; returns what follows."""
+        assert "/oidc/login/" in self.location
+        response = self.post_form(self.location, {"login": login, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        factor_url = response.location
+        if method == "sms":
+            self.post_form(factor_url, {"method": "send_sms"})
+        return self.post_form(factor_url, {"method": method, "code": code() if callable(code) else code})

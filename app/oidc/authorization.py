@@ -431,8 +431,16 @@ def _expires_in(client, grant_type):
     return settings().access_token_ttl_seconds
 
 
+class Server(AuthorizationServer):
+    def create_oauth2_request(self, request):
+        # a stored request (after login, or pushed) is used as it is, not the current HTTP request
+        if isinstance(request, OAuth2Request):
+            return request
+        return super().create_oauth2_request(request)
+
+
 def build_server(app) -> AuthorizationServer:
-    server = AuthorizationServer()
+    server = Server()
     server.init_app(app, query_client=query_client, save_token=save_token)
     server.scopes_supported = list(SUPPORTED_SCOPES)
     server.register_token_generator("default", BearerTokenGenerator(
