@@ -42,7 +42,9 @@ def current_key() -> OidcSigningKey:
                             .order_by(OidcSigningKey.created_at.desc()).limit(1))
     if row is not None and row.created_at + timedelta(days=settings().key_rotation_days) > now:
         return row
-    return rotate_keys()
+    row = rotate_keys()
+    db.session.commit()          # a signature made with it must be verifiable by the next request
+    return row
 
 
 def rotate_keys(*, drop_old_now: bool = False) -> OidcSigningKey:
