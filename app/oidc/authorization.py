@@ -222,7 +222,7 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
             return False
         expires = datetime.fromtimestamp(int(claims.get("exp", time.time() + 600)), tz=utcnow().tzinfo)
         db.session.add(OidcUsedAssertion(jti_hash=digest, expires_at=max(expires, utcnow())))
-        db.session.flush()
+        db.session.commit()           # spent even when the rest of the request fails
         return True
 
     def resolve_client_public_key(self, client):
@@ -367,7 +367,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
     def revoke_old_credential(self, refresh_token):
         refresh_token.row.revoked_at = utcnow()
-        db.session.flush()
+        db.session.commit()
 
 
 # --- revocation, introspection, userinfo ----------------------------------------

@@ -112,7 +112,6 @@ def resume(rid):
     except OAuth2Error as error:
         return interaction.protocol_error_response(pending.params, error)
     if step == interaction.LOGIN:
-        session.pop(SID, None)
         return redirect(url_for("oidc_pages.login", rid=rid))
     if step == interaction.STEP_UP:
         return redirect(url_for("oidc_pages.step_up", rid=rid))
