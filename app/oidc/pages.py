@@ -9,6 +9,7 @@ expired request) are shown here and never redirected.
 import functools
 import hmac
 import secrets
+import uuid
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749.errors import OAuth2Error
@@ -17,7 +18,8 @@ from flask_babel import get_locale, gettext
 
 from app.errors import AppError
 from app.extensions import limiter
-from app.identity import qr, qr_login
+from app.identity import qr as qr_images
+from app.identity import qr_login
 from app.identity.login import begin_login, complete_login, send_login_sms, step_up_with_totp
 from app.identity.sessions import ClientInfo
 from app.oidc import interaction, logout as logouts
@@ -180,13 +182,13 @@ def qr(rid):
         held = {"rid": str(rid), "id": str(created.login.id), "secret": created.poll_secret, "code": created.code}
         session[QR] = held
     shown = {"client": pending.client, "level": pending.level, "rid": rid, "step_up": step_up,
-             "code": held and held["code"], "svg": held and qr.svg(held["code"])}
+             "code": held and held["code"], "svg": held and qr_images.svg(held["code"])}
     if request.method == "GET":
         return _render("qr", **shown)
     if held is None:
         return redirect(url_for("oidc_pages.qr", rid=rid))
     try:
-        result = qr_login.poll(held["id"], held["secret"], wait=0)
+        result = qr_login.poll(uuid.UUID(held["id"]), held["secret"], wait=0)
     except AppError as error:
         session.pop(QR, None)
         return _render("qr", error.status, error=gettext(error.message), **shown)

@@ -73,7 +73,7 @@ class OneClient(MethodView):
         return clients.get_client(client_id)
 
     @require_role(ADMIN)
-    @blp.arguments(ClientUpdateArgs)
+    @blp.arguments(ClientUpdateArgs(partial=True))
     @refusals(NOT_FOUND, BAD_INPUT)
     @blp.response(200, ClientSchema)
     def patch(self, args, client_id):

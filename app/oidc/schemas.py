@@ -34,8 +34,7 @@ class ClientArgs(ma.Schema):
 
 
 class ClientUpdateArgs(ClientArgs):
-    class Meta:
-        partial = True
+    """Any subset of the registration's fields (loaded with `partial=True`)."""
 
     active = ma.fields.Boolean()
 

@@ -401,3 +401,56 @@ def test_a_password_change_ends_the_clients_sessions_through_the_back_channel(cl
     assert _userinfo(client, access).status_code == 401
     delivery = db.session.query(OidcLogoutDelivery).one()
     assert delivery.client_id == hospital.client_id and delivery.delivered_at is None
+
+
+# --- QR login and QR step-up from the bound phone ---------------------------------------------
+
+def _approve_on_phone(client, citizen, qr_page: str) -> None:
+    code = qr_page.split('data-code="')[1].split('"')[0]
+    phone = citizen.phone_headers()
+    assert client.post("/api/v1/identity/qr-logins/scan", json={"code": code}, headers=phone).status_code == 200
+    approved = client.post("/api/v1/identity/qr-logins/approve", json={"code": code}, headers=phone)
+    assert approved.status_code == 200, approved.get_json()
+
+
+def _id_token_claims(client, hospital, response, verifier):
+    body = _exchange(client, hospital, query_of(response.location)["code"], verifier).get_json()
+    return jwt.decode(body["id_token"], _jwks(client), ["ES256"]).claims
+
+
+def test_qr_login_from_the_bound_phone_reaches_level_2(client):
+    hospital, _ = hospital_client(admin().id)
+    citizen = bound_citizen()
+    browser = Browser(client)
+    verifier, challenge = pkce()
+    browser.follow(browser.authorize(**_params(hospital, challenge, acr_values=LOA_2)))
+    qr_url = browser.location + "/qr"
+    page = browser.get(qr_url).get_data(as_text=True)
+    assert "<svg" in page and "<script" not in page
+    pending = browser.post_form(qr_url, {})
+    assert pending.status_code == 200 and 'id="error"' in pending.get_data(as_text=True)   # not approved yet
+    _approve_on_phone(client, citizen, page)
+    response = browser.follow(browser.post_form(qr_url, {}))
+    response = browser.follow(browser.post_form(browser.location, {"decision": "allow"}))
+    claims = _id_token_claims(client, hospital, response, verifier)
+    assert claims["acr"] == LOA_2 and claims["amr"] == ["qr"]
+
+
+def test_a_level_1_session_steps_up_with_a_qr_approval(client):
+    hospital, _ = hospital_client(admin().id)
+    citizen = bound_citizen()
+    browser = Browser(client)
+    _, challenge = pkce()
+    browser.follow(browser.authorize(**_params(hospital, challenge, acr_values=LOA_1)))
+    _sms_login(browser, citizen.account)
+    verifier, challenge = pkce()
+    browser.follow(browser.authorize(**_params(hospital, challenge, acr_values=LOA_2)))
+    assert "/oidc/step-up/" in browser.location
+    rid = browser.location.rsplit("/", 1)[1]
+    page = browser.get(f"/oidc/login/{rid}/qr").get_data(as_text=True)
+    _approve_on_phone(client, citizen, page)
+    response = browser.follow(browser.post_form(f"/oidc/login/{rid}/qr", {}))
+    if "/oidc/consent/" in (browser.location or "") and response.status_code == 200:
+        response = browser.follow(browser.post_form(browser.location, {"decision": "allow"}))
+    claims = _id_token_claims(client, hospital, response, verifier)
+    assert claims["acr"] == LOA_2 and claims["amr"] == ["pwd", "sms", "qr"]
