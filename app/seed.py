@@ -12,6 +12,7 @@ from app.catalog.seed import seed_agencies, seed_procedures
 from app.dossiers.seed import seed_demo_dossiers
 from app.extensions import db
 from app.identity.seed import seed_demo_accounts
+from app.oidc.seed import seed_demo_clients
 from app.registry.models import RegistryCitizen
 from app.registry.synthetic import seed_registry
 
@@ -35,8 +36,9 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     demo_accounts = seed_demo_accounts(province_code)
     demo_dossiers = seed_demo_dossiers(province_code)
     demo_team = seed_demo_team()
+    demo_clients = seed_demo_clients()
     db.session.commit()
-    report.demo_lines = demo_citizen_lines() + demo_accounts + demo_team + demo_dossiers
+    report.demo_lines = demo_citizen_lines() + demo_accounts + demo_team + demo_dossiers + demo_clients
     report.seconds = time.perf_counter() - started
     return report
 
