@@ -15,12 +15,15 @@ storage and our rules:
   `offline_access` was granted, rotated on use;
 - ID tokens signed ES256 with the current key (`kid` in the header).
 """
+import base64
+import binascii
 import hashlib
 import json
 import secrets
 import time
 import urllib.request
 import uuid
+from urllib.parse import unquote_plus
 from datetime import datetime, timedelta
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
@@ -207,7 +210,24 @@ def find_token(token_string: str | None, hint: str | None = None) -> Token | Non
     return None
 
 
-# --- client authentication: private_key_jwt -------------------------------------
+# --- client authentication ------------------------------------------------------------
+
+def secret_basic(query_client, oauth_request):
+    """client_secret_basic, the id and secret form-decoded as RFC 6749 §2.3.1 says ("+" is a space)."""
+    scheme, _, value = oauth_request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    if not sep:
+        return None
+    client = query_client(unquote_plus(user))
+    if client is not None and client.check_client_secret(unquote_plus(password)):
+        return client
+    return None
+
 
 class PrivateKeyJwt(JWTBearerClientAssertion):
     CLIENT_AUTH_METHOD = PRIVATE_KEY_JWT
@@ -445,6 +465,7 @@ def build_server(app) -> AuthorizationServer:
     server.scopes_supported = list(SUPPORTED_SCOPES)
     server.register_token_generator("default", BearerTokenGenerator(
         lambda **_: secrets.token_urlsafe(32), lambda **_: secrets.token_urlsafe(48), _expires_in))
+    server.register_client_auth_method(CLIENT_SECRET_BASIC, secret_basic)
     server.register_client_auth_method(PRIVATE_KEY_JWT, PrivateKeyJwt())
     server.register_grant(CodeGrant, [S256Required(required=True), IdToken(require_nonce=False)])
     server.register_grant(RefreshGrant)

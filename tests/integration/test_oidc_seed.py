@@ -2,7 +2,7 @@
 import base64
 import json
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from joserfc.jwk import ECKey
 
@@ -31,10 +31,12 @@ def test_the_demo_clients_are_seeded_once_and_match_the_examples(client):
 
     # the hospital's secret has a space, a slash and Vietnamese letters: RFC 6749 §2.3.1 form-encodes it
     hospital = CONFIG["clients"]["hospital"]
-    encoded = quote(hospital["client_id"], safe="") + ":" + quote(hospital["client_secret"], safe="")
-    basic = {"Authorization": "Basic " + base64.b64encode(encoded.encode()).decode()}
-    response = client.post("/oidc/introspect", data={"token": "nothing"}, headers=basic)
-    assert response.status_code == 200 and response.get_json() == {"active": False}
+    for encoded in (quote(hospital["client_id"], safe="") + ":" + quote(hospital["client_secret"], safe=""),
+                    quote_plus(hospital["client_id"]) + ":" + quote_plus(hospital["client_secret"])):
+        basic = {"Authorization": "Basic " + base64.b64encode(encoded.encode()).decode()}
+        response = client.post("/oidc/introspect", data={"token": "nothing"}, headers=basic)
+        assert response.status_code == 200 and response.get_json() == {"active": False}, encoded
+    assert "+" in quote_plus(hospital["client_secret"])
     wrong = client.post("/oidc/introspect", data={"token": "nothing"},
                         headers={"Authorization": "Basic " + base64.b64encode(b"demo-hospital:nope").decode()})
     assert wrong.status_code == 401
