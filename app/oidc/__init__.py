@@ -32,9 +32,18 @@ def init_app(app: Flask) -> None:
 
 
 def except_protocol_endpoints(load_principal: Callable[[], None]) -> Callable[[], None]:
-    """The API's bearer-token check, skipped on /oidc/...: userinfo reads its own opaque tokens."""
+    """The API's bearer-token check, except for what the protocol endpoints read themselves.
+
+    On /oidc/... clients send Basic credentials (token, revocation, introspection)
+    and the provider's own opaque access tokens (userinfo); those are left to
+    Authlib. An API token (a JWT) is still checked there as everywhere, so a
+    community helper's delegated token is refused on these routes too.
+    """
     @functools.wraps(load_principal)
     def load_principal_outside_protocol() -> None:
-        if not request.path.startswith(PROTOCOL_PREFIX):
-            load_principal()
+        if request.path.startswith(PROTOCOL_PREFIX):
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or token.strip().count(".") != 2:
+                return
+        load_principal()
     return load_principal_outside_protocol
