@@ -24,6 +24,7 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
+import requests
 from requests.auth import HTTPBasicAuth
 
 CONFIG = json.loads((Path(__file__).with_name("config.json")).read_text())
@@ -31,14 +32,16 @@ CONFIG = json.loads((Path(__file__).with_name("config.json")).read_text())
 
 def relying_party(name: str, issuer: str) -> tuple[OAuth2Session, dict, dict]:
     client = CONFIG["clients"][name]
-    discovery = OAuth2Session().get(f"{issuer}/.well-known/openid-configuration").json()
+    discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
     if client["token_endpoint_auth_method"] == "private_key_jwt":
         session = OAuth2Session(client["client_id"], ECKey.import_key(client["private_jwk"]),
                                 token_endpoint_auth_method=PrivateKeyJWT(discovery["token_endpoint"], alg="ES256"),
                                 scope=client["scope"], redirect_uri=client["redirect_uri"],
                                 code_challenge_method="S256")
     else:
-        session = OAuth2Session(client["client_id"], client["client_secret"],
+        # RFC 6749 §2.3.1: the id and secret are form-encoded before HTTP Basic (the demo secret has
+        # a space, a slash and Vietnamese letters); the client id here needs no encoding
+        session = OAuth2Session(client["client_id"], quote(client["client_secret"], safe=""),
                                 token_endpoint_auth_method="client_secret_basic", scope=client["scope"],
                                 redirect_uri=client["redirect_uri"], code_challenge_method="S256")
     return session, client, discovery
