@@ -20,7 +20,7 @@ import flask_migrate
 import pytest
 import requests
 from selenium.common.exceptions import WebDriverException
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -30,7 +30,7 @@ from app.extensions import db
 from app.identity import roles
 from app.oidc import clients
 from app.oidc.assurance import LOA_2
-from tests.browser.test_dashboard_page import CHROMEDRIVER, CHROMIUM, _database_url
+from tests.browser.test_dashboard_page import CHROMEDRIVER, CHROMIUM
 from tests.factories import AccountFactory
 from tests.identity_fixtures import PASSWORD, bound_citizen, totp_code
 
@@ -44,6 +44,20 @@ SECRET = "browser-test-secret-0123456789"
 def db_session():
     """This module commits for real in a database of its own: no rolled-back test transaction."""
     yield None
+
+
+def _database_url(tmp_path) -> str:
+    """A SQLite file, or `<test database>_oidc_browser` on PostgreSQL (created on demand)."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return f"sqlite:///{tmp_path}/oidc_browser.db"
+    base, _, name = url.rpartition("/")
+    engine = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"{name}_oidc_browser"}):
+            connection.execute(text(f'CREATE DATABASE "{name}_oidc_browser"'))
+    engine.dispose()
+    return f"{base}/{name}_oidc_browser"
 
 
 def _serve(wsgi_app):
@@ -65,7 +79,7 @@ def served(tmp_path):
 
     rp_server = _serve(callback)
     redirect_uri = f"http://127.0.0.1:{rp_server.server_port}/callback"
-    url = _database_url(tmp_path).replace("browser.db", "oidc_browser.db").replace("_browser", "_oidc_browser")
+    url = _database_url(tmp_path)
     app = create_app(TestingConfig({**os.environ, "TEST_DATABASE_URL": url}))
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
