@@ -239,8 +239,17 @@ def grant_consent(account_id: uuid.UUID, client_id: str, scopes: list[str]) -> O
 
 
 def list_consents(account_id: uuid.UUID, *, cursor: str | None, limit: int) -> dict:
+    """The citizen's live consents, newest first, with each service's name and logo (for the app)."""
     statement = select(OidcConsent).where(OidcConsent.account_id == account_id, OidcConsent.revoked_at.is_(None))
-    return paginate(db.session, statement, OidcConsent, cursor=cursor, limit=limit)
+    page = paginate(db.session, statement, OidcConsent, cursor=cursor, limit=limit)
+    ids = [consent.client_id for consent in page["items"]]
+    known = {client.client_id: client for client in db.session.scalars(
+        select(OidcClient).where(OidcClient.client_id.in_(ids)))} if ids else {}
+    page["items"] = [{"client_id": consent.client_id, "scopes": consent.scopes, "granted_at": consent.granted_at,
+                      "client_name": known[consent.client_id].name if consent.client_id in known else None,
+                      "logo_uri": known[consent.client_id].logo_uri if consent.client_id in known else None}
+                     for consent in page["items"]]
+    return page
 
 
 def revoke_consent(account_id: uuid.UUID, client_id: str) -> None:

@@ -73,6 +73,8 @@ class ClientAuditSchema(ma.Schema):
 
 class ConsentSchema(ma.Schema):
     client_id = ma.fields.String()
+    client_name = ma.fields.String(allow_none=True, metadata={"example": "Bệnh viện Đa khoa tỉnh"})
+    logo_uri = ma.fields.String(allow_none=True)
     scopes = ma.fields.List(ma.fields.String())
     granted_at = ma.fields.DateTime()
 

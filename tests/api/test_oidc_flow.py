@@ -292,8 +292,8 @@ def test_consent_is_remembered_listed_and_revocable_by_the_citizen(client):
     browser, verifier, code = _code(client, hospital, citizen)
     access = _exchange(client, hospital, code, verifier).get_json()["access_token"]
     listed = client.get("/api/v1/oidc/consents", headers=bearer(citizen)).get_json()["items"]
-    assert listed == [{"client_id": hospital.client_id, "scopes": ["openid", "profile"],
-                       "granted_at": listed[0]["granted_at"]}]
+    assert listed == [{"client_id": hospital.client_id, "client_name": hospital.name, "logo_uri": None,
+                       "scopes": ["openid", "profile"], "granted_at": listed[0]["granted_at"]}]
     assert client.delete(f"/api/v1/oidc/consents/{hospital.client_id}", headers=bearer(citizen)).status_code == 204
     assert _userinfo(client, access).status_code == 401
     assert client.get("/api/v1/oidc/consents", headers=bearer(citizen)).get_json()["items"] == []
