@@ -454,3 +454,32 @@ def test_a_level_1_session_steps_up_with_a_qr_approval(client):
         response = browser.follow(browser.post_form(browser.location, {"decision": "allow"}))
     claims = _id_token_claims(client, hospital, response, verifier)
     assert claims["acr"] == LOA_2 and claims["amr"] == ["pwd", "sms", "qr"]
+
+
+def test_prompt_none_with_a_session_and_consent_answers_silently(client):
+    hospital, _ = hospital_client(admin().id)
+    browser, _, _ = _code(client, hospital, active_citizen())
+    _, challenge = pkce()
+    response = browser.follow(browser.authorize(**_params(hospital, challenge, prompt="none")))
+    assert "code" in query_of(response.location)
+    response = browser.follow(browser.authorize(**_params(hospital, challenge, prompt="none", scope="openid phone")))
+    assert query_of(response.location)["error"] == "consent_required"
+
+
+def test_unbinding_the_phone_ends_the_clients_sessions_through_the_back_channel(client):
+    from app.identity import devices
+    hospital, _ = hospital_client(admin().id)
+    citizen = bound_citizen()
+    browser = Browser(client)
+    verifier, challenge = pkce()
+    browser.follow(browser.authorize(**_params(hospital, challenge)))
+    response = browser.follow(browser.log_in(citizen.account.login, PASSWORD, method="totp",
+                                             code=lambda: totp_code(citizen.totp_secret)))
+    response = browser.follow(browser.post_form(browser.location, {"decision": "allow"}))
+    access = _exchange(client, hospital, query_of(response.location)["code"], verifier).get_json()["access_token"]
+    from app.identity.models import AuthSession
+    # the login happened in the phone's browser, on the bound device (its sessions end with it)
+    db.session.query(AuthSession).filter_by(account_id=citizen.account.id).update({"device_id": citizen.device.id})
+    devices.unbind_device(citizen.account, citizen.device.id)
+    assert _userinfo(client, access).status_code == 401
+    assert db.session.query(OidcLogoutDelivery).one().client_id == hospital.client_id
