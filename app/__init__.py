@@ -4,7 +4,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table registered before use)
 from app import (
-    assistance, catalog, dashboard, demo, dossiers, home, identity, mockgateway, notifications, payments, quality, registry, reports,
+    assistance, catalog, dashboard, demo, dossiers, home, identity, mockgateway, notifications, oidc, payments, quality, registry, reports,
 )
 from app.cli import register_cli
 from app.common import health
@@ -38,6 +38,7 @@ DOMAINS = (
     assistance.init_app,     # delegated tokens (community helpers), their act log and figures
     quality.init_app,        # ratings, complaints, apologies, stalls, the Decision 766 index
     reports.init_app,        # citizen reports: /api/v1/reports, Open311 at /open311/v2
+    oidc.init_app,           # OpenID Connect provider for the provincial portals (docs/oidc.md)
     demo.init_app,           # development only: GET /api/v1/dev/demo, POST /api/v1/dev/tokens
     home.init_app,           # `/`: links and demo accounts (development), a JSON index (production)
 )
@@ -61,7 +62,7 @@ def create_app(config: Config | str | None = None) -> Flask:
         init_domain(app)
     register_error_handlers(app)
     init_overload(app)          # no database connection in time: 503 overloaded; database down: 503, fail fast
-    identity.init_principal(app)
+    identity.init_principal(app, oidc.except_protocol_endpoints)   # /oidc/...: the protocol's own credentials
     app.before_request(refuse_nul_characters)
     app.before_request(refuse_deep_json)  # 400 invalid_json past 32 levels, never a RecursionError
     init_metrics(app, database_figures)   # GET /metrics (Prometheus), request and pool series

@@ -110,6 +110,12 @@ class Config:
         # Operations-centre counters: months whose day rows are kept (0: all); older months keep month rows
         self.DASHBOARD_DAY_ROWS_MONTHS = int(e.get("DASHBOARD_DAY_ROWS_MONTHS", 24))
 
+        # OpenID Connect provider (app/oidc/settings.py); empty issuer: the URL the server is reached at
+        self.OIDC_ISSUER = e.get("OIDC_ISSUER", "").rstrip("/")
+        self.OIDC_KEY_ROTATION_DAYS = int(e.get("OIDC_KEY_ROTATION_DAYS", 30))
+        self.OIDC_CLIENT_RATE_LIMIT = e.get("OIDC_CLIENT_RATE_LIMIT", "60 per minute")
+        self.OIDC_BACKCHANNEL_TIMEOUT = float(e.get("OIDC_BACKCHANNEL_TIMEOUT", 5))
+
         # Notifications: channel adapters, retries, receipts, worker
         for name, value in notification_settings(e, self.ENV_NAME).items():
             setattr(self, name, value)
@@ -171,6 +177,7 @@ class ProductionConfig(Config):
             found.append("FLASK_DEBUG is on")
         found.extend(notification_problems(self))
         found.extend(payment_problems(self))
+        found.extend(oidc_problems(self))
         return found
 
 
@@ -335,3 +342,13 @@ def _bool(value: str | None, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def oidc_problems(config) -> list[str]:
+    """Relying parties must see a fixed https issuer."""
+    issuer = getattr(config, "OIDC_ISSUER", "")
+    if not issuer:
+        return ["OIDC_ISSUER is not set (relying parties must see a fixed https issuer)"]
+    if not issuer.startswith("https://"):
+        return ["OIDC_ISSUER is not an https URL"]
+    return []

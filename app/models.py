@@ -10,3 +10,4 @@ from app.payments import models as payments_models  # noqa: F401
 from app.assistance import models as assistance_models  # noqa: F401
 from app.quality import models as quality_models  # noqa: F401
 from app.reports import models as reports_models  # noqa: F401
+from app.oidc import models as oidc_models  # noqa: F401

@@ -16,6 +16,7 @@ from app.dossiers.seed import seed_demo_dossiers
 from app.extensions import db
 from app.identity.seed import seed_demo_accounts
 from app.quality.seed import seed_demo_quality
+from app.oidc.seed import seed_demo_clients
 from app.registry.synthetic import seed_registry
 from app.reports import seed as reports_seed
 
@@ -43,6 +44,7 @@ def seed_province(province_code: str, citizens: int, seed: int = 2025, progress=
     report.agencies_inserted += reports_seed.seed_departments(province_code)   # departments handling reports
     reports_seed.seed_categories()
     report_lines = reports_seed.seed_demo(province_code)
+    report_lines += seed_demo_clients()
     if demo_settings().enabled:
         seed_demo_extras()
     db.session.commit()

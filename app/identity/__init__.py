@@ -24,9 +24,11 @@ def init_dev_endpoints(app) -> None:
         api.register_blueprint(dev_routes.blp, url_prefix="/api/v1/dev")
 
 
-def init_principal(app) -> None:
-    """Who is calling: the bearer token's principal, loaded before every request."""
-    app.before_request(load_principal)
+def init_principal(app, wrap=lambda loader: loader) -> None:
+    """Who is calling: the bearer token's principal, loaded before every request.
+
+    `wrap` lets the OpenID provider leave its protocol endpoints' own credentials alone."""
+    app.before_request(wrap(load_principal))
 
 
 def _phone_of(account_id: uuid.UUID) -> str | None:

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
+from app.common import events
 from app.common.clock import utcnow
 from app.common.database import commit_keeping_loaded
 from app.common.pagination import paginate
@@ -47,6 +48,18 @@ class IssuedTokens:
     @property
     def session_id(self):
         return self.session.id
+
+
+@dataclass(frozen=True)
+class SessionsEnded:
+    """Payload of `identity.sessions_ended`: sessions revoked (logout, password or device change...)."""
+
+    account_id: uuid.UUID
+    session_ids: tuple[uuid.UUID, ...]
+    reason: str
+
+
+SESSIONS_ENDED = "identity.sessions_ended"
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,7 @@ def revoke_session(session: AuthSession, reason: str) -> None:
     if session.revoked_at is None:
         session.revoked_at = utcnow()
         session.revoked_reason = reason
+        events.publish(SESSIONS_ENDED, ended=SessionsEnded(session.account_id, (session.id,), reason))
 
 
 def revoke_sessions(account_id: uuid.UUID, reason: str, *, device_id: uuid.UUID | None = None,
@@ -153,8 +167,11 @@ def revoke_sessions(account_id: uuid.UUID, reason: str, *, device_id: uuid.UUID 
         statement = statement.where(or_(AuthSession.device_id.is_(None), AuthSession.device_id != spare_device_id))
     if keep is not None:
         statement = statement.where(AuthSession.id != keep)
-    return db.session.execute(statement.values(revoked_at=utcnow(), revoked_reason=reason),
-                              execution_options={"synchronize_session": "fetch"}).rowcount
+    statement = statement.values(revoked_at=utcnow(), revoked_reason=reason).returning(AuthSession.id)
+    ended = tuple(db.session.scalars(statement, execution_options={"synchronize_session": "fetch"}))
+    if ended:
+        events.publish(SESSIONS_ENDED, ended=SessionsEnded(account_id, ended, reason))
+    return len(ended)
 
 
 def end_level2_on_device(account: Account, device_id: uuid.UUID, reason: str, *,

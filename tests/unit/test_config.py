@@ -14,6 +14,7 @@ SAFE = {
     "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEIAjVtG8pE8uRXFlYOS5z69JD+CtUq1UH6+wtZ0awX4U6\\n"
                        "-----END PRIVATE KEY-----\\n",
     "DATABASE_URL": "postgresql+psycopg://app@db/smart_province",
+    "OIDC_ISSUER": "https://id.example.gov.vn",
     # Notification channels: real adapters and a callback secret
     "NOTIFY_SMS_ADAPTER": "brandname", "SMS_BRANDNAME_URL": "https://sms.example/send",
     "SMS_BRANDNAME_API_KEY": "key", "SMS_BRANDNAME_SECRET_KEY": "secret",
@@ -47,6 +48,8 @@ def test_production_starts_with_safe_settings():
     ({"MOCK_GATEWAYS": "1"}, "MOCK_GATEWAYS"),
     ({"MOMO_SECRET_KEY": "K951B6PE1waDMi640xX08PD3vg6EkVlz"}, "MOMO_SECRET_KEY"),
     ({"VNPAY_URL": "http://127.0.0.1:8100/mock/vnpay/paymentv2/vpcpay.html"}, "mock gateways"),
+    ({"OIDC_ISSUER": ""}, "OIDC_ISSUER"),
+    ({"OIDC_ISSUER": "http://id.example.gov.vn"}, "OIDC_ISSUER"),
 ])
 def test_production_refuses_development_settings_and_says_why(change, reason):
     with pytest.raises(ConfigurationError) as caught:

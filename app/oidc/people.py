@@ -1,0 +1,65 @@
+"""What the provider reads from the identity domain, in one place.
+
+Identity has no read API for a session's level and login time or an account's
+registry keys, so these small read-only look-ups use its models; every change
+goes through identity's service functions (login, step-up, QR login, logout).
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.common.auth import Principal
+from app.common.clock import utcnow
+from app.extensions import db
+from app.identity.models import ACTIVE, Account, AuthSession
+
+
+@dataclass(frozen=True)
+class EndUser:
+    """A citizen logged in to the provider: their identity session, as Authlib's `user`."""
+
+    account_id: uuid.UUID
+    session_id: uuid.UUID
+    level: int
+    amr: tuple[str, ...]
+    auth_time: datetime
+    account_level: int
+    role: str
+    device_id: uuid.UUID | None
+
+    def get_user_id(self):   # Authlib asks for it
+        return str(self.account_id)
+
+    def principal(self) -> Principal:
+        return Principal(account_id=self.account_id, role=self.role, level=self.level, methods=self.amr,
+                         session_id=self.session_id, device_id=self.device_id)
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    personal_id: str | None
+    phone: str | None
+    full_name: str
+
+
+def live_user(session_id) -> EndUser | None:
+    """The session's user while the session is live and the account active, else None."""
+    try:
+        session = db.session.get(AuthSession, uuid.UUID(str(session_id))) if session_id else None
+    except ValueError:
+        return None
+    if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
+        return None
+    account = session.account
+    if account.status != ACTIVE:
+        return None
+    return EndUser(account_id=account.id, session_id=session.id, level=session.level,
+                   amr=tuple(session.methods or ()), auth_time=session.created_at,
+                   account_level=account.level, role=account.role, device_id=session.device_id)
+
+
+def account_facts(account_id: uuid.UUID) -> AccountFacts | None:
+    account = db.session.get(Account, account_id)
+    if account is None:
+        return None
+    return AccountFacts(personal_id=account.personal_id, phone=account.phone, full_name=account.full_name)
