@@ -64,7 +64,9 @@ def published_keys() -> list[OidcSigningKey]:
 
 
 def jwks() -> dict:
-    """The public JWK Set served at `jwks_uri`."""
+    """The public JWK Set served at `jwks_uri`; the first key is made here if none signed yet,
+    so a relying party that caches the set before the first login does not cache it empty."""
+    current_key()
     return {"keys": [dict(row.public_jwk) for row in published_keys()]}
 
 
