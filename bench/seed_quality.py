@@ -5,7 +5,7 @@
     DATABASE_URL=... .venv/bin/python bench/run.py --only 'quality.*'
 
 bench/seed_dashboard.py writes dossiers straight into the tables, so the
-`dossier.changed` events that keep `quality_dossiers` and `quality_rollups`
+`dossier.transitioned` events that keep `quality_dossiers` and `quality_rollups`
 current never ran. This script does in bulk what those events would have
 done: one `quality_dossiers` row per submitted dossier (deterministic
 pseudo-random facts where the bulk rows carry none: prefill, reuse,

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from app.catalog.models import Procedure
 from app.common.clock import VIETNAM
-from app.dossiers.changes import DossierChanged
+from app.dossiers.events import DossierTransitioned
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.quality import tracking
@@ -36,11 +36,12 @@ def handled(procedure: Procedure, citizen, agency, commune_code, *, channel="onl
     common = dict(dossier_id=dossier.id, citizen_account_id=citizen.id, agency_id=agency.id,
                   commune_code=commune_code, procedure_code=procedure.code, receipt_code=dossier.receipt_code,
                   channel=channel, assignee_id=None, submitted_at=at(received, 8), received_at=at(received, 9),
-                  due_date=datetime.fromisoformat(due).date(), fee_amount=fee, paid_online=paid_online)
-    tracking.on_dossier_changed(DossierChanged(
+                  due_date=datetime.fromisoformat(due).date(), fee_amount=fee, paid_online=paid_online,
+                  actor_id=None, fee_status="paid" if paid_online else "not_required")
+    tracking.on_dossier_changed(DossierTransitioned(
         action="submit", from_status="draft", to_status="submitted", at=at(received, 8), completed_at=None,
         paused_days=0, supplement_count=0, **common))
-    tracking.on_dossier_changed(DossierChanged(
+    tracking.on_dossier_changed(DossierTransitioned(
         action="issue_result" if status == "result_issued" else "reject", from_status="approved",
         to_status=status, at=at(finished), completed_at=at(finished), paused_days=paused,
         supplement_count=supplements, electronic_result=electronic and status == "result_issued",

@@ -1,15 +1,13 @@
 """Dossiers: a citizen's application for a procedure, from draft to digitized result."""
 from app.common.events import declare
 from app.dossiers import bundles, results_routes, routes, transitions
-from app.dossiers.changes import DOSSIER_CHANGED, DOSSIER_NEW_DATE, DossierChanged, DossierNewDate
-from app.dossiers.events import NAMES, DossierTransitioned
+from app.dossiers.events import NAMES, NEW_DATE, DossierNewDate, DossierTransitioned
 from app.extensions import api
 
 
 def init_app(app) -> None:
     declare(DossierTransitioned, *NAMES)
-    declare(DossierChanged, DOSSIER_CHANGED)      # every transition with what the service index measures
-    declare(DossierNewDate, DOSSIER_NEW_DATE)
+    declare(DossierNewDate, NEW_DATE)
     transitions.react_to_bundle_members(bundles.on_member_changed)
     api.register_blueprint(routes.blp, url_prefix="/api/v1/dossiers")
     api.register_blueprint(results_routes.blp, url_prefix="/api/v1/results")

@@ -29,7 +29,7 @@ from app.dossiers.models import (
     FEE_NOT_REQUIRED, FEE_PAID, FEE_REFUNDED, FEE_UNPAID, FROM_BUNDLE, FROM_REGISTRY, Dossier,
     DossierBundle, TimelineEntry,
 )
-from app.dossiers.changes import DOSSIER_NEW_DATE, DossierNewDate
+from app.dossiers.events import NEW_DATE, DossierNewDate
 from app.dossiers.transitions import REFUSALS, check, fire, record
 from app.errors import N_, Conflict, Forbidden, ValidationFailed
 from app.extensions import db
@@ -184,7 +184,7 @@ def apply_transition(principal: Principal, dossier_id: uuid.UUID, action: str, *
         assignee = _assignee(principal, dossier, assignee_id or principal.account_id)
         data["assignee_id"] = assignee.id
         check(dossier, action, principal)
-        dossier.assigned_officer_id = assignee.id   # before firing: the dossier.changed event names the assignee
+        dossier.assigned_officer_id = assignee.id   # before firing: the dossier.transitioned event names the assignee
         fire(dossier, action, principal, reason=reason, data=data)
     else:
         fire(dossier, action, principal, reason=reason, data=data, reason_code=reason_code)
@@ -312,7 +312,7 @@ def promise_new_date(principal: Principal, dossier_id: uuid.UUID, new_date: date
     dossier.promised_date = new_date
     record(dossier, "apologise", principal, data={"new_date": new_date.isoformat(),
                                                   "due_date": dossier.due_date.isoformat()})
-    events.publish(DOSSIER_NEW_DATE, DossierNewDate(dossier.id, new_date, dossier.due_date, utcnow()))
+    events.publish(NEW_DATE, DossierNewDate(dossier.id, new_date, dossier.due_date, utcnow()))
     return LateDossier(dossier.id, dossier.citizen_account_id, dossier.applicant_name, dossier.receipt_code,
                        dossier.procedure.code, dossier.procedure.name, dossier.agency_id, dossier.agency.name,
                        dossier.due_date, new_date)

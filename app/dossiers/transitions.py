@@ -13,7 +13,6 @@ from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.dossiers import events as dossier_events
 from app.dossiers import states
-from app.dossiers.changes import DOSSIER_CHANGED, DossierChanged
 from app.dossiers.access import actor_of, facts_of
 from app.dossiers.errors import ReasonCodeMissing, ReasonMissing, TransitionNotAllowed
 from app.dossiers.events import DossierTransitioned
@@ -53,7 +52,7 @@ def fire(dossier: Dossier, action: str, principal: Principal | None, *, reason: 
     record(dossier, action, principal, from_status=previous, to_status=transition.target,
            reason=reason, data=data)
     _announce(dossier, transition, reason)
-    _publish_change(dossier, transition, previous, reason_code)   # service quality listens
+    _publish(dossier, transition, previous, principal, reason_code)
     if dossier.bundle_id is not None and _bundle_reaction is not None:
         _bundle_reaction(dossier, transition)
     return transition
@@ -156,31 +155,31 @@ def _announce(dossier: Dossier, transition: states.Transition, reason: str | Non
         if transition.action == "request_supplement" and dossier.supplement_count > 1:
             params["supplement_number"] = dossier.supplement_count   # the leader approved it
         notify(transition.notify, account_id=dossier.citizen_account_id, params=params)
-    payload = DossierTransitioned(
-        dossier_id=dossier.id, action=transition.action, status=dossier.status,
-        citizen_account_id=dossier.citizen_account_id, procedure_code=dossier.procedure.code,
-        agency_id=dossier.agency_id, commune_code=dossier.commune_code,
-        fee_amount=dossier.fee_amount, fee_status=dossier.fee_status,
-    )
+
+
+def _publish(dossier: Dossier, transition: states.Transition, previous: str | None,
+             principal: Principal | None, reason_code: str | None) -> None:
+    """`dossier.transitioned`, and the transition's meaning if it has one, with the same payload."""
+    payload = _payload(dossier, transition, previous, principal, reason_code)
     if transition.publish:
         events.publish(transition.publish, payload)
     events.publish(dossier_events.TRANSITIONED, payload)
 
 
-# -- service quality: every transition, with what the Decision 766 figures need -----------------
-
-def _publish_change(dossier: Dossier, transition: states.Transition, previous: str | None,
-                    reason_code: str | None) -> None:
+def _payload(dossier: Dossier, transition: states.Transition, previous: str | None,
+             principal: Principal | None, reason_code: str | None) -> DossierTransitioned:
     finished = transition.target in states.FINAL
     documents = list(dossier.documents) if finished else []
-    events.publish(DOSSIER_CHANGED, DossierChanged(
+    return DossierTransitioned(
         dossier_id=dossier.id, action=transition.action, from_status=previous, to_status=dossier.status,
-        at=utcnow(), citizen_account_id=dossier.citizen_account_id, agency_id=dossier.agency_id,
+        at=utcnow(), actor_id=principal.account_id if principal else None,
+        citizen_account_id=dossier.citizen_account_id, agency_id=dossier.agency_id,
         commune_code=dossier.commune_code, procedure_code=dossier.procedure.code,
         receipt_code=dossier.receipt_code, channel=dossier.channel, assignee_id=dossier.assigned_officer_id,
         submitted_at=dossier.submitted_at, received_at=dossier.received_at, completed_at=dossier.completed_at,
         due_date=dossier.due_date, paused_days=dossier.paused_days or 0,
         supplement_count=dossier.supplement_count or 0, fee_amount=dossier.fee_amount or 0,
+        fee_status=dossier.fee_status,
         paid_online=dossier.fee_status == FEE_PAID and dossier.fee_payment_id is not None,
         reason_code=reason_code,
         electronic_result=(transition.target == states.RESULT_ISSUED) if finished else None,
@@ -188,7 +187,7 @@ def _publish_change(dossier: Dossier, transition: states.Transition, previous: s
         if finished else None,
         reused_documents=any(d.source == REUSED_RESULT for d in documents) if finished else None,
         digitised=bool(documents) if finished else None,
-    ))
+    )
 
 
 def _jsonable(data: dict) -> dict:

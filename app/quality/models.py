@@ -1,7 +1,7 @@
 """The service-quality domain's tables.
 
 `quality_dossiers` is this domain's own record of every submitted dossier,
-kept from the `dossier.changed` events (it never reads the dossiers' tables).
+kept from the `dossier.transitioned` events (it never reads the dossiers' tables).
 `quality_rollups` holds the index's numerators and denominators per month and
 scope, added to when a dossier finishes, a complaint closes or a rating
 arrives, so the index for a period sums a few rows instead of scanning

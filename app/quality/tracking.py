@@ -9,7 +9,7 @@ from app.common import events
 from app.common.clock import VIETNAM
 from app.common.workdays import working_days_between
 from app.dossiers import states as dossier_states
-from app.dossiers.changes import DOSSIER_CHANGED, DOSSIER_NEW_DATE, DossierChanged, DossierNewDate
+from app.dossiers.events import NEW_DATE, TRANSITIONED, DossierNewDate, DossierTransitioned
 from app.extensions import db
 from app.quality.models import QualityDossier, Rollup
 
@@ -19,12 +19,12 @@ SUBMISSIONS = frozenset({"submit", "submit_at_desk", "start"})
 
 
 def subscribe_all() -> None:
-    events.subscribe(DOSSIER_CHANGED, _dossier_changed)
-    events.subscribe(DOSSIER_NEW_DATE, _new_date)
+    events.subscribe(TRANSITIONED, _dossier_changed)
+    events.subscribe(NEW_DATE, _new_date)
 
 
 def _dossier_changed(**fields) -> None:   # events hand over the payload's fields
-    on_dossier_changed(DossierChanged(**fields))
+    on_dossier_changed(DossierTransitioned(**fields))
 
 
 def _new_date(**fields) -> None:
@@ -57,7 +57,7 @@ def add(month: str, scopes: list[str], metrics: dict[str, int]) -> None:
     connection.execute(statement, [dict(month=m, scope=s, metric=k, value=v) for m, s, k, v in rows])
 
 
-def on_dossier_changed(change: DossierChanged) -> None:
+def on_dossier_changed(change: DossierTransitioned) -> None:
     record = db.session.get(QualityDossier, change.dossier_id)
     if record is None:
         if change.action not in SUBMISSIONS and change.from_status in dossier_states.PRIVATE:
@@ -86,7 +86,7 @@ def on_dossier_changed(change: DossierChanged) -> None:
         _finish(record, change)
 
 
-def _finish(record: QualityDossier, change: DossierChanged) -> None:
+def _finish(record: QualityDossier, change: DossierTransitioned) -> None:
     """A dossier handled (result issued or rejected): its contribution to the index, once."""
     finished_on = record.completed_at.astimezone(VIETNAM).date()
     started = (record.received_at or record.submitted_at or record.completed_at).astimezone(VIETNAM).date()
