@@ -4,7 +4,7 @@
 exists if and only if the change that caused it was committed.
 
 Fan-out happens here, at queue time: the account's choices, devices and
-e-mail are read (two small indexed queries) and one row is written per
+e-mail are read (one small indexed query) and one row is written per
 channel and address, all in the caller's transaction. The in-app row is the
 inbox entry itself and is delivered by the commit; the others wait for a
 worker. Texts are rendered here too, so every row records the template
@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import select, text
+from sqlalchemy import Uuid, literal, select, text
 
 from app.common.clock import utcnow
 from app.extensions import db
@@ -94,15 +94,26 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
     """Who the account is for routing: phone, e-mail, devices, choices, language."""
     if account_id is None:
         return routing.Recipient(phone=phone)
-    profile = db.session.scalar(select(NotificationProfile).where(NotificationProfile.account_id == account_id))
-    tokens = tuple(db.session.scalars(
-        select(PushDevice.token).where(PushDevice.account_id == account_id).order_by(PushDevice.created_at)))
+    rows = db.session.execute(_recipient_query(account_id)).all()
+    profile = rows[0] if rows and rows[0].locale is not None else None
     return routing.Recipient(
         account_id=account_id, phone=phone or _phone_of(account_id),
-        email=profile.email if profile else None, push_tokens=tokens,
+        email=profile.email if profile else None,
+        push_tokens=tuple(row.token for row in rows if row.token is not None),
         choices=dict(profile.choices or {}) if profile else {},
         locale=profile.locale if profile else "vi",
     )
+
+
+def _recipient_query(account_id: uuid.UUID):
+    """The profile and every push token of one account in one round trip (either may be missing)."""
+    wanted = select(literal(account_id, type_=Uuid).label("account_id")).subquery()
+    return (select(NotificationProfile.locale, NotificationProfile.email, NotificationProfile.choices,
+                   PushDevice.token)
+            .select_from(wanted)
+            .outerjoin(NotificationProfile, NotificationProfile.account_id == wanted.c.account_id)
+            .outerjoin(PushDevice, PushDevice.account_id == wanted.c.account_id)
+            .order_by(PushDevice.created_at))
 
 
 def _body(channel: str, rendered: templates.Rendered, locale: str) -> str:
