@@ -4,6 +4,9 @@ Filed by the citizen, or by a community helper with the resident's consent
 (`submit_dossier` scope), and routed to the agency of the dossier (or the
 agency competent for the procedure in the citizen's commune). Deadlines in
 working days from filing: answer 15, refuse 2, ask for more information 5.
+The answer's clock stands still while the citizen is asked for information
+(`states.run_clock`): the due date moves by the working days it waited, so
+escalation and the "handled on time" figure use the paused clock.
 """
 import secrets
 import uuid
@@ -49,7 +52,7 @@ def file_complaint(principal: Principal, data: dict, settings: QualitySettings) 
         due_date=add_working_days(today, settings.complaint_days),
         refuse_by=add_working_days(today, settings.complaint_refuse_days),
         info_by=add_working_days(today, settings.complaint_info_days),
-        late_step=False, escalation_level=0)
+        paused_days=0, late_step=False, escalation_level=0)
     db.session.add(complaint)
     db.session.flush()
     _record(complaint, "file", principal, None, states.FILED, None)
@@ -95,6 +98,9 @@ def act_on_complaint(principal: Principal, complaint_id: uuid.UUID, action: str,
         raise NoteRequired(errors={"note": [NoteRequired.message]}) from error
     previous, today = complaint.status, local_today()
     complaint.status = transition.target
+    clock = states.run_clock(transition, states.Clock(complaint.due_date, complaint.paused_on,
+                                                      complaint.paused_days), today)
+    complaint.due_date, complaint.paused_on, complaint.paused_days = clock.due_date, clock.paused_on, clock.paused_days
     if action == "request_info" and today > complaint.info_by:
         complaint.late_step = True
     if action in ("answer", "refuse"):
@@ -173,7 +179,8 @@ def escalate_overdue(settings: QualitySettings) -> int:
     """Tells the agency's leaders of overdue complaints, then the province's: once per level.
 
     Level 1 the day after the deadline; level 2 once `complaint_escalate_after_days`
-    working days overdue. Complaints waiting for the citizen's information are left.
+    working days overdue. Complaints waiting for the citizen's information are left (their
+    clock stands still); the due date of one that waited has moved by the days it waited.
     Returns how many escalations were sent; the caller commits.
     """
     today, sent = local_today(), 0

@@ -75,8 +75,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "hồ sơ có trường điền sẵn từ CSDL quốc gia về dân cư / hồ sơ đã giải quyết",
               "registry", "handled", costs="no field taken from the population registry"),
     Indicator("complaints_on_time", "Mức độ hài lòng", "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
-              "phản ánh, kiến nghị xử lý đúng hạn (trả lời trong 15 ngày làm việc, từ chối trong 2, yêu cầu bổ "
-              "sung thông tin trong 5) / phản ánh, kiến nghị đã xử lý",
+              "phản ánh, kiến nghị xử lý đúng hạn (trả lời trong 15 ngày làm việc, không tính thời gian chờ người "
+              "dân bổ sung thông tin; từ chối trong 2, yêu cầu bổ sung thông tin trong 5) / phản ánh, kiến nghị "
+              "đã xử lý",
               "complaints_on_time", "complaints_closed", costs="a complaint handled late"),
     Indicator("satisfaction", "Mức độ hài lòng", "Mức độ hài lòng trong giải quyết thủ tục hành chính",
               "100% − tỷ lệ hồ sơ trễ hạn − tỷ lệ hồ sơ có phản ánh, kiến nghị hoặc đánh giá không hài lòng",

@@ -115,9 +115,11 @@ class Complaint(EntityMixin, db.Model):
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     filed_on: Mapped[date]
-    due_date: Mapped[date]           # the answer, 15 working days
+    due_date: Mapped[date]           # the answer, 15 working days, moved by the days paused for information
     refuse_by: Mapped[date]          # a refusal, 2 working days
     info_by: Mapped[date]            # a request for more information, 5 working days
+    paused_on: Mapped[date | None]   # the answer's clock stopped this day (waiting for the citizen's information)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)      # working days it stood still so far
     late_step: Mapped[bool] = mapped_column(Boolean, default=False)   # a refusal or info request came late
     answer: Mapped[str | None] = mapped_column(Text)
     handled_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))

@@ -7,7 +7,8 @@ from app.quality.models import Apology, Complaint
 def complaint_view(complaint: Complaint, principal: Principal) -> dict:
     view = {name: getattr(complaint, name) for name in (
         "id", "reference", "kind", "dossier_id", "procedure_code", "agency_id", "commune_code", "subject",
-        "content", "status", "filed_on", "due_date", "refuse_by", "info_by", "answer", "closed_at", "on_time",
+        "content", "status", "filed_on", "due_date", "paused_on", "paused_days", "refuse_by", "info_by", "answer",
+        "closed_at", "on_time",
         "escalation_level", "created_at")}
     view["filed_by_helper"] = complaint.filed_by_id is not None
     view["allowed_actions"] = complaints.allowed_actions(principal, complaint)
