@@ -41,7 +41,7 @@ def file_complaint(principal: Principal, data: dict, settings: QualitySettings) 
         raise NotYourComplaint()
     if principal.is_delegated and HELPER_SCOPE not in principal.scopes:
         raise ConsentRequired()
-    agency_id, commune_code, procedure_code, dossier_id = _route(principal, data)
+    agency_id, commune_code, procedure_code, dossier_id, record = _route(principal, data)
     today = local_today()
     complaint = Complaint(
         reference=f"PA{today:%y%m%d}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}",
@@ -56,8 +56,8 @@ def file_complaint(principal: Principal, data: dict, settings: QualitySettings) 
     db.session.add(complaint)
     db.session.flush()
     _record(complaint, "file", principal, None, states.FILED, None)
-    if dossier_id is not None:
-        tracking.mark_unhappy(db.session.get(QualityDossier, dossier_id))
+    if record is not None:
+        tracking.mark_unhappy(record)   # the record read to route it (clean objects are not kept by the session)
     notify("complaint_filed", account_id=principal.account_id,
            params={"reference": complaint.reference, "subject": complaint.subject,
                    "due_date": complaint.due_date.isoformat()})
@@ -72,13 +72,13 @@ def _route(principal: Principal, data: dict):
         record = db.session.get(QualityDossier, dossier_id)
         if record is None or record.citizen_account_id != principal.account_id:
             raise ComplaintTarget(errors={"dossier_id": [ComplaintTarget.message]})
-        return record.agency_id, record.commune_code, record.procedure_code, dossier_id
+        return record.agency_id, record.commune_code, record.procedure_code, dossier_id, record
     procedure = catalog.procedure_by_code(procedure_code)
     commune_code = data.get("commune_code")
     agency = catalog.competent_agency(procedure, commune_code) if procedure else None
     if agency is None:
         raise ProcedureUnknown(errors={"procedure_code": [ProcedureUnknown.message]})
-    return agency.id, commune_code, procedure.code, None
+    return agency.id, commune_code, procedure.code, None, None
 
 
 def act_on_complaint(principal: Principal, complaint_id: uuid.UUID, action: str, note: str | None) -> Complaint:

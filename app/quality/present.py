@@ -1,7 +1,12 @@
 """What the API shows of complaints and apologies (plain dicts, no queries)."""
 from app.common.auth import Principal
 from app.quality import complaints
-from app.quality.models import Apology, Complaint
+from app.quality.models import Apology, Complaint, Rating
+
+
+def rating_view(rating: Rating) -> dict:
+    return {name: getattr(rating, name) for name in (
+        "id", "dossier_id", "verdict", "score", "reasons", "comment", "created_at")}
 
 
 def complaint_view(complaint: Complaint, principal: Principal) -> dict:
