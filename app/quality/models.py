@@ -27,8 +27,11 @@ class QualityDossier(db.Model):
 
     __tablename__ = "quality_dossiers"
     __table_args__ = (
-        Index("ix_quality_dossiers_finished", "finished_month", "agency_id"),
+        # the drill-down: one scope's dossiers handled in a period, newest first (keyset pages)
         Index("ix_quality_dossiers_completed", "completed_at", "dossier_id"),
+        Index("ix_quality_dossiers_agency_done", "agency_id", "completed_at", "dossier_id"),
+        Index("ix_quality_dossiers_commune_done", "commune_code", "completed_at", "dossier_id"),
+        Index("ix_quality_dossiers_procedure_done", "procedure_code", "completed_at", "dossier_id"),
         Index("ix_quality_dossiers_open_due", "is_open", "due_date"),
         Index("ix_quality_dossiers_stall", "is_open", "state_since"),
     )

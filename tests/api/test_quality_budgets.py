@@ -1,4 +1,4 @@
-"""Statement budgets of the service-quality writes (and of the drill-down), like tests/api/test_query_budgets.py.
+"""Statement budgets of the service-quality writes and of the drill-down, like tests/api/test_query_budgets.py.
 
 Counts are exact (`bench/sqlcount.py`: statements including authentication,
 savepoints, not BEGIN/COMMIT; top-level commits). Each write is measured on a
@@ -8,14 +8,18 @@ running server). When a write gets cheaper, lower its budget here.
 import uuid
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import event, select
+
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.quality.models import QualityDossier
 from bench.sqlcount import count_sql
 from tests.dossiers_fixtures import (  # noqa: F401
-    COMMUNE, Api, Desk, birth_dossier, catalog, citizen_account, storage,
+    COMMUNE, Api, Desk, agency, birth_dossier, catalog, citizen_account, roles, storage,
 )
-from tests.factories import bearer
-from tests.quality_fixtures import finished_dossier
+from tests.factories import AccountFactory, bearer
+from tests.quality_fixtures import finished_dossier, handled
 
 # write: (SQL statements, commits)
 BUDGETS = {
@@ -106,3 +110,77 @@ def test_issuing_an_apology(client, catalog):
     dues = {one: db.session.get(Dossier, uuid.UUID(one)).due_date for one in (warm, dossier_id)}
     assert apologise(warm).status_code == 201
     measured("issue an apology", lambda: apologise(dossier_id))
+
+
+# -- the drill-down: two statements a page (authentication, the page), whatever the period and scope ----
+
+YEAR = {"from": "2025-12", "to": "2026-11"}
+
+
+def _late_dossiers(catalog, count, due="2025-12-01"):
+    citizen, home = citizen_account(), agency(f"UBND-{COMMUNE}")
+    days = [f"2026-{month:02d}-{day:02d}" for month in (1, 4, 7, 11) for day in (3, 4, 5, 6, 9, 10)]
+    return home, [handled(catalog["1.001193"], citizen, home, COMMUNE, received=days[n % len(days)],
+                          finished=days[n % len(days)], due=due) for n in range(count)]
+
+
+def _pages(client, headers, query):
+    """Every page of the on-time drill-down, each measured: (ids in order, the pages' costs)."""
+    ids, costs, cursor = [], set(), None
+    while True:
+        url = "/api/v1/quality/index/on_time/dossiers"
+        with count_sql(db.engine) as counted:
+            response = client.get(url, query_string={**query, "limit": 5} | ({"cursor": cursor} if cursor else {}),
+                                  headers=headers)
+        assert response.status_code == 200, response.get_json()
+        costs.add((counted.statements, counted.commits))
+        body = response.get_json()
+        ids += [item["id"] for item in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            return ids, costs
+
+
+@pytest.mark.parametrize("scope", ["province", "agency", "commune", "procedure"])
+def test_a_drill_down_page_costs_two_statements_whatever_the_dossiers(client, catalog, scope):
+    leader = bearer(AccountFactory(role=roles.LEADER))
+    home, late = _late_dossiers(catalog, 12)
+    _late_dossiers(catalog, 7, due="2026-12-31")   # on time: walked past, never listed
+    scope_id = {"province": None, "agency": str(home.id), "commune": COMMUNE, "procedure": "1.001193"}[scope]
+    query = YEAR | ({"scope": scope, "scope_id": scope_id} if scope_id else {})
+    client.get("/api/v1/quality/index/on_time/dossiers", query_string=query, headers=leader)   # warm
+    ids, costs = _pages(client, leader, query)
+    assert costs == {(2, 0)}
+    # newest handled first, each late dossier once, across the pages' cursors
+    finished = {str(r.dossier_id): (r.completed_at, str(r.dossier_id)) for r in db.session.scalars(
+        select(QualityDossier).where(QualityDossier.dossier_id.in_(late)))}
+    assert ids == sorted(finished, key=finished.get, reverse=True)
+
+
+def test_the_drill_down_walks_an_index_that_fits_its_filter_and_order(client, catalog):
+    """SQLite's plan of each scope's page: an index search on the scope and handling time, no sort."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is read from SQLite's EXPLAIN QUERY PLAN")
+    leader = bearer(AccountFactory(role=roles.LEADER))
+    home, _ = _late_dossiers(catalog, 3)
+    pages = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM quality_dossiers" in statement:
+            pages.append((statement, parameters))
+
+    expected = {None: "ix_quality_dossiers_completed", "agency": "ix_quality_dossiers_agency_done",
+                "commune": "ix_quality_dossiers_commune_done", "procedure": "ix_quality_dossiers_procedure_done"}
+    for scope, scope_id in ((None, None), ("agency", str(home.id)), ("commune", COMMUNE), ("procedure", "1.001193")):
+        query = YEAR | ({"scope": scope, "scope_id": scope_id} if scope else {})
+        first = client.get("/api/v1/quality/index/on_time/dossiers", query_string=query | {"limit": 1},
+                           headers=leader).get_json()
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            client.get("/api/v1/quality/index/on_time/dossiers", headers=leader,
+                       query_string=query | {"limit": 1, "cursor": first["next_cursor"]})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        statement, parameters = pages.pop()
+        plan = " / ".join(row[3] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters))
+        assert f"USING INDEX {expected[scope]}" in plan and "TEMP B-TREE" not in plan, plan
