@@ -7,7 +7,9 @@ groups of indicators. Each indicator here says its formula and its source;
 the values are sums of the monthly roll-ups (`quality_rollups`), never a scan
 of the dossiers. Points: share x the indicator's weight (linear); the weights
 are configuration (`QUALITY_INDEX_WEIGHTS`), to be set from the decision's
-annex as the province applies it.
+annex as the province applies it: the annex's own table of points and its rule
+for a partial rate were not obtained (docs/quality.md, "Points"), and every
+index answer says so (`points_basis`).
 """
 import csv
 import io
@@ -31,6 +33,9 @@ from app.quality.stalls import working_hours_between
 
 SOURCE = "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ, Phụ lục (Bộ chỉ số)"
 SCOPES = ("province", "agency", "commune", "procedure")
+POINTS_BASIS = ("Điểm = tỷ lệ × điểm tối đa cấu hình (QUALITY_INDEX_WEIGHTS), tuyến tính; chưa phải thang điểm "
+                "của Phụ lục Quyết định 766/QĐ-TTg (points: share × the configured maximum, linear; not the "
+                "annex's scale, which this backend does not hold)")
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,7 @@ def index(principal: Principal, settings: QualitySettings, *, start: str, end: s
                      "max_points": weight if indicator.unit == "percent" else None, "points": points,
                      "drill_down": indicator.code in DRILLABLE})
     return {"from": start, "to": end, "scope": scope, "scope_id": scope_id, "indicators": rows,
-            "not_held": list(NOT_HELD), "reasons_returned": _reasons(totals),
+            "not_held": list(NOT_HELD), "reasons_returned": _reasons(totals), "points_basis": POINTS_BASIS,
             "total_points": round(sum(r["points"] or 0 for r in rows), 2),
             "max_total_points": round(sum(r["max_points"] or 0 for r in rows), 2)}
 

@@ -190,6 +190,9 @@ class IndexSchema(ma.Schema):
     reasons_returned = ma.fields.List(ma.fields.Nested(ReasonCountSchema))
     total_points = ma.fields.Float()
     max_total_points = ma.fields.Float()
+    points_basis = ma.fields.String(metadata={
+        "description": "How points are given: the share times the configured maximum (linear); the annex of "
+                       "Decision 766/QĐ-TTg's own scale is not applied (see docs/quality.md)"})
 
 
 class CostItemSchema(ma.Schema):

@@ -75,6 +75,9 @@ def test_each_indicator_of_the_agency_has_its_known_value(client, data):
         "satisfaction": (2, 5, 40.0),                  # 100% − 40% late − 20% with a dislike
     }
     assert rows["on_time"]["points"] == 12.0 and rows["on_time"]["max_points"] == 20.0
+    # linear on the configured maxima, and the answer says it is not the annex's scale
+    assert rows["satisfaction"]["points"] == 2.4 and rows["satisfaction"]["max_points"] == 6.0
+    assert body["max_total_points"] == 76.0 and "QUALITY_INDEX_WEIGHTS" in body["points_basis"]
     assert rows["complaints_on_time"]["points"] is None and rows["handling_time"]["points"] is None
     assert "766/QĐ-TTg" in rows["on_time"]["source"]
     assert {item["code"] for item in body["not_held"]} >= {"publicity", "full_online_procedures"}
