@@ -41,11 +41,19 @@ BUDGETS = {
 }
 
 
+# On PostgreSQL a notice that goes out by SMS or push also wakes the delivery workers at commit
+# (`NOTIFY notifications_outbox`, one statement of the notifications domain)
+WAKES_WORKERS = {"refuse", "request_info", "answer", "issue an apology"}
+
+
 def measured(write, send):
     with count_sql(db.engine) as counted:
         response = send()
     assert response.status_code in (200, 201), response.get_json()
-    assert (counted.statements, counted.commits) == BUDGETS[write], f"{write}: {counted}"
+    statements, commits = BUDGETS[write]
+    if db.engine.dialect.name == "postgresql" and write in WAKES_WORKERS:
+        statements += 1
+    assert (counted.statements, counted.commits) == (statements, commits), f"{write}: {counted}"
     return response
 
 

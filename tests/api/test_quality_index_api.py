@@ -201,3 +201,26 @@ def test_figures_cost_a_fixed_number_of_statements_whatever_the_dossiers(client,
     assert before == after
     statements, commits = after
     assert statements <= budget and commits == 0
+
+
+def test_the_drill_down_period_is_the_vietnam_months_of_handling(client, catalog):
+    """A dossier handled at 23:30 on 30 November (Vietnam) is November's; one at 00:30 on 1 December, December's."""
+    procedure, citizen, home = catalog["1.001193"], citizen_account(), agency(f"UBND-{COMMUNE}")
+    late_night, past_midnight = (handled(procedure, citizen, home, COMMUNE, received="2026-11-02",
+                                         finished=day, due="2026-11-06") for day in ("2026-11-30", "2026-12-01"))
+    for dossier_id, moment in ((late_night, datetime(2026, 11, 30, 23, 30, tzinfo=VIETNAM)),
+                               (past_midnight, datetime(2026, 12, 1, 0, 30, tzinfo=VIETNAM))):
+        record = db.session.get(QualityDossier, dossier_id)
+        record.completed_at, record.finished_month = moment, tracking.month_of(moment)
+    db.session.flush()
+    leader = bearer(AccountFactory(role=roles.LEADER))
+
+    def listed(month):
+        body = client.get("/api/v1/quality/index/on_time/dossiers", query_string={"from": month, "to": month},
+                          headers=leader).get_json()
+        return [item["id"] for item in body["items"]]
+
+    assert listed("2026-11") == [str(late_night)]
+    assert listed("2026-12") == [str(past_midnight)]
+    assert client.get("/api/v1/quality/index/on_time/dossiers", query_string={"from": "2026-11", "to": "2026-12"},
+                      headers=leader).get_json()["items"][0]["id"] == str(past_midnight)
