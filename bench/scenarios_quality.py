@@ -33,6 +33,16 @@ def _requests(paths):
     return setup
 
 
+def _province_year(paths):
+    """The province-wide drill-down from the same month last year to this one, first page (the heaviest list)."""
+    def setup(app):
+        headers = {"Authorization": f"Bearer {_leader_token(app)}"}
+        start, end = _months(app)[2]
+        return [Request("GET", f"/api/v1/quality/{path}?from={start}&to={end}&limit=20", headers=headers)
+                for path in paths]
+    return setup
+
+
 def _lists(paths):
     def setup(app):
         headers = {"Authorization": f"Bearer {_leader_token(app)}"}
@@ -49,6 +59,10 @@ SCENARIOS = [
              description="the Decision 766 index for a period and scope (roll-up sums)"),
     Scenario("quality.drill-down", setup=_requests(["index/on_time/dossiers", "index/satisfaction/dossiers"]),
              description="first page of the dossiers that cost points"),
+    Scenario("quality.drill-down-year",
+             setup=_province_year([f"index/{code}/dossiers" for code in
+                                   ("on_time", "satisfaction", "online", "digitised", "reuse", "population_db")]),
+             description="first page of the province's dossiers that cost points from the same month last year"),
     Scenario("quality.lists", setup=_lists(["stalled", "soon-late", "early-warning"]),
              description="stalled and soon-late dossiers, the month's projected on-time rate"),
     Scenario("quality.summaries", setup=_requests(["ratings/summary", "complaints/summary"]),

@@ -4,6 +4,9 @@ Filed by the citizen, or by a community helper with the resident's consent
 (`submit_dossier` scope), and routed to the agency of the dossier (or the
 agency competent for the procedure in the citizen's commune). Deadlines in
 working days from filing: answer 15, refuse 2, ask for more information 5.
+The answer's clock stands still while the citizen is asked for information
+(`states.run_clock`): the due date moves by the working days it waited, so
+escalation and the "handled on time" figure use the paused clock.
 """
 import secrets
 import uuid
@@ -38,7 +41,7 @@ def file_complaint(principal: Principal, data: dict, settings: QualitySettings) 
         raise NotYourComplaint()
     if principal.is_delegated and HELPER_SCOPE not in principal.scopes:
         raise ConsentRequired()
-    agency_id, commune_code, procedure_code, dossier_id = _route(principal, data)
+    agency_id, commune_code, procedure_code, dossier_id, record = _route(principal, data)
     today = local_today()
     complaint = Complaint(
         reference=f"PA{today:%y%m%d}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}",
@@ -49,12 +52,12 @@ def file_complaint(principal: Principal, data: dict, settings: QualitySettings) 
         due_date=add_working_days(today, settings.complaint_days),
         refuse_by=add_working_days(today, settings.complaint_refuse_days),
         info_by=add_working_days(today, settings.complaint_info_days),
-        late_step=False, escalation_level=0)
+        paused_days=0, late_step=False, escalation_level=0)
     db.session.add(complaint)
     db.session.flush()
     _record(complaint, "file", principal, None, states.FILED, None)
-    if dossier_id is not None:
-        tracking.mark_unhappy(db.session.get(QualityDossier, dossier_id))
+    if record is not None:
+        tracking.mark_unhappy(record)   # the record read to route it (clean objects are not kept by the session)
     notify("complaint_filed", account_id=principal.account_id,
            params={"reference": complaint.reference, "subject": complaint.subject,
                    "due_date": complaint.due_date.isoformat()})
@@ -69,13 +72,13 @@ def _route(principal: Principal, data: dict):
         record = db.session.get(QualityDossier, dossier_id)
         if record is None or record.citizen_account_id != principal.account_id:
             raise ComplaintTarget(errors={"dossier_id": [ComplaintTarget.message]})
-        return record.agency_id, record.commune_code, record.procedure_code, dossier_id
+        return record.agency_id, record.commune_code, record.procedure_code, dossier_id, record
     procedure = catalog.procedure_by_code(procedure_code)
     commune_code = data.get("commune_code")
     agency = catalog.competent_agency(procedure, commune_code) if procedure else None
     if agency is None:
         raise ProcedureUnknown(errors={"procedure_code": [ProcedureUnknown.message]})
-    return agency.id, commune_code, procedure.code, None
+    return agency.id, commune_code, procedure.code, None, None
 
 
 def act_on_complaint(principal: Principal, complaint_id: uuid.UUID, action: str, note: str | None) -> Complaint:
@@ -95,6 +98,9 @@ def act_on_complaint(principal: Principal, complaint_id: uuid.UUID, action: str,
         raise NoteRequired(errors={"note": [NoteRequired.message]}) from error
     previous, today = complaint.status, local_today()
     complaint.status = transition.target
+    clock = states.run_clock(transition, states.Clock(complaint.due_date, complaint.paused_on,
+                                                      complaint.paused_days), today)
+    complaint.due_date, complaint.paused_on, complaint.paused_days = clock.due_date, clock.paused_on, clock.paused_days
     if action == "request_info" and today > complaint.info_by:
         complaint.late_step = True
     if action in ("answer", "refuse"):
@@ -173,7 +179,8 @@ def escalate_overdue(settings: QualitySettings) -> int:
     """Tells the agency's leaders of overdue complaints, then the province's: once per level.
 
     Level 1 the day after the deadline; level 2 once `complaint_escalate_after_days`
-    working days overdue. Complaints waiting for the citizen's information are left.
+    working days overdue. Complaints waiting for the citizen's information are left (their
+    clock stands still); the due date of one that waited has moved by the days it waited.
     Returns how many escalations were sent; the caller commits.
     """
     today, sent = local_today(), 0

@@ -7,18 +7,20 @@ groups of indicators. Each indicator here says its formula and its source;
 the values are sums of the monthly roll-ups (`quality_rollups`), never a scan
 of the dossiers. Points: share x the indicator's weight (linear); the weights
 are configuration (`QUALITY_INDEX_WEIGHTS`), to be set from the decision's
-annex as the province applies it.
+annex as the province applies it: the annex's own table of points and its rule
+for a partial rate were not obtained (docs/quality.md, "Points"), and every
+index answer says so (`points_basis`).
 """
 import csv
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
 from app.common.auth import OutOfScope, Principal
-from app.common.clock import local_today, utcnow
+from app.common.clock import VIETNAM, local_today, utcnow
 from app.common.pagination import decode_cursor, encode_cursor
 from app.dossiers import states as dossier_states
 from app.extensions import db
@@ -28,10 +30,12 @@ from app.quality.errors import IndicatorUnknown, PeriodNotValid, ScopeRequired
 from app.quality.models import Complaint, QualityDossier, Rollup
 from app.quality.settings import QualitySettings
 from app.quality.stalls import working_hours_between
-from app.quality.tracking import month_of
 
 SOURCE = "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ, Phụ lục (Bộ chỉ số)"
 SCOPES = ("province", "agency", "commune", "procedure")
+POINTS_BASIS = ("Điểm = tỷ lệ × điểm tối đa cấu hình (QUALITY_INDEX_WEIGHTS), tuyến tính; chưa phải thang điểm "
+                "của Phụ lục Quyết định 766/QĐ-TTg (points: share × the configured maximum, linear; not the "
+                "annex's scale, which this backend does not hold)")
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "hồ sơ có trường điền sẵn từ CSDL quốc gia về dân cư / hồ sơ đã giải quyết",
               "registry", "handled", costs="no field taken from the population registry"),
     Indicator("complaints_on_time", "Mức độ hài lòng", "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
-              "phản ánh, kiến nghị xử lý đúng hạn (trả lời trong 15 ngày làm việc, từ chối trong 2, yêu cầu bổ "
-              "sung thông tin trong 5) / phản ánh, kiến nghị đã xử lý",
+              "phản ánh, kiến nghị xử lý đúng hạn (trả lời trong 15 ngày làm việc, không tính thời gian chờ người "
+              "dân bổ sung thông tin; từ chối trong 2, yêu cầu bổ sung thông tin trong 5) / phản ánh, kiến nghị "
+              "đã xử lý",
               "complaints_on_time", "complaints_closed", costs="a complaint handled late"),
     Indicator("satisfaction", "Mức độ hài lòng", "Mức độ hài lòng trong giải quyết thủ tục hành chính",
               "100% − tỷ lệ hồ sơ trễ hạn − tỷ lệ hồ sơ có phản ánh, kiến nghị hoặc đánh giá không hài lòng",
@@ -177,7 +182,7 @@ def index(principal: Principal, settings: QualitySettings, *, start: str, end: s
                      "max_points": weight if indicator.unit == "percent" else None, "points": points,
                      "drill_down": indicator.code in DRILLABLE})
     return {"from": start, "to": end, "scope": scope, "scope_id": scope_id, "indicators": rows,
-            "not_held": list(NOT_HELD), "reasons_returned": _reasons(totals),
+            "not_held": list(NOT_HELD), "reasons_returned": _reasons(totals), "points_basis": POINTS_BASIS,
             "total_points": round(sum(r["points"] or 0 for r in rows), 2),
             "max_total_points": round(sum(r["max_points"] or 0 for r in rows), 2)}
 
@@ -246,17 +251,34 @@ def drill_down(principal: Principal, code: str, *, start: str, end: str, scope=N
     if code == "complaints_on_time":
         return _late_complaints(months, scope, scope_id, cursor, limit)
     d = QualityDossier
-    statement = select(d).where(d.handled.is_(True), d.finished_month.in_(months), _costs(code))
+    # The period as a range of handling times (a handled dossier's month is its handling time's
+    # Vietnam month), so the page is a backward walk of an index on (scope, completed_at,
+    # dossier_id) from the cursor: (completed_at, dossier_id) for the province,
+    # ix_quality_dossiers_{agency,commune,procedure}_done for a scope. The cost is checked on the
+    # rows walked; nothing is sorted.
+    since, until = period_bounds(months)
+    statement = select(d).where(d.completed_at >= since, d.completed_at < until, d.handled.is_(True),
+                                _costs(code))
     if (condition := _scope_filter(d, scope, scope_id)) is not None:
         statement = statement.where(condition)
     rows, next_cursor = _keyset(statement, d.completed_at, d.dossier_id, cursor, limit)
     return {"items": [_dossier_item(r, code) for r in rows], "next_cursor": next_cursor}
 
 
+def period_bounds(months: list[str]) -> tuple[datetime, datetime]:
+    """The first moment of the first month and of the month after the last, Vietnam time."""
+    first, last = (date.fromisoformat(m + "-01") for m in (months[0], months[-1]))
+    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    return (datetime(first.year, first.month, 1, tzinfo=VIETNAM),
+            datetime(after.year, after.month, 1, tzinfo=VIETNAM))
+
+
 def _keyset(statement, at_column, id_column, cursor, limit):
     if cursor:
         at, row_id = decode_cursor(cursor)
-        statement = statement.where(or_(at_column < at, and_(at_column == at, id_column < row_id)))
+        # `at_column <= at` is implied by the rest; said outright, it bounds the index walk
+        statement = statement.where(at_column <= at,
+                                    or_(at_column < at, and_(at_column == at, id_column < row_id)))
     rows = list(db.session.scalars(statement.order_by(at_column.desc(), id_column.desc()).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
@@ -282,13 +304,8 @@ def _dossier_item(record: QualityDossier, code: str) -> dict:
 
 def _late_complaints(months, scope, scope_id, cursor, limit) -> dict:
     c = Complaint
-    first = date.fromisoformat(months[0] + "-01")
-    last = date.fromisoformat(months[-1] + "-01")
-    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    # closing months are Vietnam months; a day of margin each side, then filtered exactly
-    statement = select(c).where(c.on_time.is_(False), c.closed_at.is_not(None),
-                                c.closed_at >= _utc_day(first - timedelta(days=1)),
-                                c.closed_at < _utc_day(after + timedelta(days=1)))
+    since, until = period_bounds(months)   # closing months are Vietnam months
+    statement = select(c).where(c.on_time.is_(False), c.closed_at >= since, c.closed_at < until)
     if (condition := _scope_filter(c, scope, scope_id)) is not None:
         statement = statement.where(condition)
     rows, next_cursor = _keyset(statement, c.closed_at, c.id, cursor, limit)
@@ -296,13 +313,8 @@ def _late_complaints(months, scope, scope_id, cursor, limit) -> dict:
               "commune_code": r.commune_code, "procedure_code": r.procedure_code, "status": r.status,
               "channel": None, "due_date": r.refuse_by if r.status == states.REFUSED else r.due_date,
               "promised_date": None, "finished_at": r.closed_at, "supplement_count": None,
-              "handling_days": None, "why": ["complaint_late"]}
-             for r in rows if month_of(r.closed_at) in months]
+              "handling_days": None, "why": ["complaint_late"]} for r in rows]
     return {"items": items, "next_cursor": next_cursor}
-
-
-def _utc_day(day: date):
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 CSV_COLUMNS = ("kind", "receipt_code", "procedure_code", "commune_code", "status", "channel", "due_date",

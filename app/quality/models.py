@@ -27,8 +27,11 @@ class QualityDossier(db.Model):
 
     __tablename__ = "quality_dossiers"
     __table_args__ = (
-        Index("ix_quality_dossiers_finished", "finished_month", "agency_id"),
+        # the drill-down: one scope's dossiers handled in a period, newest first (keyset pages)
         Index("ix_quality_dossiers_completed", "completed_at", "dossier_id"),
+        Index("ix_quality_dossiers_agency_done", "agency_id", "completed_at", "dossier_id"),
+        Index("ix_quality_dossiers_commune_done", "commune_code", "completed_at", "dossier_id"),
+        Index("ix_quality_dossiers_procedure_done", "procedure_code", "completed_at", "dossier_id"),
         Index("ix_quality_dossiers_open_due", "is_open", "due_date"),
         Index("ix_quality_dossiers_stall", "is_open", "state_since"),
     )
@@ -115,9 +118,11 @@ class Complaint(EntityMixin, db.Model):
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     filed_on: Mapped[date]
-    due_date: Mapped[date]           # the answer, 15 working days
+    due_date: Mapped[date]           # the answer, 15 working days, moved by the days paused for information
     refuse_by: Mapped[date]          # a refusal, 2 working days
     info_by: Mapped[date]            # a request for more information, 5 working days
+    paused_on: Mapped[date | None]   # the answer's clock stopped this day (waiting for the citizen's information)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)      # working days it stood still so far
     late_step: Mapped[bool] = mapped_column(Boolean, default=False)   # a refusal or info request came late
     answer: Mapped[str | None] = mapped_column(Text)
     handled_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))

@@ -1,13 +1,19 @@
 """What the API shows of complaints and apologies (plain dicts, no queries)."""
 from app.common.auth import Principal
 from app.quality import complaints
-from app.quality.models import Apology, Complaint
+from app.quality.models import Apology, Complaint, Rating
+
+
+def rating_view(rating: Rating) -> dict:
+    return {name: getattr(rating, name) for name in (
+        "id", "dossier_id", "verdict", "score", "reasons", "comment", "created_at")}
 
 
 def complaint_view(complaint: Complaint, principal: Principal) -> dict:
     view = {name: getattr(complaint, name) for name in (
         "id", "reference", "kind", "dossier_id", "procedure_code", "agency_id", "commune_code", "subject",
-        "content", "status", "filed_on", "due_date", "refuse_by", "info_by", "answer", "closed_at", "on_time",
+        "content", "status", "filed_on", "due_date", "paused_on", "paused_days", "refuse_by", "info_by", "answer",
+        "closed_at", "on_time",
         "escalation_level", "created_at")}
     view["filed_by_helper"] = complaint.filed_by_id is not None
     view["allowed_actions"] = complaints.allowed_actions(principal, complaint)

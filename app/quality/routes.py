@@ -81,8 +81,7 @@ class Complaints(MethodView):
         Routed to the dossier's agency (or the procedure's competent agency for the commune).
         Deadlines: answer within 15 working days, refusal within 2, request for information within 5.
         """
-        principal = current_principal()
-        return present.complaint_view(service.file_complaint(principal, args), principal)
+        return service.file_complaint(current_principal(), args)
 
 
 @blp.route("/complaints/<uuid:complaint_id>")
@@ -107,9 +106,7 @@ class ComplaintTransitions(MethodView):
              (422, "A text is required (`note_required`)"))
     def post(self, args, complaint_id):
         """Move a complaint: officers accept, refuse, request_info, answer; citizens provide_info, withdraw"""
-        principal = current_principal()
-        complaint = service.act_on_complaint(principal, complaint_id, args["action"], args.get("note"))
-        return present.complaint_view(complaint, principal)
+        return service.act_on_complaint(current_principal(), complaint_id, args["action"], args.get("note"))
 
 
 @blp.route("/complaints/<uuid:complaint_id>/timeline")
@@ -133,8 +130,7 @@ class DossierApology(MethodView):
              (422, "The new date must be after the due date and today (`new_date_not_valid`)"))
     def post(self, args, dossier_id):
         """Apologise for a late dossier with a new date (letter as PDF; the citizen is notified)"""
-        apology = service.issue_apology(current_principal(), dossier_id, args["new_date"], args["reason"])
-        return present.apology_view(apology)
+        return service.issue_apology(current_principal(), dossier_id, args["new_date"], args["reason"])
 
     @require_role(CITIZEN, *STAFF)
     @blp.response(200, ApologySchema(many=True))

@@ -77,7 +77,11 @@ class ComplaintSchema(ma.Schema):
     content = ma.fields.String()
     status = ma.fields.String(metadata={"example": "filed"})
     filed_on = ma.fields.Date()
-    due_date = ma.fields.Date(metadata={"description": "Answer by (15 working days)"})
+    due_date = ma.fields.Date(metadata={"description": "Answer by (15 working days, moved by the working days "
+                                                        "the complaint waited for the citizen's information)"})
+    paused_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "While waiting for the citizen's information: the day the answer's clock stopped"})
+    paused_days = ma.fields.Integer(metadata={"description": "Working days the answer's clock stood still so far"})
     refuse_by = ma.fields.Date(metadata={"description": "A refusal to handle by (2 working days)"})
     info_by = ma.fields.Date(metadata={"description": "A request for more information by (5 working days)"})
     answer = ma.fields.String(allow_none=True)
@@ -186,6 +190,9 @@ class IndexSchema(ma.Schema):
     reasons_returned = ma.fields.List(ma.fields.Nested(ReasonCountSchema))
     total_points = ma.fields.Float()
     max_total_points = ma.fields.Float()
+    points_basis = ma.fields.String(metadata={
+        "description": "How points are given: the share times the configured maximum (linear); the annex of "
+                       "Decision 766/QĐ-TTg's own scale is not applied (see docs/quality.md)"})
 
 
 class CostItemSchema(ma.Schema):

@@ -3,32 +3,37 @@ import uuid
 
 from app.common.auth import Principal
 from app.extensions import db
-from app.quality import apologies, complaints, figures, ratings
+from app.quality import apologies, complaints, figures, present, ratings
 from app.quality.settings import settings
 
 
-def rate_dossier(principal: Principal, dossier_id: uuid.UUID, data: dict):
+# The writes answer with a view assembled before the commit: the commit expires the
+# objects, and serialising them afterwards would read each one back in a new transaction.
+
+def rate_dossier(principal: Principal, dossier_id: uuid.UUID, data: dict) -> dict:
     rating = ratings.rate_dossier(principal, dossier_id, data, settings())
+    db.session.flush()
+    view = present.rating_view(rating)
     db.session.commit()
-    return rating
+    return view
 
 
-def file_complaint(principal: Principal, data: dict):
-    complaint = complaints.file_complaint(principal, data, settings())
+def file_complaint(principal: Principal, data: dict) -> dict:
+    view = present.complaint_view(complaints.file_complaint(principal, data, settings()), principal)
     db.session.commit()
-    return complaint
+    return view
 
 
-def act_on_complaint(principal: Principal, complaint_id: uuid.UUID, action: str, note: str | None):
-    complaint = complaints.act_on_complaint(principal, complaint_id, action, note)
+def act_on_complaint(principal: Principal, complaint_id: uuid.UUID, action: str, note: str | None) -> dict:
+    view = present.complaint_view(complaints.act_on_complaint(principal, complaint_id, action, note), principal)
     db.session.commit()
-    return complaint
+    return view
 
 
-def issue_apology(principal: Principal, dossier_id: uuid.UUID, new_date, reason: str):
-    apology = apologies.issue_apology(principal, dossier_id, new_date, reason)
+def issue_apology(principal: Principal, dossier_id: uuid.UUID, new_date, reason: str) -> dict:
+    view = present.apology_view(apologies.issue_apology(principal, dossier_id, new_date, reason))
     db.session.commit()
-    return apology
+    return view
 
 
 def period(args: dict) -> dict:

@@ -3,6 +3,9 @@
 Handlers run inside the dossier's transaction (see `app.common.events`): the
 record, the roll-up increments and the transition commit together or not at all.
 """
+import dataclasses
+
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.common import events
@@ -24,11 +27,17 @@ def subscribe_all() -> None:
 
 
 def _dossier_changed(**fields) -> None:   # events hand over the payload's fields
-    on_dossier_changed(DossierTransitioned(**fields))
+    on_dossier_changed(_known(DossierTransitioned, fields))
 
 
 def _new_date(**fields) -> None:
-    on_new_date(DossierNewDate(**fields))
+    on_new_date(_known(DossierNewDate, fields))
+
+
+def _known(payload_type, fields: dict):
+    """The payload from the fields this domain reads; a publisher may add fields without breaking it."""
+    names = {f.name for f in dataclasses.fields(payload_type)}
+    return payload_type(**{name: value for name, value in fields.items() if name in names})
 
 
 def month_of(moment) -> str:
@@ -142,7 +151,7 @@ def mark_unhappy(record: QualityDossier | None) -> None:
 
 
 def on_new_date(change: DossierNewDate) -> None:
-    record = db.session.get(QualityDossier, change.dossier_id)
-    if record is not None:
-        record.promised_date = change.new_date
+    """The promised date, written without reading the record first (one statement)."""
+    db.session.execute(update(QualityDossier).where(QualityDossier.dossier_id == change.dossier_id)
+                       .values(promised_date=change.new_date))
 

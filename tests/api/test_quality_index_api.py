@@ -75,6 +75,9 @@ def test_each_indicator_of_the_agency_has_its_known_value(client, data):
         "satisfaction": (2, 5, 40.0),                  # 100% − 40% late − 20% with a dislike
     }
     assert rows["on_time"]["points"] == 12.0 and rows["on_time"]["max_points"] == 20.0
+    # linear on the configured maxima, and the answer says it is not the annex's scale
+    assert rows["satisfaction"]["points"] == 2.4 and rows["satisfaction"]["max_points"] == 6.0
+    assert body["max_total_points"] == 76.0 and "QUALITY_INDEX_WEIGHTS" in body["points_basis"]
     assert rows["complaints_on_time"]["points"] is None and rows["handling_time"]["points"] is None
     assert "766/QĐ-TTg" in rows["on_time"]["source"]
     assert {item["code"] for item in body["not_held"]} >= {"publicity", "full_online_procedures"}
@@ -198,3 +201,26 @@ def test_figures_cost_a_fixed_number_of_statements_whatever_the_dossiers(client,
     assert before == after
     statements, commits = after
     assert statements <= budget and commits == 0
+
+
+def test_the_drill_down_period_is_the_vietnam_months_of_handling(client, catalog):
+    """A dossier handled at 23:30 on 30 November (Vietnam) is November's; one at 00:30 on 1 December, December's."""
+    procedure, citizen, home = catalog["1.001193"], citizen_account(), agency(f"UBND-{COMMUNE}")
+    late_night, past_midnight = (handled(procedure, citizen, home, COMMUNE, received="2026-11-02",
+                                         finished=day, due="2026-11-06") for day in ("2026-11-30", "2026-12-01"))
+    for dossier_id, moment in ((late_night, datetime(2026, 11, 30, 23, 30, tzinfo=VIETNAM)),
+                               (past_midnight, datetime(2026, 12, 1, 0, 30, tzinfo=VIETNAM))):
+        record = db.session.get(QualityDossier, dossier_id)
+        record.completed_at, record.finished_month = moment, tracking.month_of(moment)
+    db.session.flush()
+    leader = bearer(AccountFactory(role=roles.LEADER))
+
+    def listed(month):
+        body = client.get("/api/v1/quality/index/on_time/dossiers", query_string={"from": month, "to": month},
+                          headers=leader).get_json()
+        return [item["id"] for item in body["items"]]
+
+    assert listed("2026-11") == [str(late_night)]
+    assert listed("2026-12") == [str(past_midnight)]
+    assert client.get("/api/v1/quality/index/on_time/dossiers", query_string={"from": "2026-11", "to": "2026-12"},
+                      headers=leader).get_json()["items"][0]["id"] == str(past_midnight)

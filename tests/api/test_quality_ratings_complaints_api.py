@@ -1,6 +1,6 @@
 """Ratings (once, within the window, never who) and complaints (deadlines, workflow, notices, escalation)."""
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import time_machine
 from sqlalchemy import select
@@ -181,6 +181,81 @@ def test_overdue_complaints_escalate_once_per_level(client, catalog):
     assert [m.event for m in outbox(province_leader)] == ["complaint_overdue"]
     assert len(outbox(desk.approver)) == 1
 
+
+
+def test_waiting_for_the_citizens_information_stops_the_clock_across_tet(client, catalog):
+    """Filed 25/1/2027, due 22/2; information asked 29/1, given 11/2 (Tết 4-10/2 between): due 25/2."""
+    citizen = citizen_account()
+    desk = Desk()
+    province_leader = AccountFactory(role=roles.LEADER)
+
+    def at(day, hour=9):
+        return time_machine.travel(datetime(2027, *day, hour, tzinfo=VIETNAM), tick=False)
+
+    with at((1, 25)):
+        filed = _file(client, bearer(citizen), procedure_code="1.001193", commune_code=COMMUNE).get_json()
+    assert (filed["due_date"], filed["paused_on"], filed["paused_days"]) == ("2027-02-22", None, 0)
+    url = f"/api/v1/quality/complaints/{filed['id']}/transitions"
+    with at((1, 29)):
+        asked = client.post(url, json={"action": "request_info", "note": "Xin bản chụp giấy hẹn"},
+                            headers=desk.login().processor_h).get_json()
+    assert (asked["status"], asked["due_date"], asked["paused_on"]) == ("info_requested", "2027-02-22", "2027-01-29")
+    # waiting: never escalated, even past the first due date
+    with at((2, 23)):
+        assert complaint_rules.escalate_overdue(settings()) == 0
+    with at((2, 11)):
+        given = client.post(url, json={"action": "provide_info", "note": "Đã gửi bản chụp"},
+                            headers=bearer(citizen)).get_json()
+    assert (given["status"], given["due_date"], given["paused_on"], given["paused_days"]) == (
+        "in_progress", "2027-02-25", None, 3)
+    db.session.expire_all()     # the requests ran in sessions of their own
+    complaint = db.session.get(Complaint, uuid.UUID(filed["id"]))
+    assert (complaint.due_date, complaint.paused_on, complaint.paused_days) == (date(2027, 2, 25), None, 3)
+    # the escalation job counts from the moved due date
+    with at((2, 25), 20):
+        assert complaint_rules.escalate_overdue(settings()) == 0
+    with at((2, 26)):
+        assert complaint_rules.escalate_overdue(settings()) == 1
+    assert complaint.escalation_level == 1 and outbox(province_leader) == []
+    with at((3, 3)):                                                       # 3 working days late
+        assert complaint_rules.escalate_overdue(settings()) == 0
+    with at((3, 4)):                                                       # 5 working days late
+        assert complaint_rules.escalate_overdue(settings()) == 1
+    assert [m.event for m in outbox(province_leader)] == ["complaint_overdue"]
+    assert complaint.escalation_level == 2
+
+
+def test_an_answer_within_the_paused_clock_counts_on_time_and_one_after_it_late(client, catalog):
+    citizen = citizen_account()
+    desk = Desk()
+    leader = bearer(AccountFactory(role=roles.LEADER))
+
+    def at(month, day):
+        return time_machine.travel(datetime(2027, month, day, 9, tzinfo=VIETNAM), tick=False)
+
+    def handled(answer_day):
+        with at(1, 25):
+            filed = _file(client, bearer(citizen), procedure_code="1.001193", commune_code=COMMUNE).get_json()
+        url = f"/api/v1/quality/complaints/{filed['id']}/transitions"
+        with at(1, 29):
+            client.post(url, json={"action": "request_info", "note": "Xin bản chụp"},
+                        headers=desk.login().processor_h)
+        with at(2, 11):
+            client.post(url, json={"action": "provide_info", "note": "Đã gửi"}, headers=bearer(citizen))
+        with at(*answer_day):
+            return client.post(url, json={"action": "answer", "note": "Đã xử lý."},
+                               headers=desk.login().processor_h).get_json()
+
+    # 25/2 is after the first due date (22/2) but within the paused clock's
+    on_time, late = handled((2, 25)), handled((2, 26))
+    assert (on_time["on_time"], late["on_time"]) == (True, False)
+    index = client.get("/api/v1/quality/index", query_string={"from": "2027-02", "to": "2027-02"},
+                       headers=leader).get_json()
+    row = next(i for i in index["indicators"] if i["code"] == "complaints_on_time")
+    assert (row["numerator"], row["denominator"], row["value"]) == (1, 2, 50.0)
+    items = client.get("/api/v1/quality/index/complaints_on_time/dossiers",
+                       query_string={"from": "2027-02", "to": "2027-02"}, headers=leader).get_json()["items"]
+    assert [(i["receipt_code"], i["due_date"]) for i in items] == [(late["reference"], "2027-02-25")]
 
 
 def test_a_community_helper_files_with_the_residents_consent_in_their_name(client, catalog):

@@ -1,4 +1,5 @@
 """Pure rules of the service-quality domain: working hours, lateness, stall levels, periods, settings."""
+import uuid
 from datetime import date, datetime
 
 from app.common.clock import VIETNAM
@@ -9,7 +10,8 @@ from app.quality.errors import PeriodNotValid
 from app.quality.figures import months_between
 from app.quality.settings import DEFAULT_STALL_LIMITS, build
 from app.quality.stalls import level_for, working_hours_between
-from app.quality.tracking import is_late
+from app.dossiers.changes import DossierNewDate
+from app.quality.tracking import _known, is_late
 
 
 def vn(y, m, d, hh, mm=0):
@@ -59,3 +61,10 @@ def test_settings_from_the_config_merge_with_the_defaults():
     assert built.rating_window_days == 60
     assert built.stall_limits_hours == {**DEFAULT_STALL_LIMITS, "received": 4}
     assert build({}).complaint_days == 15
+
+
+def test_the_dossier_payload_may_grow_without_breaking_the_quality_handler():
+    fields = {"dossier_id": uuid.uuid4(), "new_date": date(2027, 2, 25), "due_date": date(2027, 2, 22),
+              "at": vn(2027, 2, 11, 9), "officer_name": "a field a newer publisher adds"}
+    assert _known(DossierNewDate, fields) == DossierNewDate(fields["dossier_id"], date(2027, 2, 25),
+                                                            date(2027, 2, 22), fields["at"])

@@ -1,5 +1,6 @@
 """The complaint workflow, cell by cell: every action from every state, by every kind of actor."""
 import uuid
+from datetime import date
 
 import pytest
 
@@ -90,3 +91,47 @@ def test_allowed_actions_per_actor():
     assert st.allowed_actions(facts("in_progress"), LEADER) == ["request_info", "answer"]
     assert st.allowed_actions(facts("answered"), OFFICER) == []
     assert st.allowed_actions(facts("filed"), OTHER_OFFICER) == []
+
+
+# -- the answer's clock: stopped while waiting for the citizen's information -------------------------
+
+def test_only_asking_for_information_stops_the_clock_and_only_the_answer_restarts_it():
+    assert {a: t.clock for a, t in st.TRANSITIONS.items() if t.clock} == {
+        "request_info": st.PAUSE, "provide_info": st.RESUME}
+
+
+def _fire(action, clock, day):
+    return st.run_clock(st.TRANSITIONS[action], clock, day)
+
+
+def test_a_pause_across_tet_2027_moves_the_due_date_by_the_working_days_waited():
+    # Filed Monday 25/1/2027: 15 working days, Tết (4-10/2) skipped, give 22/2
+    filed = st.Clock(date(2027, 2, 22))
+    asked = _fire("request_info", filed, date(2027, 1, 29))          # Friday
+    assert asked == st.Clock(date(2027, 2, 22), paused_on=date(2027, 1, 29), paused_days=0)
+    # answered Thursday 11/2: strictly between, only 1, 2 and 3 February are working days
+    resumed = _fire("provide_info", asked, date(2027, 2, 11))
+    assert resumed == st.Clock(date(2027, 2, 25), paused_on=None, paused_days=3)
+    # a second request and answer add to the first
+    again = _fire("provide_info", _fire("request_info", resumed, date(2027, 2, 15)), date(2027, 2, 18))
+    assert again == st.Clock(date(2027, 3, 1), paused_on=None, paused_days=5)   # 16 and 17 February
+
+
+def test_a_pause_over_the_national_day_holidays_costs_no_working_day():
+    due = st.Clock(date(2026, 9, 15))
+    asked = _fire("request_info", due, date(2026, 8, 28))                # Friday before 31/8, 1/9 and 2/9 off
+    assert _fire("provide_info", asked, date(2026, 9, 3)) == st.Clock(date(2026, 9, 15), None, 0)
+    assert _fire("provide_info", asked, date(2026, 9, 4)) == st.Clock(date(2026, 9, 16), None, 1)
+
+
+def test_the_request_day_and_the_answer_day_are_handling_days():
+    assert st.paused_working_days(date(2027, 3, 1), date(2027, 3, 1)) == 0
+    assert st.paused_working_days(date(2027, 3, 1), date(2027, 3, 2)) == 0
+    assert st.paused_working_days(date(2027, 3, 1), date(2027, 3, 3)) == 1
+    assert st.paused_working_days(None, date(2027, 3, 3)) == 0
+
+
+@pytest.mark.parametrize("action", ["accept", "refuse", "answer", "withdraw"])
+def test_other_actions_leave_the_clock(action):
+    clock = st.Clock(date(2027, 2, 22), paused_on=date(2027, 1, 29), paused_days=2)
+    assert _fire(action, clock, date(2027, 2, 11)) == clock
