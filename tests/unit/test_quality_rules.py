@@ -10,7 +10,7 @@ from app.quality.errors import PeriodNotValid
 from app.quality.figures import months_between
 from app.quality.settings import DEFAULT_STALL_LIMITS, build
 from app.quality.stalls import level_for, working_hours_between
-from app.dossiers.changes import DossierNewDate
+from app.dossiers.events import DossierNewDate
 from app.quality.tracking import _known, is_late
 
 
