@@ -16,6 +16,7 @@ from app.common.long_poll import init_app as init_long_polls
 from app.common.metrics import init_app as init_metrics
 from app.common.overload import init_app as init_overload
 from app.common.security_headers import init_app as init_security_headers
+from app.common.tracing import init_app as init_tracing
 from app.common.logging import configure_logging
 from app.config import Config, load_config
 from app.errors import register_error_handlers
@@ -54,6 +55,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.json.sort_keys = False
     _trust_proxies(app, app.config["TRUSTED_PROXIES"])
     configure_logging(app)
+    init_tracing(app)           # off by default; TRACING=otlp|console: one span per request, trace_id in the logs
 
     _init_extensions(app)
     init_long_polls(app)        # long polls capped per process

@@ -12,6 +12,7 @@ from app.common.errors import ConfigurationError
 from app.common.overload import engine_options
 from app.common.production_guards import serving_problems
 from app.common.token_keys import key_problems
+from app.common.tracing import tracing_kind
 from app.common.urls import listening_port, public_url
 
 DEV_SECRET_KEY = "dev-secret-key-change-me-never-use-in-production"
@@ -97,6 +98,10 @@ class Config:
         self.ARGON2_PARALLELISM = int(e.get("ARGON2_PARALLELISM", 4))
 
         self.LOG_LEVEL = e.get("LOG_LEVEL", "INFO")
+        # OpenTelemetry traces (app/common/tracing.py): otlp, console or off (default; otlp when
+        # OTEL_EXPORTER_OTLP_ENDPOINT is set); the OTLP exporter reads the OTEL_EXPORTER_OTLP_* variables
+        self.TRACING = tracing_kind(e)
+        self.OTEL_SERVICE_NAME = e.get("OTEL_SERVICE_NAME", "smart-province")
         # GET /metrics: open in development; production needs a bearer token or allowed networks (CIDRs)
         self.METRICS_TOKEN = e.get("METRICS_TOKEN", "")
         self.METRICS_ALLOWED_NETWORKS = tuple(n.strip() for n in e.get("METRICS_ALLOWED_NETWORKS", "").split(",")

@@ -10,6 +10,7 @@ from flask import g, request
 from pythonjsonlogger.json import JsonFormatter
 
 from app.common.masking import mask_text
+from app.common.tracing import current_ids
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 request_log = logging.getLogger("app.request")
@@ -23,12 +24,18 @@ class MaskingJsonFormatter(JsonFormatter):
 
 
 class RequestIdFilter(logging.Filter):
+    """The request id on every record; with tracing on, the trace and span ids too."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             try:
                 record.request_id = g.get("request_id")
             except RuntimeError:  # outside a request
                 record.request_id = None
+        if not hasattr(record, "trace_id"):
+            ids = current_ids()   # None when tracing is off: the line has no trace fields
+            if ids:
+                record.trace_id, record.span_id = ids
         return True
 
 
@@ -64,8 +71,10 @@ def _log_request(response):
     request_id = g.get("request_id") or new_request_id()
     started = g.get("request_started", time.perf_counter())
     response.headers["X-Request-ID"] = request_id
+    trace_ids = {"trace_id": g.trace_id, "span_id": g.span_id} if g.get("trace_id") else {}
     request_log.info("request", extra={
         "request_id": request_id,
+        **trace_ids,
         "method": request.method,
         "path": request.path,
         "status": response.status_code,

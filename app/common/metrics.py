@@ -97,7 +97,34 @@ class Series:
                                         "Payment problems (bad IPN signature, gateway unavailable...)", ["kind"])
 
 
+class WorkerSeries:
+    """The notification worker's own series, written by the worker process (`flask worker run`).
+
+    With PROMETHEUS_MULTIPROC_DIR shared with a node's gunicorn (scripts/run.sh;
+    a shared volume and PID namespace in compose), that node's /metrics shows them.
+    """
+
+    def __init__(self):
+        self.deliveries = Counter(f"{PREFIX}_worker_deliveries_total",
+                                  "Outbox messages the workers tried to deliver, by channel and resulting status",
+                                  ["channel", "outcome"])
+        self.pickup_delay = Histogram(f"{PREFIX}_worker_pickup_delay_seconds",
+                                      "From a message's creation to its first delivery attempt", buckets=BUCKETS)
+        self.lag = Gauge(f"{PREFIX}_worker_lag_seconds",
+                         "Largest pickup delay in the worker's last batch (0 when idle): the loop lag",
+                         multiprocess_mode="livemax")
+        self.heartbeat = Gauge(f"{PREFIX}_worker_loop_timestamp_seconds",
+                               "When a worker last went round its loop", multiprocess_mode="livemax")
+        self.job_runs = Counter(f"{PREFIX}_worker_job_runs_total", "Periodic job runs by outcome (ok, failed)",
+                                ["job", "outcome"])
+        self.job_finished = Gauge(f"{PREFIX}_worker_job_last_finished_timestamp_seconds",
+                                  "When each periodic job last finished", ["job"], multiprocess_mode="max")
+        self.job_failing = Gauge(f"{PREFIX}_worker_job_failing", "1 when the job's latest run failed", ["job"],
+                                 multiprocess_mode="mostrecent")
+
+
 _series: Series | None = None
+_worker_series: WorkerSeries | None = None
 _watched: "weakref.WeakSet" = weakref.WeakSet()
 
 
@@ -108,8 +135,26 @@ def series() -> Series:
     return _series
 
 
+def worker_series() -> WorkerSeries:
+    global _worker_series
+    if _worker_series is None:
+        _worker_series = WorkerSeries()
+    return _worker_series
+
+
+def count_auth_event(event: str, outcome: str) -> None:
+    """An identity security event (login, OTP, QR, refresh...) where it happens, whatever the log level."""
+    series().auth_events.labels(event, outcome).inc()
+
+
+def process_ended() -> None:
+    """A process writing samples (the notification worker) stops: its live gauges stop counting."""
+    if os.environ.get(ENV):
+        multiprocess.mark_process_dead(os.getpid())
+
+
 def init_app(app, figures: Callable[[], list] | None = None) -> None:
-    """Request series, pool series, the audit-log counter and GET /metrics.
+    """Request series, pool series, the payment-warning counter and GET /metrics.
 
     `figures`: called at each scrape (inside the app context) for the figures
     read from the database (outbox, deliveries, payments, jobs); returns metric families.
@@ -177,22 +222,19 @@ def _watch_pool(app, s: Series) -> None:
 
 
 class _EventCounter(logging.Handler):
-    """Counts the identity audit log's events and the payment domain's warnings."""
+    """Counts the payment domain's warnings (identity's events are counted by `count_auth_event`)."""
 
     def __init__(self, s: Series):
-        super().__init__(logging.INFO)
+        super().__init__(logging.WARNING)
         self.s = s
 
     def emit(self, record):
-        audit = getattr(record, "audit", None)
-        if isinstance(audit, dict):
-            self.s.auth_events.labels(audit.get("event", "?"), audit.get("outcome", "?")).inc()
-        elif record.name.startswith("app.payments") and record.levelno >= logging.WARNING:
+        if record.name.startswith("app.payments"):
             self.s.payment_warnings.labels(str(record.msg)[:60]).inc()
 
 
 def _count_log_events(s: Series) -> None:
-    for name in ("app.identity.audit", "app.payments"):
+    for name in ("app.payments",):
         logger = logging.getLogger(name)
         if not any(isinstance(h, _EventCounter) for h in logger.handlers):
             logger.addHandler(_EventCounter(s))

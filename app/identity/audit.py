@@ -8,6 +8,7 @@ phone numbers are masked here and again by the log formatter.
 import logging
 
 from app.common.masking import mask_text
+from app.common.metrics import count_auth_event
 
 log = logging.getLogger("app.identity.audit")
 
@@ -18,6 +19,7 @@ def audit(event: str, *, ok: bool = True, **fields) -> None:
              for key, value in fields.items() if value is not None}
     clean["event"] = event
     clean["outcome"] = "success" if ok else "failure"
+    count_auth_event(event, clean["outcome"])   # smart_auth_events_total, whatever the log level
     log.log(logging.INFO if ok else logging.WARNING, event, extra={"audit": clean})
 
 

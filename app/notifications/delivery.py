@@ -137,7 +137,7 @@ def _delivery(row: OutboxMessage) -> Delivery:
         message_id=row.id, notification_id=row.notification_id, event=row.event, channel=row.channel,
         address=row.address, title=row.title, body=row.body or "", idempotency_key=row.idempotency_key,
         locale=row.locale, priority=row.priority, attempts=row.attempts, account_id=row.account_id,
-        expires_at=row.expires_at, sensitive=row.sensitive, data=data,
+        expires_at=row.expires_at, sensitive=row.sensitive, data=data, created_at=row.created_at,
     )
 
 

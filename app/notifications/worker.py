@@ -21,13 +21,14 @@ import socket
 import threading
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.common.clock import utcnow
 from app.common.jobs import Periodic, periodic_jobs
+from app.common.metrics import process_ended, worker_series
 from app.extensions import db
 from app.notifications.channels import build_channels
 from app.notifications.delivery import RetryPolicy, claim_batch, deliver, release, renew_lease
@@ -66,6 +67,7 @@ class Worker:
     def run_batch(self) -> int:
         """Claims and delivers one batch (inside an app context); returns its size."""
         batch = claim_batch(self.name, self.batch_size, self.lease, urgent_only=self.urgent_only)
+        _count_pickup(batch)
         renew_at = time.monotonic() + self.lease / 2
         for index, delivery in enumerate(batch):
             if self.stopping.is_set():
@@ -76,7 +78,9 @@ class Worker:
                 renew_at = time.monotonic() + self.lease / 2
                 if delivery.message_id not in held:
                     continue
-            self.outcomes[deliver(delivery, self.channels, self.policy, self.name)] += 1
+            outcome = deliver(delivery, self.channels, self.policy, self.name)
+            self.outcomes[outcome] += 1
+            worker_series().deliveries.labels(delivery.channel, outcome).inc()
         return len(batch)
 
     def drain(self, max_batches: int = 1000) -> int:
@@ -115,6 +119,7 @@ class Worker:
         try:
             failures = 0
             while not self.stopping.is_set():
+                worker_series().heartbeat.set_to_current_time()
                 with self.app.app_context():
                     try:
                         if self.run_jobs:
@@ -145,6 +150,7 @@ class Worker:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             log.info("worker %s stopped: %s", self.name, dict(self.outcomes))
+            process_ended()     # its live gauges (lag, heartbeat) leave the node's /metrics
         return self.outcomes
 
     def stop(self, *_args) -> None:
@@ -182,12 +188,31 @@ class Worker:
             db.session.rollback()
             log.exception("periodic job %s failed", job.name)
             error = f"{type(exc).__name__}: {exc}"[:255]
+        figures = worker_series()
+        figures.job_runs.labels(job.name, "failed" if error else "ok").inc()
+        figures.job_finished.labels(job.name).set_to_current_time()
+        figures.job_failing.labels(job.name).set(1 if error else 0)
         db.session.execute(
             update(PeriodicJob).where(PeriodicJob.name == job.name)
             .values(last_finished_at=utcnow(), last_error=error,
                     last_result=None if result is None else str(result)[:255])
             .execution_options(synchronize_session=False))
         db.session.commit()
+
+
+def _count_pickup(batch) -> None:
+    """The loop lag: how long first attempts waited from their creation (0 for an empty batch)."""
+    now = utcnow()
+    delays = [(now - _aware(d.created_at)).total_seconds() for d in batch
+              if d.attempts == 1 and d.created_at is not None]
+    figures = worker_series()
+    for delay in delays:
+        figures.pickup_delay.observe(max(0.0, delay))
+    figures.lag.set(max([0.0, *delays]))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _relax_sqlite_durability(app) -> None:

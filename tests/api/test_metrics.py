@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.identity.sessions import start_session
 from tests.factories import AccountFactory, RegistryCitizenFactory
-from tests.identity_fixtures import log_in
+from tests.identity_fixtures import active_citizen, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ def test_every_documented_series_is_present(client):
     samples = _scrape(client)
     for name in ("smart_http_requests_total", "smart_http_request_duration_seconds_bucket",
                  "smart_db_pool_connections_in_use", "smart_db_pool_connections_open", "smart_db_pool_capacity",
-                 "smart_outbox_oldest_undelivered_age_seconds", "smart_worker_lag_seconds",
+                 "smart_outbox_oldest_undelivered_age_seconds",
                  "smart_auth_events_total", "smart_figures_up"):
         assert name in samples, name
     assert _value(samples, "smart_figures_up") == 1
@@ -61,7 +61,63 @@ def test_outbox_backlog_and_deliveries_by_channel(client, db_session):
     db_session.flush()
     samples = _scrape(client)
     assert _value(samples, "smart_outbox_backlog", channel="sms") >= 1
-    assert _value(samples, "smart_outbox_messages", channel="sms", status="created") >= 1
+    assert _value(samples, "smart_outbox_oldest_undelivered_age_seconds") >= 0
+    assert "smart_outbox_messages" not in samples        # deliveries are counted by the worker, not read back
+
+
+def test_login_and_otp_outcomes_are_counted_where_they_happen_whatever_the_log_level(client):
+    import logging
+
+    account = active_citizen()
+    assert logging.getLogger("app").level == logging.WARNING     # successes are not even logged here
+    before = _scrape(client)
+    assert log_in(client, account.login, password="wrong-password").status_code == 401
+    assert log_in(client, account.login).status_code == 200
+    after = _scrape(client)
+
+    def moved(event, outcome):
+        name = "smart_auth_events_total"
+        return _value(after, name, event=event, outcome=outcome) - _value(before, name, event=event, outcome=outcome)
+
+    assert moved("login.password_failed", "failure") == 1
+    assert moved("login.password_ok", "success") == 1
+    assert moved("otp.sent", "success") == 1
+
+
+def test_the_worker_counts_its_deliveries_loop_lag_and_job_runs(app, client):
+    from datetime import timedelta
+
+    from app.common.jobs import Periodic
+    from app.extensions import db
+    from app.notifications.service import notify
+    from app.notifications.worker import Worker
+
+    def broken():
+        raise ValueError("gateway down")
+
+    worker = Worker(app, name="metrics-worker", run_jobs=False, lease_seconds=60)
+    worker.drain()                                          # whatever earlier tests left
+    before = _scrape(client)
+    notify("otp_code", phone="0912000444", params={"code": "482913", "purpose": "login"}, urgent=True, sensitive=True)
+    db.session.commit()
+    assert worker.run_batch() == 1
+    worker._run_job(Periodic("metrics.fine", timedelta(seconds=60), lambda: 1))
+    worker._run_job(Periodic("metrics.broken", timedelta(seconds=60), broken))
+    after = _scrape(client)
+
+    def moved(name, **labels):
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
+    assert moved("smart_worker_deliveries_total", channel="sms") == 1
+    assert moved("smart_worker_deliveries_total", channel="sms", outcome="delivered") + \
+        moved("smart_worker_deliveries_total", channel="sms", outcome="sending") == 1
+    assert moved("smart_worker_pickup_delay_seconds_count") == 1
+    assert 0 <= _value(after, "smart_worker_lag_seconds") < 60
+    assert moved("smart_worker_job_runs_total", job="metrics.fine", outcome="ok") == 1
+    assert moved("smart_worker_job_runs_total", job="metrics.broken", outcome="failed") == 1
+    assert _value(after, "smart_worker_job_failing", job="metrics.broken") == 1
+    assert _value(after, "smart_worker_job_failing", job="metrics.fine") == 0
+    assert _value(after, "smart_worker_job_last_finished_timestamp_seconds", job="metrics.fine") > 1.7e9
 
 
 def test_rate_limit_refusals_are_counted(client):

@@ -35,6 +35,7 @@ class Delivery:
     expires_at: datetime | None = None
     sensitive: bool = False
     data: dict = field(default_factory=dict)   # extra values for the app (push)
+    created_at: datetime | None = None          # when the message was made (the worker's pickup delay)
 
 
 @dataclass(frozen=True)
