@@ -126,7 +126,7 @@ class DeviceById(MethodView):
 class Receipts(MethodView):
     @blp.arguments(DeliveryReceiptSchema)
     @blp.response(200, DeliveryReceiptResultSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Missing or wrong `X-Signature` (`invalid_signature`)")
+    @blp.alt_response(401, schema=ErrorSchema, description="Missing or wrong `X-Signature` (`invalid_callback_signature`)")
     @blp.alt_response(404, schema=ErrorSchema,
                       description="Unknown provider (`unknown_provider`) or reference (`unknown_message`)")
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid body or unknown status")

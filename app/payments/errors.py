@@ -23,7 +23,7 @@ class IpnSignatureRefused(AppError):
     """A notification refused because its signature does not verify (MoMo's IPN: 400, MoMo retries)."""
 
     status = 400
-    code = "invalid_signature"
+    code = "invalid_ipn_signature"
     message = N_("The notification is not signed correctly.")
 
 
@@ -91,6 +91,8 @@ class PaymentNotFound(NotFound):
 
 
 class BadGatewaySignature(ValidationFailed):
+    """The fields the gateway added to the return URL are not signed correctly."""
+
     code = "invalid_signature"
     message = N_("The gateway's answer is not signed correctly.")
 

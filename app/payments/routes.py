@@ -185,7 +185,7 @@ IPN_ANSWER_EXAMPLES = {
 }
 MOMO_REFUSAL_EXAMPLES = {
     "momo-bad-signature": {"summary": "MoMo: the signature does not verify", "value": {
-        "code": "invalid_signature", "status": 400, "message": "The notification is not signed correctly.",
+        "code": "invalid_ipn_signature", "status": 400, "message": "The notification is not signed correctly.",
         "errors": {}}},
     "momo-wrong-amount": {"summary": "MoMo: the amount is not the payment's", "value": {
         "code": "invalid_amount", "status": 400, "message": "The notified amount is not the payment's amount.",
@@ -217,7 +217,7 @@ class GatewayIpn(MethodView):
     @blp.arguments(MomoResultSchema, as_kwargs=True)
     @blp.response(204, description="Handled (MoMo's documented answer), also when already confirmed")
     @blp.alt_response(400, schema=ErrorSchema, examples=MOMO_REFUSAL_EXAMPLES,
-                      description="Bad signature (`invalid_signature`) or amount (`invalid_amount`): not accepted")
+                      description="Bad signature (`invalid_ipn_signature`) or amount (`invalid_amount`): not accepted")
     @refusals((404, "No such payment (`payment_not_found`), or the gateway is not enabled or unknown"),
               (405, "This gateway sends its IPN as a GET (VNPay, PayGov)"),
               (422, "The body is not a JSON object"),

@@ -50,7 +50,7 @@ def test_vnpay_style_ipns_are_answered_rspcode_byte_for_byte(client, started, ga
 
 def test_momo_ipns_are_answered_204_or_the_error_envelope(client, started):
     payment = started("momo")
-    refused = [(momo_ipn(payment, secret="wrong"), 400, "invalid_signature"),
+    refused = [(momo_ipn(payment, secret="wrong"), 400, "invalid_ipn_signature"),
                (momo_ipn(payment, amount=1), 400, "invalid_amount"),
                (momo_ipn(payment, orderId="NOPE"), 404, "payment_not_found")]
     for fields, status, code in refused:
@@ -88,7 +88,7 @@ def test_a_momo_body_that_is_not_a_json_object_is_refused_before_anything_is_rea
     broken = client.post(f"{API}/momo/ipn", data="{x", content_type="application/json")
     assert broken.status_code == 400 and broken.get_json()["errors"] == {"json": ["Invalid JSON body."]}
     form = client.post(f"{API}/momo/ipn", data={"orderId": "1"})      # no JSON: no fields, no signature
-    assert form.status_code == 400 and form.get_json()["code"] == "invalid_signature"
+    assert form.status_code == 400 and form.get_json()["code"] == "invalid_ipn_signature"
 
 
 @pytest.mark.parametrize("gateway, wrong, allow", [("vnpay", "post", "GET, OPTIONS, HEAD"),
