@@ -192,7 +192,7 @@ MOMO_REFUSAL_EXAMPLES = {
         "errors": {}}},
 }
 RETURN_EXAMPLES = {
-    f"{name}": {"summary": f"{label}: paid, the IPN not yet handled", "value": {
+    name: {"summary": f"{label}: paid, the IPN not yet handled", "value": {
         "payment_id": "5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "dossier_id": "0b9f6f5e-5d36-4f8e-9d0e-6a3f1c2b7e11",
         "verified": True, "gateway_outcome": "succeeded", "status": "pending", "amount": 50000}}
     for name, label in (("vnpay", "VNPay"), ("momo", "MoMo"), ("paygov", "PayGov"))
