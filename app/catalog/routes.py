@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.catalog import service
+from app.catalog import present, service
 from app.catalog.schemas import (
     LinkedProcedureSchema, ProcedurePageSchema, ProcedureQuerySchema, ProcedureSchema,
     procedure_update_schema,
@@ -24,7 +24,7 @@ class Procedures(MethodView):
 
         `q` ignores diacritics and case: `dang ky khai sinh` finds «Đăng ký khai sinh».
         """
-        return service.list_procedures(**args)
+        return present.page_json(service.list_procedures(**args))
 
     @require_role(ADMIN)
     @blp.arguments(ProcedureSchema)

@@ -13,11 +13,19 @@ from app.extensions import db
 from app.registry import divisions
 
 
+# What the public search shows of a procedure (rows for `present.procedure_json`, no ORM objects)
+SEARCH_COLUMNS = (
+    Procedure.id, Procedure.code, Procedure.name, Procedure.agency_kind, Procedure.fee, Procedure.processing_days,
+    Procedure.service_level, Procedure.min_level, Procedure.form_fields, Procedure.required_documents,
+    Procedure.result_name, Procedure.result_fields, Procedure.retired_at, Procedure.created_at, Procedure.updated_at,
+)
+
+
 def list_procedures(*, q: str | None = None, agency_kind: str | None = None,
                     service_level: str | None = None, eid_level: int | None = None,
                     include_retired: bool = False, cursor: str | None = None, limit: int = 20) -> dict:
-    """A page of procedures; `q` matches name or code ignoring diacritics and case."""
-    statement = select(Procedure)
+    """A page of procedures (rows of SEARCH_COLUMNS); `q` matches name or code ignoring diacritics and case."""
+    statement = select(*SEARCH_COLUMNS)
     words = normalise(q or "").split()
     if words:
         statement = statement.where(and_(*(Procedure.search_text.contains(w, autoescape=True) for w in words)))
@@ -29,7 +37,7 @@ def list_procedures(*, q: str | None = None, agency_kind: str | None = None,
         statement = statement.where(Procedure.min_level == eid_level)
     if not include_retired:
         statement = statement.where(Procedure.retired_at.is_(None))
-    return paginate(db.session, statement, Procedure, cursor=cursor, limit=limit)
+    return paginate(db.session, statement, Procedure, cursor=cursor, limit=limit, rows=True)
 
 
 def get_procedure(procedure_id: uuid.UUID) -> Procedure:

@@ -31,7 +31,7 @@ class PreferenceLocked(ValidationFailed):
 
 
 class InvalidSignature(Unauthorized):
-    code = "invalid_signature"
+    code = "invalid_callback_signature"
     message = N_("The signature of this callback is not valid.")
 
 

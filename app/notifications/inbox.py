@@ -15,12 +15,17 @@ def _mine(account_id: uuid.UUID):
             OutboxMessage.status == DELIVERED)
 
 
+# What the inbox shows of a message (rows for `present.inbox_item_json`, no ORM objects)
+ITEM_COLUMNS = (OutboxMessage.id, OutboxMessage.event, OutboxMessage.title, OutboxMessage.body, OutboxMessage.params,
+                OutboxMessage.created_at, OutboxMessage.read_at)
+
+
 def list_inbox(account_id: uuid.UUID, *, cursor: str | None, limit: int, unread_only: bool = False) -> dict:
-    """One page of the inbox (cursor pagination, stable under new messages)."""
-    statement = select(OutboxMessage).where(*_mine(account_id))
+    """One page of the inbox, rows of ITEM_COLUMNS (cursor pagination, stable under new messages)."""
+    statement = select(*ITEM_COLUMNS).where(*_mine(account_id))
     if unread_only:
         statement = statement.where(OutboxMessage.read_at.is_(None))
-    return paginate(db.session, statement, OutboxMessage, cursor=cursor, limit=limit)
+    return paginate(db.session, statement, OutboxMessage, cursor=cursor, limit=limit, rows=True)
 
 
 def unread_count(account_id: uuid.UUID) -> int:

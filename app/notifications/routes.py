@@ -10,7 +10,7 @@ from app.common.pagination import paginate
 from app.errors import N_
 from app.extensions import db
 from app.common.roles import ADMIN
-from app.notifications import inbox, preferences, delivery_receipts
+from app.notifications import delivery_receipts, inbox, preferences, present
 from app.notifications.errors import MessageNotFound
 from app.notifications.models import OutboxMessage
 from app.notifications.schemas import (
@@ -33,8 +33,8 @@ class Inbox(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid cursor or limit")
     def get(self, args):
         """List my in-app messages, newest first"""
-        return inbox.list_inbox(current_principal().account_id, cursor=args["cursor"], limit=args["limit"],
-                                unread_only=args["unread"])
+        return present.inbox_page_json(inbox.list_inbox(current_principal().account_id, cursor=args["cursor"],
+                                                        limit=args["limit"], unread_only=args["unread"]))
 
 
 @blp.route("/inbox/unread-count")
@@ -43,7 +43,7 @@ class UnreadCount(MethodView):
     @blp.response(200, InboxUnreadCountSchema)
     def get(self):
         """Count my unread in-app messages (the badge)"""
-        return {"unread": inbox.unread_count(current_principal().account_id)}
+        return present.unread_count_json(inbox.unread_count(current_principal().account_id))
 
 
 @blp.route("/inbox/<uuid:message_id>/read")
@@ -126,7 +126,7 @@ class DeviceById(MethodView):
 class Receipts(MethodView):
     @blp.arguments(DeliveryReceiptSchema)
     @blp.response(200, DeliveryReceiptResultSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Missing or wrong `X-Signature` (`invalid_signature`)")
+    @blp.alt_response(401, schema=ErrorSchema, description="Missing or wrong `X-Signature` (`invalid_callback_signature`)")
     @blp.alt_response(404, schema=ErrorSchema,
                       description="Unknown provider (`unknown_provider`) or reference (`unknown_message`)")
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid body or unknown status")

@@ -19,10 +19,24 @@ class GatewayRejected(Exception):
         self.message = message
 
 
-class MomoIpnRefused(AppError):
+class IpnSignatureRefused(AppError):
+    """A notification refused because its signature does not verify (MoMo's IPN: 400, MoMo retries)."""
+
     status = 400
-    code = "ipn_refused"
-    message = N_("The notification was not accepted.")
+    code = "invalid_ipn_signature"
+    message = N_("The notification is not signed correctly.")
+
+
+class IpnAmountRefused(AppError):
+    """A notification refused because its amount is not the payment's (MoMo's IPN: 400)."""
+
+    status = 400
+    code = "invalid_amount"
+    message = N_("The notified amount is not the payment's amount.")
+
+
+class IpnNotApplied(ServiceUnavailable):
+    """A notification that could not be written now (MoMo's IPN: 503, MoMo retries)."""
 
 
 class GatewayDown(ServiceUnavailable):
@@ -77,6 +91,8 @@ class PaymentNotFound(NotFound):
 
 
 class BadGatewaySignature(ValidationFailed):
+    """The fields the gateway added to the return URL are not signed correctly."""
+
     code = "invalid_signature"
     message = N_("The gateway's answer is not signed correctly.")
 

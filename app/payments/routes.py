@@ -1,26 +1,29 @@
 """Paying fees: start a payment, follow it, receipts; the gateways' IPN and return URLs."""
 from datetime import date
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.exceptions import MethodNotAllowed
 
-from app.common.api import ErrorSchema
+from app.common.api import ErrorSchema, refusals_for
 from app.common.auth import current_principal, require_role
 from app.common.idempotency import idempotent
 from app.common import roles
 from app.common.pages import page_locale, wants_html
 from app.errors import N_
 from app.payments import receipts, reconciliation, return_page, service
-from app.payments.errors import InvalidDate, MomoIpnRefused, ReceiptNotIssued, StatementNotFound
-from app.payments.gateways.base import IpnVerdict
+from app.payments.errors import InvalidDate, ReceiptNotIssued, StatementNotFound
+from app.payments.gateways import GATEWAY_NAMES
+from app.payments.gateways.configured import adapter_class
 from app.payments.schemas import (
     MomoResultSchema, PaymentCreateSchema, PaymentListArgsSchema, PaymentPageSchema, PaymentSchema,
-    ReceiptSchema, ReceiptVerificationSchema, ReturnSchema, StatementSchema, VnpayCallbackArgsSchema,
-    VnpayIpnAnswerSchema,
+    ReceiptSchema, ReceiptVerificationSchema, ReturnArgsSchema, ReturnSchema, StatementSchema,
+    VnpayCallbackArgsSchema, VnpayIpnAnswerSchema,
 )
 
 blp = Blueprint("payments", __name__, description="Paying dossier fees cashless: VNPay, MoMo, PayGov")
+refusals = refusals_for(blp)
 
 
 def _locale() -> str:
@@ -132,115 +135,115 @@ class Statements(MethodView):
 
 
 # --- gateway callbacks (no login: they are verified by their signature) -------
+# One IPN and one return view for every gateway: the adapter says how its provider calls (method,
+# where the fields are) and how it expects to be answered; the view knows no provider.
 
-def _ipn(gateway_name: str, params: dict):
-    """Handles a gateway's notification; the answer is the one its adapter says the provider expects."""
-    verdict = service.handle_ipn(gateway_name, params)
-    return verdict, service.gateway_or_404(gateway_name).ipn_answer(verdict)
+GATEWAY = "<any({}):gateway>".format(",".join(GATEWAY_NAMES))
+GATEWAY_PARAMETER = {
+    "in": "path", "name": "gateway",
+    "description": "The gateway calling back; one not enabled by `PAYMENT_GATEWAYS` is answered 404 "
+                   "`gateway_not_enabled`, any other name 404 `not_found`.",
+    "examples": {name: {"value": name, "summary": summary} for name, summary in (
+        ("vnpay", "VNPay 2.1.0: IPN as a GET with signed vnp_* query fields"),
+        ("paygov", "PayGov: the VNPay protocol under its own merchant code and secret"),
+        ("momo", "MoMo v2: IPN as a POST with a signed JSON body"))},
+}
 
 
-def _vnpay_style_ipn(gateway_name: str):
-    return _ipn(gateway_name, request.args.to_dict())[1].body
+def _allowed(method: str) -> tuple[str, ...]:
+    return (method, "OPTIONS", "HEAD") if method == "GET" else (method, "OPTIONS")
 
 
-def _return(gateway_name: str):
+def _ipn(gateway: str) -> Response:
+    """A gateway's notification: read, judged and answered the way its adapter says."""
+    adapter = adapter_class(gateway)
+    if request.method not in _allowed(adapter.ipn_method):
+        raise MethodNotAllowed(valid_methods=list(_allowed(adapter.ipn_method)))
+    answer = service.answer_ipn(gateway, adapter.ipn_fields(request))
+    if answer.refusal is not None:
+        raise answer.refusal()
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    return response
+
+
+def _return(gateway: str):
     """JSON for an app; a page for a browser (paid, cancelled or failed, with a link back)."""
-    outcome = service.read_return(gateway_name, request.args.to_dict())
+    outcome = service.read_return(gateway, adapter_class(gateway).return_fields(request))
     if not wants_html():
         return outcome
     html = return_page.render(outcome, locale=page_locale(), back_url=current_app.config["PUBLIC_URL"] + "/")
     return Response(html, mimetype="text/html")
 
 
-@blp.route("/vnpay/ipn")
-class VnpayIpn(MethodView):
-    @blp.arguments(VnpayCallbackArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, VnpayIpnAnswerSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="VNPay is not enabled")
-    def get(self, **_fields):
-        """VNPay IPN: verify, settle, answer RspCode (97, 01, 04, 02 or 00)"""
-        return _vnpay_style_ipn("vnpay")
-
-
-@blp.route("/paygov/ipn")
-class PaygovIpn(MethodView):
-    @blp.arguments(VnpayCallbackArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, VnpayIpnAnswerSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="PayGov is not enabled")
-    def get(self, **_fields):
-        """PayGov IPN (VNPay-style protocol): verify, settle, answer RspCode"""
-        return _vnpay_style_ipn("paygov")
-
-
-# MoMo's answer's status comes from the adapter (momo.ipn_answer); the body is our error envelope
-MOMO_REFUSALS = {
-    IpnVerdict.INVALID_SIGNATURE: ("invalid_signature", N_("The notification is not signed correctly.")),
-    IpnVerdict.INVALID_AMOUNT: ("invalid_amount", N_("The notified amount is not the payment's amount.")),
-    IpnVerdict.ORDER_NOT_FOUND: ("payment_not_found", N_("The payment was not found.")),
-    IpnVerdict.UNKNOWN_ERROR: ("unavailable", N_("The service is temporarily unavailable.")),
+IPN_ANSWER_EXAMPLES = {
+    "vnpay-confirmed": {"summary": "VNPay: settled", "value": {"RspCode": "00", "Message": "Confirm Success"}},
+    "vnpay-repeated": {"summary": "VNPay: already settled, nothing changed",
+                       "value": {"RspCode": "02", "Message": "Order already confirmed"}},
+    "paygov-bad-checksum": {"summary": "PayGov: the signature does not verify",
+                            "value": {"RspCode": "97", "Message": "Invalid Checksum"}},
+}
+MOMO_REFUSAL_EXAMPLES = {
+    "momo-bad-signature": {"summary": "MoMo: the signature does not verify", "value": {
+        "code": "invalid_ipn_signature", "status": 400, "message": "The notification is not signed correctly.",
+        "errors": {}}},
+    "momo-wrong-amount": {"summary": "MoMo: the amount is not the payment's", "value": {
+        "code": "invalid_amount", "status": 400, "message": "The notified amount is not the payment's amount.",
+        "errors": {}}},
+}
+RETURN_EXAMPLES = {
+    name: {"summary": f"{label}: paid, the IPN not yet handled", "value": {
+        "payment_id": "5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "dossier_id": "0b9f6f5e-5d36-4f8e-9d0e-6a3f1c2b7e11",
+        "verified": True, "gateway_outcome": "succeeded", "status": "pending", "amount": 50000}}
+    for name, label in (("vnpay", "VNPay"), ("momo", "MoMo"), ("paygov", "PayGov"))
 }
 
 
-@blp.route("/momo/ipn")
-class MomoIpn(MethodView):
+@blp.route(f"/{GATEWAY}/ipn", parameters=[GATEWAY_PARAMETER])
+class GatewayIpn(MethodView):
+    @blp.arguments(VnpayCallbackArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, VnpayIpnAnswerSchema, examples=IPN_ANSWER_EXAMPLES)
+    @refusals((404, "The gateway is not enabled (`gateway_not_enabled`), or no such gateway (`not_found`)"),
+              (405, "This gateway sends its IPN as a POST (MoMo)"))
+    def get(self, gateway, **_fields):
+        """IPN of VNPay and PayGov: verify, settle, answer RspCode (97, 01, 04, 02, 00 or 99)
+
+        `GET /api/v1/payments/vnpay/ipn?vnp_Amount=5000000&...&vnp_SecureHash=...`
+        (PayGov: `/paygov/ipn`, signed with its own secret). A repeated or late
+        notification changes nothing and is answered 02.
+        """
+        return _ipn(gateway)
+
     @blp.arguments(MomoResultSchema, as_kwargs=True)
     @blp.response(204, description="Handled (MoMo's documented answer), also when already confirmed")
-    @blp.alt_response(400, schema=ErrorSchema, description="Bad signature or amount: not accepted")
-    @blp.alt_response(404, schema=ErrorSchema, description="No such payment, or MoMo is not enabled")
-    @blp.alt_response(422, schema=ErrorSchema, description="The body is not a MoMo result")
-    @blp.alt_response(503, schema=ErrorSchema, description="Could not be applied now; MoMo retries")
-    def post(self, **_fields):
-        """MoMo IPN: verify, settle, answer 204"""
-        body = request.get_json(silent=True)
-        verdict, answer = _ipn("momo", body if isinstance(body, dict) else {})
-        if answer.status == 204:
-            return None
-        code, message = MOMO_REFUSALS[verdict]
-        error = MomoIpnRefused(message, code=code)
-        error.status = answer.status
-        raise error
+    @blp.alt_response(400, schema=ErrorSchema, examples=MOMO_REFUSAL_EXAMPLES,
+                      description="Bad signature (`invalid_ipn_signature`) or amount (`invalid_amount`): not accepted")
+    @refusals((404, "No such payment (`payment_not_found`), or the gateway is not enabled or unknown"),
+              (405, "This gateway sends its IPN as a GET (VNPay, PayGov)"),
+              (422, "The body is not a JSON object"),
+              (503, "Could not be applied now (`unavailable`); MoMo retries"))
+    def post(self, gateway, **_fields):
+        """IPN of MoMo: verify, settle, answer 204
 
-
-@blp.route("/vnpay/return")
-class VnpayReturn(MethodView):
-    @blp.arguments(VnpayCallbackArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, ReturnSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="No such payment, or VNPay is not enabled")
-    @blp.alt_response(422, schema=ErrorSchema, description="The signature does not verify")
-    def get(self, **_fields):
-        """Where VNPay sends the payer back: verifies and shows the outcome, changes nothing
-
-        A browser (`Accept: text/html`) gets a page saying paid, cancelled or
-        failed with a link back; an app gets this JSON.
+        `POST /api/v1/payments/momo/ipn` with MoMo's signed JSON result. Any
+        other answer than 204 makes MoMo send it again later.
         """
-        return _return("vnpay")
+        return _ipn(gateway)
 
 
-@blp.route("/paygov/return")
-class PaygovReturn(MethodView):
-    @blp.arguments(VnpayCallbackArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, ReturnSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="No such payment, or PayGov is not enabled")
-    @blp.alt_response(422, schema=ErrorSchema, description="The signature does not verify")
-    def get(self, **_fields):
-        """Where PayGov sends the payer back: verifies and shows the outcome, changes nothing
+@blp.route(f"/{GATEWAY}/return", parameters=[GATEWAY_PARAMETER])
+class GatewayReturn(MethodView):
+    @blp.arguments(ReturnArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, ReturnSchema, examples=RETURN_EXAMPLES)
+    @refusals((404, "No such payment (`payment_not_found`), or the gateway is not enabled (`gateway_not_enabled`)"
+                    " or unknown (`not_found`)"),
+              (422, "The signature does not verify (`invalid_signature`)"))
+    def get(self, gateway, **_fields):
+        """Where the gateway sends the payer back: verifies and shows the outcome, changes nothing
 
-        A browser (`Accept: text/html`) gets a page saying paid, cancelled or
-        failed with a link back; an app gets this JSON.
+        VNPay and PayGov add their signed vnp_* fields to the query string,
+        MoMo its signed result fields. A browser (`Accept: text/html`) gets a
+        page saying paid, cancelled or failed with a link back; an app gets
+        this JSON.
         """
-        return _return("paygov")
-
-
-@blp.route("/momo/return")
-class MomoReturn(MethodView):
-    @blp.arguments(MomoResultSchema, location="query", as_kwargs=True)
-    @blp.response(200, ReturnSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="No such payment, or MoMo is not enabled")
-    @blp.alt_response(422, schema=ErrorSchema, description="The signature does not verify")
-    def get(self, **_fields):
-        """Where MoMo sends the payer back: verifies and shows the outcome, changes nothing
-
-        A browser (`Accept: text/html`) gets a page saying paid, cancelled or
-        failed with a link back; an app gets this JSON.
-        """
-        return _return("momo")
+        return _return(gateway)

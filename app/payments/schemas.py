@@ -94,7 +94,7 @@ class ReceiptVerificationSchema(ma.Schema):
 
 
 class VnpayCallbackArgsSchema(ma.Schema):
-    """The vnp_* fields VNPay sends to the IPN and return URLs (all signed)."""
+    """The vnp_* fields VNPay (and PayGov) send to the IPN and return URLs (all signed)."""
 
     class Meta:
         unknown = ma.INCLUDE
@@ -138,6 +138,26 @@ class MomoResultSchema(ma.Schema):
     responseTime = ma.fields.Raw(metadata={"example": 1721720663942})
     extraData = ma.fields.Raw(metadata={"example": ""})
     signature = ma.fields.Raw(metadata={"example": "f5699a61b648..."})
+
+
+class ReturnArgsSchema(VnpayCallbackArgsSchema):
+    """The signed fields a gateway adds to the return URL: vnp_* (VNPay, PayGov) or MoMo's result fields."""
+
+    partnerCode = ma.fields.String(metadata={"example": "MOMO", "description": "MoMo"})
+    orderId = ma.fields.String(metadata={"example": "2511213FA29C0B1D7E", "description": "MoMo"})
+    requestId = ma.fields.String(metadata={"example": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                                           "description": "MoMo"})
+    amount = ma.fields.String(metadata={"example": "50000", "description": "MoMo"})
+    orderInfo = ma.fields.String(metadata={"example": "Thanh toán lệ phí hồ sơ H80.27727-251121-0001",
+                                           "description": "MoMo"})
+    orderType = ma.fields.String(metadata={"example": "momo_wallet", "description": "MoMo"})
+    transId = ma.fields.String(metadata={"example": "4088878653", "description": "MoMo"})
+    resultCode = ma.fields.String(metadata={"example": "0", "description": "MoMo"})
+    message = ma.fields.String(metadata={"example": "Successful.", "description": "MoMo"})
+    payType = ma.fields.String(metadata={"example": "qr", "description": "MoMo"})
+    responseTime = ma.fields.String(metadata={"example": "1721720663942", "description": "MoMo"})
+    extraData = ma.fields.String(metadata={"example": "", "description": "MoMo"})
+    signature = ma.fields.String(metadata={"example": "f5699a61b648...", "description": "MoMo: HMAC-SHA256, hex"})
 
 
 class ReturnSchema(ma.Schema):

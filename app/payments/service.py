@@ -30,7 +30,8 @@ from app.payments.errors import (
 )
 from app.payments.gateways.configured import enabled_gateways, get_gateway
 from app.payments.gateways.base import (
-    GatewayRejected, GatewayUnavailable, InvalidSignature, IpnVerdict, Notification, Order, Outcome, PaymentRef,
+    GatewayRejected, GatewayUnavailable, InvalidSignature, IpnAnswer, IpnVerdict, Notification, Order, Outcome,
+    PaymentRef,
 )
 from app.payments.models import Payment
 from app.payments.ledger import move, record_event
@@ -165,6 +166,12 @@ def handle_ipn(gateway_name: str, params: dict) -> IpnVerdict:
         db.session.rollback()
         log.exception("payment notification could not be applied", extra={"txn_ref": notification.txn_ref})
         return IpnVerdict.UNKNOWN_ERROR
+
+
+def answer_ipn(gateway_name: str, params: dict) -> IpnAnswer:
+    """Handles a notification; the answer is the one the gateway's adapter says its provider expects."""
+    verdict = handle_ipn(gateway_name, params)
+    return gateway_or_404(gateway_name).ipn_answer(verdict)
 
 
 def _apply_notification(gateway_name: str, notification: Notification, source: str) -> IpnVerdict:

@@ -41,7 +41,10 @@ def _dossier_for(client, catalog, headers, code=PROCEDURE) -> str:
 def _sample_url(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = uuid.uuid4() if type(converter).__name__ == "UUIDConverter" else "x"
+        if type(converter).__name__ == "AnyConverter":      # e.g. the payment gateways' callbacks
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = uuid.uuid4() if type(converter).__name__ == "UUIDConverter" else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

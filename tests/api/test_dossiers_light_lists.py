@@ -11,8 +11,8 @@ from app.dossiers import present, service
 from app.dossiers.models import Dossier
 from app.dossiers.schemas import DossierPageSchema
 from app.identity.authn import principal_from_token
-from tests.dossiers_fixtures import *  # noqa: F403
-from tests.dossiers_fixtures import catalog, storage  # noqa: F401
+from tests.dossiers_fixtures import BIRTH, BIRTH_VALUES, MARITAL_STATUS, Api, Desk, birth_dossier, citizen_account
+from tests.factories import bearer
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 

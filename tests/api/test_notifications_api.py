@@ -252,7 +252,7 @@ def test_a_receipt_may_name_our_idempotency_key(client, app, sent_sms):
 def test_unsigned_or_badly_signed_receipts_are_refused(client, app, sent_sms):
     for signature in ("", "sha256=" + "0" * 64, sign(b"{}", app.config["NOTIFY_CALLBACK_SECRET"])):
         response = _receipt(client, app, {"reference": "SMS-42", "status": "DELIVRD"}, signature=signature)
-        assert response.status_code == 401 and response.get_json()["code"] == "invalid_signature"
+        assert response.status_code == 401 and response.get_json()["code"] == "invalid_callback_signature"
     assert db.session.get(OutboxMessage, sent_sms.id, populate_existing=True).status == SENDING
 
 

@@ -4,7 +4,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from app.payments import return_page
-from tests.payments_fixtures import *  # noqa: F401,F403
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

@@ -19,9 +19,9 @@ from app.extensions import db
 from app.mockgateway import protocol
 from app.notifications.service import notify
 from bench.sqlcount import count_sql
-from tests.dossiers_fixtures import *  # noqa: F403
-from tests.dossiers_fixtures import catalog, storage  # noqa: F401
-from tests.payments_fixtures import FEE_PROCEDURE, make_dossier, network, payment_row  # noqa: F401
+from tests.dossiers_fixtures import BIRTH, Api, birth_dossier, citizen_account, staff
+from tests.factories import AccountFactory, bearer
+from tests.payments_fixtures import FEE_PROCEDURE, make_dossier, payment_row
 
 # endpoint: (SQL statements, commits)
 BUDGETS = {

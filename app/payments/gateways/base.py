@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from app.errors import AppError
 from app.payments.errors import (  # noqa: F401  (re-exported for the adapters)
     GatewayRejected, GatewayUnavailable, InvalidSignature,
 )
@@ -106,14 +107,30 @@ class RefundResult:
 
 @dataclass(frozen=True)
 class IpnAnswer:
-    """The HTTP answer the provider expects to a notification."""
+    """The HTTP answer the provider expects to a notification.
+
+    Either `body` as JSON (none for a 204), or `refusal`: the error answered in
+    the API's error envelope, whose class carries the status.
+    """
 
     status: int
-    body: dict | None
+    body: dict | None = None
+    refusal: type[AppError] | None = None
 
 
 class Gateway(ABC):
     name: str
+    ipn_method: str = "GET"     # how the provider sends its IPN; any other method is answered 405
+
+    @staticmethod
+    def ipn_fields(request) -> dict:
+        """The IPN's fields as the provider sends them (here: the query string)."""
+        return request.args.to_dict()
+
+    @staticmethod
+    def return_fields(request) -> dict:
+        """The fields of the URL the payer's browser is sent back to (the query string)."""
+        return request.args.to_dict()
 
     @abstractmethod
     def checkout(self, order: Order) -> Checkout:

@@ -9,6 +9,15 @@ from app.payments.gateways.vnpay import VNPay
 from app.payments.settings import PaymentSettings, settings
 
 
+# The adapter class of each gateway name: how its provider calls us (IPN method, where the fields are)
+ADAPTERS: dict[str, type[Gateway]] = {"vnpay": VNPay, "momo": MoMo, "paygov": PayGov}
+
+
+def adapter_class(name: str) -> type[Gateway]:
+    """The adapter class for `name`, enabled or not (KeyError for a name no adapter implements)."""
+    return ADAPTERS[name]
+
+
 def _build(name: str, s: PaymentSettings) -> Gateway:
     if name == "vnpay":
         return VNPay(pay_url=s.vnpay_url, api_url=s.vnpay_api_url, tmn_code=s.vnpay_tmn_code,

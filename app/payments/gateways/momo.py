@@ -12,7 +12,8 @@ not URL-encoded, joined with `&`:
 - refund: accessKey, amount, description, orderId, partnerCode, requestId, transId.
 
 The IPN is a JSON POST answered with HTTP 204 No Content once handled
-(MoMo's documented answer); errors get a 4xx so the notification is retried.
+(MoMo's documented answer); a refusal gets a 4xx (or 503) in the API's error
+envelope, so the notification is retried.
 """
 import hashlib
 import hmac
@@ -24,6 +25,7 @@ from app.payments.gateways.base import (
     Checkout, Gateway, GatewayRejected, GatewayUnavailable, InvalidSignature, IpnAnswer, IpnVerdict,
     Notification, Order, Outcome, PaymentRef, QueryResult, RefundResult,
 )
+from app.payments.errors import IpnAmountRefused, IpnNotApplied, IpnSignatureRefused, PaymentNotFound
 from app.payments.http import send
 
 CREATE_FIELDS = ("accessKey", "amount", "extraData", "ipnUrl", "orderId", "orderInfo", "partnerCode",
@@ -40,6 +42,14 @@ CANCELLED_CODES = {1003, 1006}       # cancelled by the merchant / refused by th
 EXPIRED_CODES = {1005}
 NOT_FOUND_CODES = {42}
 RETRYABLE_CODES = {10, 40, 99, 1000, 7000, 7002}
+
+# How a refused IPN is answered: the error's class gives the status and the envelope's code
+IPN_REFUSALS = {
+    IpnVerdict.INVALID_SIGNATURE: IpnSignatureRefused,     # 400
+    IpnVerdict.INVALID_AMOUNT: IpnAmountRefused,           # 400
+    IpnVerdict.ORDER_NOT_FOUND: PaymentNotFound,           # 404
+    IpnVerdict.UNKNOWN_ERROR: IpnNotApplied,               # 503
+}
 
 
 def raw_signature(values: Mapping[str, object], names: tuple[str, ...]) -> str:
@@ -77,6 +87,13 @@ def _from_millis(value) -> datetime | None:
 
 class MoMo(Gateway):
     name = "momo"
+    ipn_method = "POST"
+
+    @staticmethod
+    def ipn_fields(request) -> dict:
+        """The IPN is a JSON object in the body; anything else has no fields (and no signature)."""
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else {}
 
     def __init__(self, *, endpoint: str, partner_code: str, access_key: str, secret_key: str):
         self.endpoint = endpoint.rstrip("/")
@@ -135,9 +152,9 @@ class MoMo(Gateway):
 
     def ipn_answer(self, verdict: IpnVerdict) -> IpnAnswer:
         if verdict in (IpnVerdict.CONFIRMED, IpnVerdict.ALREADY_CONFIRMED):
-            return IpnAnswer(204, None)
-        status = {IpnVerdict.ORDER_NOT_FOUND: 404, IpnVerdict.UNKNOWN_ERROR: 503}.get(verdict, 400)
-        return IpnAnswer(status, {"verdict": verdict.value})
+            return IpnAnswer(204)
+        refusal = IPN_REFUSALS[verdict]
+        return IpnAnswer(refusal.status, refusal=refusal)
 
     def query(self, ref: PaymentRef, request_id: str) -> QueryResult:
         body = {"partnerCode": self.partner_code, "requestId": request_id, "orderId": ref.txn_ref, "lang": "en"}

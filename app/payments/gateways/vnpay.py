@@ -136,6 +136,7 @@ def outcome_of(response_code: str, transaction_status: str | None) -> Outcome:
 
 class VNPay(Gateway):
     name = "vnpay"
+    ipn_method = "GET"          # the IPN's vnp_* fields come in the query string
 
     def __init__(self, *, pay_url: str, api_url: str, tmn_code: str, hash_secret: str, server_ip: str = "127.0.0.1"):
         self.pay_url = pay_url
