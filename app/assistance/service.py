@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.assistance import acts, consent, delegation as tokens, scopes
+from app.assistance import acts, consent, delegation as tokens, lifecycle, scopes
 from app.assistance.errors import (
     AppConsentUnavailable, DelegationExists, DelegationNotActive, DossierNotOfResident, NoSuchPhone, NotInTeam,
     NotPending, PhoneIsHelpers, ProcedureNeedsLevel2, ProcedureNotFound, ResidentAccountDisabled, ResidentHasAccount,
@@ -85,6 +85,7 @@ def start_session(principal: Principal, *, personal_id: str, scopes_asked: list[
         consent_sends=0, consent_attempts=0)
     db.session.add(delegation)
     db.session.flush()
+    lifecycle.requested(delegation)
     acts.record(delegation, "session_started", detail={"scopes": delegation.scopes})
     db.session.commit()
     return delegation
@@ -131,8 +132,7 @@ def _supersede_pending(member_id: uuid.UUID, personal_id: str) -> None:
         if status == ACTIVE:
             raise DelegationExists()
         if status == PENDING:
-            earlier.status, earlier.ended_at, earlier.end_reason = ENDED, now, "superseded"
-            earlier.ended_by = member_id
+            lifecycle.close(earlier, ENDED, member_id, "superseded")
 
 
 def request_consent(principal: Principal, delegation_id: uuid.UUID, *, method: str,
@@ -183,7 +183,7 @@ def end_session(principal: Principal, delegation_id: uuid.UUID) -> Delegation:
     delegation = visible_session(principal, delegation_id)
     if delegation.effective_status(utcnow()) in (PENDING, ACTIVE):
         by_member = delegation.member_id == principal.account_id
-        _close(delegation, ENDED if by_member else REVOKED, principal.account_id,
+        lifecycle.close(delegation, ENDED if by_member else REVOKED, principal.account_id,
                "ended_by_member" if by_member else "revoked_by_officer")
         acts.record(delegation, "session_ended" if by_member else "revoked",
                     detail={"by": "member" if by_member else principal.role})
@@ -265,7 +265,7 @@ def decline(principal: Principal, delegation_id: uuid.UUID) -> Delegation:
     delegation = _residents(principal, delegation_id)
     if delegation.effective_status(utcnow()) != PENDING:
         raise NotPending()
-    _close(delegation, DECLINED, principal.account_id, "declined_by_resident")
+    lifecycle.close(delegation, DECLINED, principal.account_id, "declined_by_resident")
     acts.record(delegation, "consent_declined")
     db.session.commit()
     return delegation
@@ -275,7 +275,7 @@ def revoke(principal: Principal, delegation_id: uuid.UUID) -> Delegation:
     """The resident revokes a delegation: the member is refused from their next request on."""
     delegation = _residents(principal, delegation_id)
     if delegation.effective_status(utcnow()) in (PENDING, ACTIVE):
-        _close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
+        lifecycle.close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
         acts.record(delegation, "revoked")
         db.session.commit()
     return delegation
@@ -288,7 +288,7 @@ def revoke_all(principal: Principal) -> int:
         Delegation.subject_personal_id == _personal_id(principal), Delegation.status.in_((PENDING, ACTIVE))))
         if d.effective_status(now) in (PENDING, ACTIVE)]
     for delegation in current:
-        _close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
+        lifecycle.close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
         acts.record(delegation, "revoked")
     db.session.commit()
     return len(current)
@@ -334,13 +334,7 @@ def _registry_record(delegation: Delegation) -> CitizenRecord:
 
 
 def _activate(delegation: Delegation, method: str) -> None:
-    now = utcnow()
-    delegation.status, delegation.consented_at = ACTIVE, now
-    delegation.expires_at = now + timedelta(minutes=delegation.duration_minutes)
+    lifecycle.activate(delegation, method)
     acts.record(delegation, "consent_given", detail={"method": method})
 
-
-def _close(delegation: Delegation, status: str, by: uuid.UUID, reason: str) -> None:
-    delegation.status, delegation.ended_at, delegation.ended_by, delegation.end_reason = status, utcnow(), by, reason
-    delegation.consent_code_hash = None
 

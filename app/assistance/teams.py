@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import select
 
-from app.assistance import acts
+from app.assistance import acts, lifecycle
 from app.assistance.errors import (
     AlreadyInTeam, MemberNotFound, MemberOfOtherCommune, NotAnAssistant, TeamNotFound, UnknownCommune,
 )
@@ -133,6 +133,5 @@ def _end_delegations(by: uuid.UUID, reason: str, *, team_id: uuid.UUID, member_i
         statement = statement.where(Delegation.member_id == member_id)
     for delegation in db.session.scalars(statement):
         if delegation.effective_status(now) in (PENDING, ACTIVE):
-            delegation.status, delegation.ended_at, delegation.ended_by = REVOKED, now, by
-            delegation.end_reason, delegation.consent_code_hash = reason, None
+            lifecycle.close(delegation, REVOKED, by, reason)
             acts.record(delegation, "revoked", detail={"reason": reason})
