@@ -50,7 +50,8 @@ def issue_token(delegation: Delegation, session_id: uuid.UUID) -> tuple[str, int
 def resolve(claims: TokenClaims, session) -> Principal:
     """The resident's principal for a delegated token, if the delegation still holds.
 
-    `session` is the member's authenticated session identity loaded (its `id` and `account_id` are read).
+    `session` is identity's record of the member's authenticated session (only its `id` and `account_id`
+    are read).
     """
     delegation = _delegation_of(claims, session)
     try:

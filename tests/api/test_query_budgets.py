@@ -33,7 +33,7 @@ BUDGETS = {
     "notifications inbox": (2, 0),
     "unread count": (2, 0),
     "token refresh": (4, 1),
-    "submit a dossier": (16, 1),
+    "submit a dossier": (15, 1),
     "start a payment": (10, 1),
     "VNPay IPN": (12, 1),
 }
