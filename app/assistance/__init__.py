@@ -5,7 +5,7 @@ import uuid
 from flask import g, request
 
 from app.assistance import acts, delegation, routes, tracking
-from app.assistance.events import TeamFigureCounted
+from app.assistance.events import DELEGATION_EVENTS, DelegationChanged, TeamFigureCounted
 from app.assistance.figures import EVENTS
 from app.assistance.models import Delegation
 from app.common.events import declare
@@ -19,6 +19,7 @@ def init_app(app) -> None:
     """The teams' API, delegated tokens, the act log of delegated requests, and the figures' trackers."""
     api.register_blueprint(routes.blp, url_prefix="/api/v1/assistance")
     declare(TeamFigureCounted, *EVENTS.values())
+    declare(DelegationChanged, *DELEGATION_EVENTS)
     register_delegation_resolver(delegation.resolve)
     app.after_request(_log_delegated_request)
     tracking.install()

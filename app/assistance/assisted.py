@@ -30,11 +30,11 @@ from app.common.clock import utcnow
 from app.common.masking import mask_phone
 from app.extensions import db
 from app.identity import accounts, otp
-from app.identity.models import Account
+from app.identity import public as identity
 from app.notifications.service import notify
+from app.payments import public as payments_public
 from app.payments import service as payments
 from app.payments.errors import PaymentNotFound
-from app.payments.models import Payment
 from app.payments.settings import settings as payment_settings
 from app.registry.adapter import get_registry
 
@@ -48,7 +48,7 @@ class Registered:
 
 @dataclass(frozen=True)
 class StartedPayment:
-    payment: Payment
+    payment: payments_public.PaymentFacts
     sent_to: str
 
 
@@ -85,7 +85,7 @@ def verify_registration(delegation: Delegation, code: str) -> Registered:
     if delegation.registration_flow_id is None:
         raise RegistrationNotStarted()
     accounts.verify_registration_phone(delegation.registration_flow_id, code)  # commits
-    account = db.session.scalar(select(Account).where(Account.personal_id == delegation.subject_personal_id))
+    account = identity.account_by_personal_id(delegation.subject_personal_id)
     delegation.subject_account_id = account.id
     registration = db.session.scalar(select(AssistedRegistration).where(
         AssistedRegistration.account_id == account.id))
@@ -110,9 +110,9 @@ def start_payment(principal: Principal, delegation: Delegation, dossier_id: uuid
         raise DossierOutsideConsent()
     if delegation.dossier_id is None and not acts.touched(delegation.id, dossier_id):
         raise DossierOutsideConsent()   # without a named dossier: only those handled in this session
-    resident = db.session.get(Account, delegation.subject_account_id)
+    resident = identity.account(delegation.subject_account_id)
     phone = delegation.consent_phone or resident.phone
-    if phone == db.session.get(Account, delegation.member_id).phone:
+    if phone == identity.account(delegation.member_id).phone:
         raise PhoneIsHelpers()
     payment = payments.create_payment(principal, dossier_id, gateway, client_ip=client_ip, locale=locale)
     notify("assistance_payment_link", account_id=resident.id, phone=phone, urgent=True, sensitive=True,
@@ -121,12 +121,13 @@ def start_payment(principal: Principal, delegation: Delegation, dossier_id: uuid
     acts.record(delegation, "payment_started", target_type="payment", target_id=payment.id,
                 detail={"dossier_id": str(dossier_id), "amount": payment.amount, "gateway": gateway})
     db.session.commit()
-    return StartedPayment(payment, phone)
+    return StartedPayment(payments_public.facts(payment), phone)
 
 
-def get_payment(principal: Principal, delegation: Delegation, payment_id: uuid.UUID) -> Payment:
+def get_payment(principal: Principal, delegation: Delegation,
+                payment_id: uuid.UUID) -> payments_public.PaymentFacts:
     """A payment this member started for the resident (its status, never its link)."""
-    payment = db.session.get(Payment, payment_id)
+    payment = payments_public.payment(payment_id)
     if (payment is None or payment.account_id != principal.account_id
             or payment.actor_id != delegation.member_id):
         raise PaymentNotFound()

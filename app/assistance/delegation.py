@@ -30,26 +30,29 @@ from app.common.auth import Principal
 from app.common.clock import utcnow
 from app.errors import AppError
 from app.extensions import db
-from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
-from app.identity.models import DISABLED, Account, AuthSession
+from app.identity import public as identity
 from app.common.roles import ASSISTANT, CITIZEN, LEVEL_1
 from app.identity.tokens import ACCESS_TOKEN_TTL, DELEGATED, InvalidToken, TokenClaims, issue_access_token
 
 
-def issue_token(delegation: Delegation, session: AuthSession) -> tuple[str, int]:
+def issue_token(delegation: Delegation, session_id: uuid.UUID) -> tuple[str, int]:
     """A delegated access token for the member's session; never outlives the delegation."""
     remaining = delegation.expires_at - utcnow()
     ttl = max(timedelta(seconds=1), min(ACCESS_TOKEN_TTL, remaining))
     token = issue_access_token(
         account_id=delegation.subject_account_id or delegation.id, role=CITIZEN, level=LEVEL_1,
-        methods=list(session.methods), session_id=session.id, token_type=DELEGATED, ttl=ttl,
+        methods=identity.session_methods(session_id), session_id=session_id, token_type=DELEGATED, ttl=ttl,
         extra={"act": {"sub": str(delegation.member_id)}, "dlg": str(delegation.id),
                "scope": " ".join(delegation.scopes)})
     return token, int(ttl.total_seconds())
 
 
-def resolve(claims: TokenClaims, session: AuthSession) -> Principal:
-    """The resident's principal for a delegated token, if the delegation still holds."""
+def resolve(claims: TokenClaims, session) -> Principal:
+    """The resident's principal for a delegated token, if the delegation still holds.
+
+    `session` is identity's record of the member's authenticated session (only its `id` and `account_id`
+    are read).
+    """
     delegation = _delegation_of(claims, session)
     try:
         ensure_in_force(delegation)
@@ -65,7 +68,7 @@ def resolve(claims: TokenClaims, session: AuthSession) -> Principal:
     return principal
 
 
-def _delegation_of(claims: TokenClaims, session: AuthSession) -> Delegation:
+def _delegation_of(claims: TokenClaims, session) -> Delegation:
     try:
         delegation_id = uuid.UUID(str(claims.raw.get("dlg")))
     except ValueError as error:
@@ -87,15 +90,15 @@ def ensure_in_force(delegation: Delegation) -> None:
     if status != ACTIVE or not member_may_act(delegation.member_id, delegation.team_id):
         raise DelegationEnded()
     if delegation.subject_account_id is not None:
-        resident = db.session.get(Account, delegation.subject_account_id)
-        if resident is None or resident.status == DISABLED:
+        resident = identity.account(delegation.subject_account_id)
+        if resident is None or resident.status == identity.DISABLED:
             raise DelegationEnded()
 
 
 def member_may_act(member_id: uuid.UUID, team_id: uuid.UUID) -> bool:
     """The member is an active assistant and a current member of this active team."""
-    member = db.session.get(Account, member_id)
-    if member is None or member.role != ASSISTANT or member.status != ACCOUNT_ACTIVE:
+    member = identity.account(member_id)
+    if member is None or member.role != ASSISTANT or member.status != identity.ACTIVE:
         return False
     return db.session.scalar(select(TeamMember.id).join(Team, Team.id == TeamMember.team_id).where(
         TeamMember.account_id == member_id, TeamMember.team_id == team_id,

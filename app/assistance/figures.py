@@ -19,7 +19,7 @@ from app.assistance.models import DAY, MONTH, TEAM, FigureCounter, HelpedResiden
 from app.common import events
 from app.common.clock import VIETNAM, utcnow
 from app.extensions import db
-from app.identity.models import Account
+from app.identity import public as identity
 
 RESIDENTS_HELPED = "residents_helped"
 ACCOUNTS_REGISTERED = "accounts_registered"
@@ -151,7 +151,7 @@ def _name_members(rows) -> None:
     wanted = {row["member_id"] for row in rows if row["member_id"]}
     if not wanted:
         return
-    names = dict(db.session.execute(select(Account.id, Account.full_name).where(Account.id.in_(wanted))).all())
+    names = identity.full_names(wanted)
     for row in rows:
         if row["member_id"]:
             row["member_name"] = names.get(row["member_id"])

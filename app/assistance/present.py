@@ -14,14 +14,11 @@ from app.assistance.service import resident_of
 from app.common.clock import utcnow
 from app.common.present import View
 from app.extensions import db
-from app.identity.models import Account
+from app.identity import public as identity
 
 
 def _names(account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    ids = set(account_ids)
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Account.id, Account.full_name).where(Account.id.in_(ids))).all())
+    return identity.full_names(account_ids)
 
 
 def _team_names(team_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:

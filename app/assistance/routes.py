@@ -21,6 +21,7 @@ from app.assistance.schemas import (
 from app.common.api import refusals_for
 from app.common.auth import OutOfScope, current_principal, require_auth, require_level, require_role
 from app.common.clock import local_today
+from app.common.delegable import PAY_FEE, REGISTER_ACCOUNT, SCOPES, delegable
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
 from app.extensions import db
@@ -261,6 +262,7 @@ class SessionActs(MethodView):
 
 @blp.route("/delegation")
 class CurrentDelegation(MethodView):
+    @delegable(*SCOPES, needs_account=False)
     @require_auth
     @blp.response(200, AssistanceSessionSchema)
     @_errors(DELEGATED, ENDED)
@@ -271,6 +273,7 @@ class CurrentDelegation(MethodView):
 
 @blp.route("/delegation/registration")
 class DelegatedRegistration(MethodView):
+    @delegable(REGISTER_ACCOUNT, needs_account=False)
     @require_auth
     @idempotent("assistance-registration", owner=_delegation_owner)
     @blp.response(201, AssistedSentCodeSchema)
@@ -284,6 +287,7 @@ class DelegatedRegistration(MethodView):
 
 @blp.route("/delegation/registration/resend")
 class DelegatedRegistrationResend(MethodView):
+    @delegable(REGISTER_ACCOUNT, needs_account=False)
     @require_auth
     @blp.response(201, AssistedSentCodeSchema)
     @_errors(DELEGATED, ENDED, (404, "No code to resend"), (409, "Registration not started"),
@@ -295,6 +299,7 @@ class DelegatedRegistrationResend(MethodView):
 
 @blp.route("/delegation/registration/verify")
 class DelegatedRegistrationVerify(MethodView):
+    @delegable(REGISTER_ACCOUNT, needs_account=False)
     @require_auth
     @blp.arguments(ReadAloudCodeSchema)
     @blp.response(200, AssistedRegistrationSchema)
@@ -311,6 +316,7 @@ class DelegatedRegistrationVerify(MethodView):
 
 @blp.route("/delegation/payments")
 class DelegatedPayments(MethodView):
+    @delegable(PAY_FEE)
     @require_auth
     @idempotent("assistance-payment", owner=_delegation_owner)
     @blp.arguments(AssistedPaymentStartSchema)
@@ -331,6 +337,7 @@ class DelegatedPayments(MethodView):
 
 @blp.route("/delegation/payments/<uuid:payment_id>")
 class DelegatedPaymentById(MethodView):
+    @delegable(PAY_FEE)
     @require_auth
     @blp.response(200, AssistedPaymentSchema)
     @_errors(DELEGATED, ENDED, (404, "No such payment started by you for this resident"))

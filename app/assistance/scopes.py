@@ -1,28 +1,27 @@
 """What a resident's consent lets a helper do: scopes, and the endpoints each one opens.
 
-Default deny: a request with a delegated token reaches only the endpoints
-listed in `RULES` (by Flask endpoint name and method) for a scope the
-resident consented to; everything else answers 403 `delegation_scope`,
-whatever the endpoint's own role checks would say. Some rules narrow
-further (only the named procedure's dossiers). Adding an endpoint a helper
-may use means adding it here, with a test.
+Default deny: a request with a delegated token reaches only the views their
+own domain declared delegable (`app.common.delegable.delegable`) for a scope
+the resident consented to; everything else answers 403 `delegation_scope`,
+whatever the endpoint's own role checks would say. Some declarations ask for
+a narrowing check (only the named procedure's dossiers), applied here.
+Opening an endpoint to helpers means declaring it on its view, with a test.
 """
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
+
 from app.assistance.errors import OutsideConsent, ResidentAccountRequired
 from app.assistance.models import Delegation
-from app.catalog.models import Procedure
-from app.dossiers.models import Dossier
-from app.extensions import db
+from app.catalog import public as catalog
+from app.common import delegable
+from app.common.delegable import (  # noqa: F401  (the scopes, named where assistance uses them)
+    FILE_REPORT, PAY_FEE, READ_STATUS, REGISTER_ACCOUNT, SCOPES, SUBMIT_DOSSIER,
+)
+from app.dossiers import public as dossiers
 
-REGISTER_ACCOUNT = "register_account"   # start a level-1 registration; it completes with the resident's SMS code
-SUBMIT_DOSSIER = "submit_dossier"       # start, fill in and submit a dossier of one named procedure
-PAY_FEE = "pay_fee"                     # start paying a dossier's fee; the link goes to the resident's phone
-READ_STATUS = "read_status"             # the list of the resident's dossiers and their status
-FILE_REPORT = "file_report"             # file a citizen report (phản ánh hiện trường) in the resident's name
-SCOPES = (REGISTER_ACCOUNT, SUBMIT_DOSSIER, PAY_FEE, READ_STATUS, FILE_REPORT)
 # The scope the payments domain checks on a delegated principal (app.payments.service.PAYMENT_SCOPE)
 PAYMENTS_DOMAIN_SCOPE = "payments"
 
@@ -44,19 +43,15 @@ class Rule:
     needs_account: bool = True      # the resident must have an account (not for assisted registration)
 
 
-def _rule(*scopes, **kwargs) -> Rule:
-    return Rule(frozenset(scopes), **kwargs)
-
-
 # -- narrowing checks (delegation, view args, JSON body) -----------------------------------
 
 def _named_procedure(delegation: Delegation, _view_args: dict, body: dict) -> None:
     """Starting a dossier: only for the procedure the resident consented to."""
     try:
-        procedure = db.session.get(Procedure, uuid.UUID(str(body.get("procedure_id"))))
+        code = catalog.procedure_code(uuid.UUID(str(body.get("procedure_id"))))
     except ValueError:
         return  # the endpoint's own validation answers
-    if procedure is not None and procedure.code != delegation.procedure_code:
+    if code is not None and code != delegation.procedure_code:
         raise OutsideConsent()
 
 
@@ -65,50 +60,38 @@ def _dossier_of_named_procedure(delegation: Delegation, view_args: dict, _body: 
 
     Another person's dossier, or none, is left to the endpoint (it answers 404).
     """
-    dossier = db.session.get(Dossier, view_args.get("dossier_id"))
+    dossier = dossiers.dossier_owner(view_args.get("dossier_id"))
     if dossier is None or dossier.citizen_account_id != delegation.subject_account_id:
         return
-    if dossier.procedure.code != delegation.procedure_code:
+    if dossier.procedure_code != delegation.procedure_code:
         raise OutsideConsent()
 
 
-SUBMIT_EDIT = dict(check=_dossier_of_named_procedure, target="dossier")
-
-RULES: dict[tuple[str, str], Rule] = {
-    # the session itself: what was consented, until when
-    ("assistance.CurrentDelegation", "GET"): _rule(*SCOPES, needs_account=False),
-    # assisted registration (logged by the assistance service)
-    ("assistance.DelegatedRegistration", "POST"): _rule(REGISTER_ACCOUNT, needs_account=False),
-    ("assistance.DelegatedRegistrationVerify", "POST"): _rule(REGISTER_ACCOUNT, needs_account=False),
-    ("assistance.DelegatedRegistrationResend", "POST"): _rule(REGISTER_ACCOUNT, needs_account=False),
-    # dossier submission for the named procedure (the dossiers domain's own endpoints)
-    ("catalog.Procedures", "GET"): _rule(SUBMIT_DOSSIER),
-    ("catalog.ProcedureById", "GET"): _rule(SUBMIT_DOSSIER),
-    ("dossiers.Dossiers", "POST"): _rule(SUBMIT_DOSSIER, act="dossier_started", target="dossier",
-                                         check=_named_procedure),
-    ("dossiers.DossierById", "GET"): _rule(SUBMIT_DOSSIER, act="dossier_read", **SUBMIT_EDIT),
-    ("dossiers.DossierForm", "PATCH"): _rule(SUBMIT_DOSSIER, act="dossier_form_filled", **SUBMIT_EDIT),
-    ("dossiers.DossierDocuments", "POST"): _rule(SUBMIT_DOSSIER, act="document_uploaded", **SUBMIT_EDIT),
-    ("dossiers.DossierDocument", "DELETE"): _rule(SUBMIT_DOSSIER, act="document_removed", **SUBMIT_EDIT),
-    ("dossiers.SubmitDossier", "POST"): _rule(SUBMIT_DOSSIER, act="dossier_submitted", **SUBMIT_EDIT),
-    ("dossiers.DossierTimeline", "GET"): _rule(SUBMIT_DOSSIER, **SUBMIT_EDIT),
-    # a complaint about the resident's dossier or the consented procedure (service quality)
-    ("quality.Complaints", "POST"): _rule(SUBMIT_DOSSIER, act="complaint_filed", target="complaint"),
-    # status of the resident's dossiers: the summary list only (no form values)
-    ("dossiers.Dossiers", "GET"): _rule(READ_STATUS, act="status_read"),
-    # fees: through the assistance endpoints, which never hand the payment link to the helper
-    ("assistance.DelegatedPayments", "POST"): _rule(PAY_FEE),
-    ("assistance.DelegatedPaymentById", "GET"): _rule(PAY_FEE),
-    # citizen reports in the resident's name (the report records the helper too)
-    ("reports.Categories", "GET"): _rule(FILE_REPORT),
-    ("reports.Nearby", "GET"): _rule(FILE_REPORT),
-    ("reports.Reports", "POST"): _rule(FILE_REPORT, act="report_filed", target="report"),
+CHECKS: dict[str, Callable[[Delegation, dict, dict], None]] = {
+    delegable.NAMED_PROCEDURE: _named_procedure,
+    delegable.DOSSIER_OF_NAMED_PROCEDURE: _dossier_of_named_procedure,
 }
+
+
+def _rule(declaration: delegable.Delegable) -> Rule:
+    return Rule(declaration.scopes, act=declaration.act, target=declaration.target,
+                check=CHECKS[declaration.check] if declaration.check else None,
+                needs_account=declaration.needs_account)
+
+
+def rules() -> dict[tuple[str, str], Rule]:
+    """The application's delegable (endpoint, method) pairs and their rules, read once from the views."""
+    table = current_app.extensions.get("assistance_rules")
+    if table is None:
+        table = current_app.extensions["assistance_rules"] = {
+            key: _rule(declaration)
+            for key, (declaration, _view) in delegable.declarations(current_app.view_functions).items()}
+    return table
 
 
 def rule_for(endpoint: str | None, method: str) -> Rule | None:
     method = "GET" if method == "HEAD" else method
-    return RULES.get((endpoint or "", method))
+    return rules().get((endpoint or "", method))
 
 
 def enforce(delegation: Delegation, endpoint: str | None, method: str, view_args: dict, body: dict) -> Rule:

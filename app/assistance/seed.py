@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.assistance.models import Team, TeamMember
 from app.extensions import db
-from app.identity.models import Account
+from app.identity import public as identity
 from app.registry import divisions
 
 
@@ -18,8 +18,8 @@ def seed_demo_team(*, in_tests: bool = False) -> list[str]:
     """Puts demo.assistant in a team of their commune when they are in none; returns the lines to print."""
     if current_app.config["APP_ENV"] == "production" or (current_app.testing and not in_tests):
         return []
-    assistant = db.session.scalar(select(Account).where(Account.login == "demo.assistant"))
-    officer = db.session.scalar(select(Account).where(Account.login == "demo.officer"))
+    assistant = identity.account_by_login("demo.assistant")
+    officer = identity.account_by_login("demo.officer")
     if assistant is None or officer is None or not assistant.commune_code:
         return []
     membership = db.session.scalar(select(TeamMember).where(TeamMember.account_id == assistant.id,

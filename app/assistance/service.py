@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.assistance import acts, consent, delegation as tokens, scopes
+from app.assistance import acts, consent, delegation as tokens, lifecycle, scopes
 from app.assistance.errors import (
     AppConsentUnavailable, DelegationExists, DelegationNotActive, DossierNotOfResident, NoSuchPhone, NotInTeam,
     NotPending, PhoneIsHelpers, ProcedureNeedsLevel2, ProcedureNotFound, ResidentAccountDisabled, ResidentHasAccount,
@@ -29,10 +29,9 @@ from app.common.auth import OutOfScope, Principal
 from app.common.clock import utcnow
 from app.common.masking import mask_personal_id, mask_phone
 from app.common.pagination import paginate
-from app.dossiers.models import Dossier
+from app.dossiers import public as dossiers
 from app.extensions import db
-from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
-from app.identity.models import DISABLED, PENDING_PASSWORD, Account, AuthSession
+from app.identity import public as identity
 from app.common.roles import ADMIN, ASSISTANT, OFFICER
 from app.registry.adapter import get_registry
 from app.registry.records import CitizenRecord
@@ -41,7 +40,7 @@ MIN_MINUTES, MAX_MINUTES, DEFAULT_MINUTES = 15, 240, 120
 CONSENT_WINDOW = timedelta(minutes=15)
 LOOKUPS_PER_HOUR = 30
 # Accounts a helper may act for: a verified phone is enough (the password is the resident's own business)
-ACTABLE = (ACCOUNT_ACTIVE, PENDING_PASSWORD)
+ACTABLE = (identity.ACTIVE, identity.PENDING_PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def start_session(principal: Principal, *, personal_id: str, scopes_asked: list[
         raise ResidentNotFound()
     if team.commune_code not in (record.current_commune_code, record.permanent_commune_code):
         raise ResidentOutsideCommune()
-    account = db.session.scalar(select(Account).where(Account.personal_id == personal_id))
+    account = identity.account_by_personal_id(personal_id)
     _ensure_account_fits(account, scopes_asked)
     if scopes.SUBMIT_DOSSIER in scopes_asked:
         _ensure_procedure(procedure_code)
@@ -85,6 +84,7 @@ def start_session(principal: Principal, *, personal_id: str, scopes_asked: list[
         consent_sends=0, consent_attempts=0)
     db.session.add(delegation)
     db.session.flush()
+    lifecycle.requested(delegation)
     acts.record(delegation, "session_started", detail={"scopes": delegation.scopes})
     db.session.commit()
     return delegation
@@ -97,11 +97,11 @@ def _ensure_quota(member_id: uuid.UUID) -> None:
         raise TooManyLookups(headers={"Retry-After": "3600"})
 
 
-def _ensure_account_fits(account: Account | None, scopes_asked: list[str]) -> None:
-    if account is not None and account.status == DISABLED:
+def _ensure_account_fits(account: identity.AccountInfo | None, scopes_asked: list[str]) -> None:
+    if account is not None and account.status == identity.DISABLED:
         raise ResidentAccountDisabled()
     if scopes.REGISTER_ACCOUNT in scopes_asked:
-        if account is not None and account.status == ACCOUNT_ACTIVE:
+        if account is not None and account.status == identity.ACTIVE:
             raise ResidentHasAccount()
     elif account is None or account.status not in ACTABLE:
         raise ResidentHasNoAccount()
@@ -115,8 +115,8 @@ def _ensure_procedure(code: str | None) -> None:
         raise ProcedureNeedsLevel2(errors={"procedure_code": [ProcedureNeedsLevel2.message]})
 
 
-def _ensure_dossier_of(account: Account | None, dossier_id: uuid.UUID) -> None:
-    dossier = db.session.get(Dossier, dossier_id)
+def _ensure_dossier_of(account: identity.AccountInfo | None, dossier_id: uuid.UUID) -> None:
+    dossier = dossiers.dossier_owner(dossier_id)
     if dossier is None or account is None or dossier.citizen_account_id != account.id:
         raise DossierNotOfResident(errors={"dossier_id": [DossierNotOfResident.message]})
 
@@ -131,15 +131,14 @@ def _supersede_pending(member_id: uuid.UUID, personal_id: str) -> None:
         if status == ACTIVE:
             raise DelegationExists()
         if status == PENDING:
-            earlier.status, earlier.ended_at, earlier.end_reason = ENDED, now, "superseded"
-            earlier.ended_by = member_id
+            lifecycle.close(earlier, ENDED, member_id, "superseded")
 
 
 def request_consent(principal: Principal, delegation_id: uuid.UUID, *, method: str,
                     phone_index: int = 0) -> Delegation:
     """Sends the consent code by SMS to a registry phone, or the request to the resident's app."""
     delegation = _own_pending(principal, delegation_id)
-    member = db.session.get(Account, principal.account_id)
+    member = identity.account(principal.account_id)
     if method == BY_SMS:
         phones = _registry_record(delegation).phone_numbers
         if not 0 <= phone_index < len(phones):
@@ -150,8 +149,8 @@ def request_consent(principal: Principal, delegation_id: uuid.UUID, *, method: s
         consent.send_code(delegation, phones[phone_index], assistant_name=member.full_name,
                           procedure_name=procedure.name if procedure else None)
     else:
-        resident = db.session.get(Account, delegation.subject_account_id) if delegation.subject_account_id else None
-        if resident is None or resident.status != ACCOUNT_ACTIVE:
+        resident = identity.account(delegation.subject_account_id)
+        if resident is None or resident.status != identity.ACTIVE:
             raise AppConsentUnavailable()
         consent.request_in_app(delegation, assistant_name=member.full_name)
     acts.record(delegation, "consent_requested", detail={"method": method})
@@ -174,7 +173,7 @@ def issue_token(principal: Principal, delegation_id: uuid.UUID) -> Issued:
     if delegation.effective_status(utcnow()) != ACTIVE:
         raise DelegationNotActive()
     tokens.ensure_in_force(delegation)
-    token, expires_in = tokens.issue_token(delegation, db.session.get(AuthSession, principal.session_id))
+    token, expires_in = tokens.issue_token(delegation, principal.session_id)
     return Issued(delegation, token, expires_in)
 
 
@@ -183,7 +182,7 @@ def end_session(principal: Principal, delegation_id: uuid.UUID) -> Delegation:
     delegation = visible_session(principal, delegation_id)
     if delegation.effective_status(utcnow()) in (PENDING, ACTIVE):
         by_member = delegation.member_id == principal.account_id
-        _close(delegation, ENDED if by_member else REVOKED, principal.account_id,
+        lifecycle.close(delegation, ENDED if by_member else REVOKED, principal.account_id,
                "ended_by_member" if by_member else "revoked_by_officer")
         acts.record(delegation, "session_ended" if by_member else "revoked",
                     detail={"by": "member" if by_member else principal.role})
@@ -229,8 +228,8 @@ def list_sessions(principal: Principal, *, commune_code: str | None, member_id: 
 def resident_of(delegation: Delegation) -> dict:
     """Just enough to confirm who the resident is: name, masked ids, what consent can use."""
     record = _registry_record(delegation)
-    resident = db.session.get(Account, delegation.subject_account_id) if delegation.subject_account_id else None
-    methods = [BY_SMS] + ([BY_APP] if resident is not None and resident.status == ACCOUNT_ACTIVE else [])
+    resident = identity.account(delegation.subject_account_id)
+    methods = [BY_SMS] + ([BY_APP] if resident is not None and resident.status == identity.ACTIVE else [])
     return {"full_name": record.full_name if record else None,
             "personal_id": mask_personal_id(delegation.subject_personal_id),
             "has_account": resident is not None,
@@ -265,7 +264,7 @@ def decline(principal: Principal, delegation_id: uuid.UUID) -> Delegation:
     delegation = _residents(principal, delegation_id)
     if delegation.effective_status(utcnow()) != PENDING:
         raise NotPending()
-    _close(delegation, DECLINED, principal.account_id, "declined_by_resident")
+    lifecycle.close(delegation, DECLINED, principal.account_id, "declined_by_resident")
     acts.record(delegation, "consent_declined")
     db.session.commit()
     return delegation
@@ -275,7 +274,7 @@ def revoke(principal: Principal, delegation_id: uuid.UUID) -> Delegation:
     """The resident revokes a delegation: the member is refused from their next request on."""
     delegation = _residents(principal, delegation_id)
     if delegation.effective_status(utcnow()) in (PENDING, ACTIVE):
-        _close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
+        lifecycle.close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
         acts.record(delegation, "revoked")
         db.session.commit()
     return delegation
@@ -288,7 +287,7 @@ def revoke_all(principal: Principal) -> int:
         Delegation.subject_personal_id == _personal_id(principal), Delegation.status.in_((PENDING, ACTIVE))))
         if d.effective_status(now) in (PENDING, ACTIVE)]
     for delegation in current:
-        _close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
+        lifecycle.close(delegation, REVOKED, principal.account_id, "revoked_by_resident")
         acts.record(delegation, "revoked")
     db.session.commit()
     return len(current)
@@ -322,7 +321,7 @@ def _residents(principal: Principal, delegation_id: uuid.UUID) -> Delegation:
 
 
 def _personal_id(principal: Principal) -> str:
-    account = db.session.get(Account, principal.account_id)
+    account = identity.account(principal.account_id)
     return account.personal_id or ""
 
 
@@ -334,13 +333,7 @@ def _registry_record(delegation: Delegation) -> CitizenRecord:
 
 
 def _activate(delegation: Delegation, method: str) -> None:
-    now = utcnow()
-    delegation.status, delegation.consented_at = ACTIVE, now
-    delegation.expires_at = now + timedelta(minutes=delegation.duration_minutes)
+    lifecycle.activate(delegation, method)
     acts.record(delegation, "consent_given", detail={"method": method})
 
-
-def _close(delegation: Delegation, status: str, by: uuid.UUID, reason: str) -> None:
-    delegation.status, delegation.ended_at, delegation.ended_by, delegation.end_reason = status, utcnow(), by, reason
-    delegation.consent_code_hash = None
 

@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import select
 
-from app.assistance import acts
+from app.assistance import acts, lifecycle
 from app.assistance.errors import (
     AlreadyInTeam, MemberNotFound, MemberOfOtherCommune, NotAnAssistant, TeamNotFound, UnknownCommune,
 )
@@ -19,8 +19,7 @@ from app.common.clock import utcnow
 from app.common.pagination import paginate
 from app.extensions import db
 from app.identity.audit import audit
-from app.identity.models import ACTIVE as ACCOUNT_ACTIVE
-from app.identity.models import Account
+from app.identity import public as identity
 from app.common.roles import ADMIN, ASSISTANT, LEADER, OFFICER
 from app.registry import divisions
 
@@ -91,8 +90,8 @@ def add_member(principal: Principal, team_id: uuid.UUID, account_id: uuid.UUID) 
     """Adds an active assistant account to the team (one team at a time)."""
     team = get_team(principal, team_id)
     ensure_commune_staff(principal, team.commune_code)
-    account = db.session.get(Account, account_id)
-    if account is None or account.role != ASSISTANT or account.status != ACCOUNT_ACTIVE:
+    account = identity.account(account_id)
+    if account is None or account.role != ASSISTANT or account.status != identity.ACTIVE:
         raise NotAnAssistant(errors={"account_id": [NotAnAssistant.message]})
     if account.commune_code not in (None, team.commune_code):
         raise MemberOfOtherCommune(errors={"account_id": [MemberOfOtherCommune.message]})
@@ -133,6 +132,5 @@ def _end_delegations(by: uuid.UUID, reason: str, *, team_id: uuid.UUID, member_i
         statement = statement.where(Delegation.member_id == member_id)
     for delegation in db.session.scalars(statement):
         if delegation.effective_status(now) in (PENDING, ACTIVE):
-            delegation.status, delegation.ended_at, delegation.ended_by = REVOKED, now, by
-            delegation.end_reason, delegation.consent_code_hash = reason, None
+            lifecycle.close(delegation, REVOKED, by, reason)
             acts.record(delegation, "revoked", detail={"reason": reason})

@@ -1,7 +1,7 @@
 """Counts what happens later because of a member's help, in the transaction where it happens.
 
 - A dossier submitted with a delegated token (`dossier.submitted`, published
-  by the dossiers domain): its timeline names the member as actor.
+  by the dossiers domain): its payload names the member (`helper_id`).
 - An account registered with help becomes active (`account.activated`,
   published by identity when the resident chose their password).
 - A fee payment started by a member is settled (`payment.settled`, published
@@ -13,7 +13,6 @@ from app.assistance import acts, figures
 from app.assistance.models import ACTIVE, AssistanceAct, AssistedRegistration, Delegation, Team
 from app.common import events
 from app.common.clock import utcnow
-from app.dossiers.models import TimelineEntry
 from app.extensions import db
 
 
@@ -23,17 +22,12 @@ def install() -> None:
     events.subscribe("payment.settled", on_payment_settled)
 
 
-def on_dossier_submitted(dossier_id, citizen_account_id, action=None, **_payload) -> None:
+def on_dossier_submitted(dossier_id, citizen_account_id, action=None, helper_id=None, **_payload) -> None:
     """Counts a dossier the member submitted for the resident (not the ones a bundle starts)."""
-    if action != "submit":
-        return
-    actor_id = db.session.scalar(select(TimelineEntry.actor_id).where(
-        TimelineEntry.dossier_id == dossier_id, TimelineEntry.action == "submit"
-    ).order_by(TimelineEntry.created_at.desc()).limit(1))
-    if actor_id is None:
+    if action != "submit" or helper_id is None:
         return
     delegation = db.session.scalar(select(Delegation).where(
-        Delegation.member_id == actor_id, Delegation.subject_account_id == citizen_account_id,
+        Delegation.member_id == helper_id, Delegation.subject_account_id == citizen_account_id,
         Delegation.status == ACTIVE).order_by(Delegation.consented_at.desc()).limit(1))
     if delegation is not None:
         figures.count(figures.DOSSIERS_SUBMITTED, team_id=delegation.team_id, member_id=delegation.member_id,

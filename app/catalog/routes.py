@@ -9,6 +9,7 @@ from app.catalog.schemas import (
 )
 from app.common.api import ErrorSchema
 from app.common.auth import require_role
+from app.common.delegable import SUBMIT_DOSSIER, delegable
 from app.common.roles import ADMIN
 
 blp = Blueprint("catalog", __name__, description="Administrative procedures (public) and their administration")
@@ -16,6 +17,7 @@ blp = Blueprint("catalog", __name__, description="Administrative procedures (pub
 
 @blp.route("/procedures")
 class Procedures(MethodView):
+    @delegable(SUBMIT_DOSSIER)
     @blp.arguments(ProcedureQuerySchema, location="query")
     @blp.response(200, ProcedurePageSchema)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid filter or cursor")
@@ -38,6 +40,7 @@ class Procedures(MethodView):
 
 @blp.route("/procedures/<uuid:procedure_id>")
 class ProcedureById(MethodView):
+    @delegable(SUBMIT_DOSSIER)
     @blp.response(200, ProcedureSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such procedure")
     def get(self, procedure_id):

@@ -48,6 +48,7 @@ class DossierTransitioned:
     registry_prefill: bool | None = None    # form values taken from the population registry
     reused_documents: bool | None = None    # documents reused from the personal store
     digitised: bool | None = None           # its documents are held as files
+    helper_id: uuid.UUID | None = None      # the community helper acting for the account (a delegated request)
 
 
 @dataclass(frozen=True)

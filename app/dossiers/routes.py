@@ -3,6 +3,9 @@ from flask.views import MethodView
 
 from app.common.api import refusals_for
 from app.common.auth import current_principal, require_auth, require_role
+from app.common.delegable import (
+    DOSSIER_OF_NAMED_PROCEDURE, NAMED_PROCEDURE, READ_STATUS, SUBMIT_DOSSIER, delegable,
+)
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
 from app.dossiers import bundles, desk, documents, present, results, service
@@ -32,6 +35,7 @@ CONFLICT = (409, "Not possible in the dossier's current state, or changed meanwh
 
 @blp.route("")
 class Dossiers(MethodView):
+    @delegable(READ_STATUS, act="status_read")
     @require_role(CITIZEN)
     @blp.arguments(MyDossiersQuerySchema, location="query")
     @blp.response(200, DossierPageSchema)
@@ -39,6 +43,7 @@ class Dossiers(MethodView):
         """List my dossiers, newest first"""
         return present.page_json(service.my_dossiers(current_principal(), **args))
 
+    @delegable(SUBMIT_DOSSIER, act="dossier_started", target="dossier", check=NAMED_PROCEDURE)
     @require_role(CITIZEN)
     @blp.arguments(StartDossierSchema)
     @idempotent("dossier-start", owner=_account)
@@ -93,6 +98,7 @@ class Inbox(MethodView):
 
 @blp.route("/<uuid:dossier_id>")
 class DossierById(MethodView):
+    @delegable(SUBMIT_DOSSIER, act="dossier_read", target="dossier", check=DOSSIER_OF_NAMED_PROCEDURE)
     @require_role(CITIZEN, OFFICER, APPROVER, ADMIN, LEADER)
     @blp.response(200, DossierSchema)
     @_errors(NOT_FOUND, (403, "Outside your agency or commune (`out_of_scope`)"))
@@ -104,6 +110,7 @@ class DossierById(MethodView):
 
 @blp.route("/<uuid:dossier_id>/form")
 class DossierForm(MethodView):
+    @delegable(SUBMIT_DOSSIER, act="dossier_form_filled", target="dossier", check=DOSSIER_OF_NAMED_PROCEDURE)
     @require_role(CITIZEN)
     @blp.arguments(FormUpdateSchema)
     @blp.response(200, DossierSchema)
@@ -120,6 +127,7 @@ class DossierForm(MethodView):
 
 @blp.route("/<uuid:dossier_id>/submit")
 class SubmitDossier(MethodView):
+    @delegable(SUBMIT_DOSSIER, act="dossier_submitted", target="dossier", check=DOSSIER_OF_NAMED_PROCEDURE)
     @require_role(CITIZEN)
     @idempotent("dossier-submit", owner=_account)
     @blp.response(200, DossierSchema)
@@ -161,6 +169,7 @@ class DossierTransitions(MethodView):
 
 @blp.route("/<uuid:dossier_id>/timeline")
 class DossierTimeline(MethodView):
+    @delegable(SUBMIT_DOSSIER, target="dossier", check=DOSSIER_OF_NAMED_PROCEDURE)
     @require_role(CITIZEN, OFFICER, APPROVER, ADMIN, LEADER)
     @blp.response(200, TimelineEntrySchema(many=True))
     @_errors(NOT_FOUND, (403, "Outside your agency or commune"))
@@ -171,6 +180,7 @@ class DossierTimeline(MethodView):
 
 @blp.route("/<uuid:dossier_id>/documents")
 class DossierDocuments(MethodView):
+    @delegable(SUBMIT_DOSSIER, act="document_uploaded", target="dossier", check=DOSSIER_OF_NAMED_PROCEDURE)
     @require_role(CITIZEN)
     @blp.arguments(DocumentUploadSchema, location="multipart")
     @blp.response(201, DocumentSchema)
@@ -196,6 +206,7 @@ class ReuseDocument(MethodView):
 
 @blp.route("/<uuid:dossier_id>/documents/<uuid:document_id>")
 class DossierDocument(MethodView):
+    @delegable(SUBMIT_DOSSIER, act="document_removed", target="dossier", check=DOSSIER_OF_NAMED_PROCEDURE)
     @require_role(CITIZEN)
     @blp.response(204)
     @_errors((404, "No such dossier or document"), CONFLICT)

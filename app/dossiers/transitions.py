@@ -187,6 +187,7 @@ def _payload(dossier: Dossier, transition: states.Transition, previous: str | No
         if finished else None,
         reused_documents=any(d.source == REUSED_RESULT for d in documents) if finished else None,
         digitised=bool(documents) if finished else None,
+        helper_id=principal.actor_id if principal else None,
     )
 
 

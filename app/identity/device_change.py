@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from app.common import events
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import utcnow
 from app.extensions import db
@@ -39,8 +40,14 @@ from app.identity.errors import (
     InPersonActivationRequired, InPersonCodeExpired, InvalidDeviceProof, InvalidTotp, PhoneNotInRegistry,
     ReproofingRequired,
 )
+from app.identity.events import (
+    DESK_RECOVERY, DEVICE_BOUND, DEVICE_CHANGE, DEVICE_UNBOUND, ENROLMENT, LOST_DEVICE_RECOVERY, DeviceBound,
+    DeviceUnbound,
+)
 from app.identity.login import check_account_totp
-from app.identity.models import ACTIVE, Account, AuthSession, Device, DeviceBinding, InPersonCode
+from app.identity.models import (
+    ACTIVATION, ACTIVE, REPROOFING, Account, AuthSession, Device, DeviceBinding, InPersonCode,
+)
 from app.common.roles import LEVEL_2
 from app.identity.sessions import cut_off_access_tokens, end_level2_on_device, hash_token
 from app.identity.settings import seconds, settings
@@ -169,6 +176,7 @@ def _bind(account: Account, binding: DeviceBinding, session_id: uuid.UUID, step:
           *, how: str) -> BindingOutcome:
     now = utcnow()
     device, device_secret = _new_device(account, binding, now)
+    binding.authorised_by = how
     _switch(account, binding, device, old, keep=session_id, step=step)
     if account.level < LEVEL_2:
         # the first level 2: only an in-person activation or re-proofing reaches here
@@ -176,7 +184,6 @@ def _bind(account: Account, binding: DeviceBinding, session_id: uuid.UUID, step:
     session = db.session.get(AuthSession, session_id)
     session.device_id, session.level = device.id, LEVEL_2
     session.methods = list(dict.fromkeys([*session.methods, SMS_METHOD, TOTP_METHOD]))
-    binding.authorised_by = how
     db.session.commit()
     audit("device.bound", account_id=account.id, device_id=device.id, authorised_by=how,
           replaced_device_id=old.id if old else None)
@@ -185,18 +192,33 @@ def _bind(account: Account, binding: DeviceBinding, session_id: uuid.UUID, step:
 
 def _switch(account: Account, binding: DeviceBinding, device: Device, old: Device | None, *,
             keep: uuid.UUID | None, step: int | None) -> None:
-    """The new device becomes the bound one (the caller commits)."""
+    """The new device becomes the bound one (the caller commits); device.unbound and device.bound are published."""
     now = utcnow()
+    how = _how(binding.authorised_by, old)
     if old is not None:
         old.unbound_at = now
         end_level2_on_device(account, old.id, "device_replaced", keep=keep)
         notify("device_unbound", account_id=account.id, params={"device_name": old.name, "at": now.isoformat()})
+        events.publish(DEVICE_UNBOUND, DeviceUnbound(account_id=account.id, device_id=old.id, how=how,
+                                                     replaced_by_device_id=device.id, at=now))
     else:
         cut_off_access_tokens(account)
     device.bound_at = now
     account.totp_secret, account.totp_confirmed_at, account.totp_last_step = binding.totp_secret, now, step
     binding.completed_at, binding.device_id = now, device.id
     notify("device_bound", account_id=account.id, params={"device_name": device.name, "at": now.isoformat()})
+    events.publish(DEVICE_BOUND, DeviceBound(account_id=account.id, device_id=device.id, how=how,
+                                             authorised_by=binding.authorised_by,
+                                             replaced_device_id=old.id if old else None, at=now))
+
+
+def _how(authorised_by: str | None, old: Device | None) -> str:
+    """What a binding was, for the events: an enrolment, a device change, or a recovery at a desk."""
+    if authorised_by == ACTIVATION:
+        return ENROLMENT
+    if authorised_by == REPROOFING:
+        return LOST_DEVICE_RECOVERY if old is not None and old.frozen_at is not None else DESK_RECOVERY
+    return DEVICE_CHANGE
 
 
 def _schedule(account: Account, binding: DeviceBinding, session_id: uuid.UUID, old: Device,

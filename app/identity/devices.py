@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.common import events
 from app.common.clock import utcnow
 from app.extensions import db
 from app.identity import totp
 from app.identity.audit import audit
 from app.identity.errors import DeviceNotFound
+from app.identity.events import BY_HOLDER, DEVICE_UNBOUND, DeviceUnbound
 from app.identity.models import Account, Device
 from app.identity.sessions import end_level2_on_device, hash_token
 from app.identity.settings import settings
@@ -77,5 +79,7 @@ def unbind_device(account: Account, device_id: uuid.UUID) -> None:
         account.totp_confirmed_at = None
     notify("device_unbound", account_id=account.id,
            params={"device_name": device.name, "at": device.unbound_at.isoformat()})
+    events.publish(DEVICE_UNBOUND, DeviceUnbound(account_id=account.id, device_id=device.id, how=BY_HOLDER,
+                                                 replaced_by_device_id=None, at=device.unbound_at))
     db.session.commit()
     audit("device.unbound", account_id=account.id, device_id=device.id)

@@ -1,8 +1,9 @@
 """What the provider reads from the identity domain, in one place.
 
-Identity has no read API for a session's level and login time or an account's
-registry keys, so these small read-only look-ups use its models; every change
-goes through identity's service functions (login, step-up, QR login, logout).
+The reads go through identity's public module (`app/identity/public.py`):
+a session's level and login time with its account's status, an account's
+registry keys. Every change goes through identity's service functions (login,
+step-up, QR login, logout).
 """
 import uuid
 from dataclasses import dataclass
@@ -10,8 +11,7 @@ from datetime import datetime
 
 from app.common.auth import Principal
 from app.common.clock import utcnow
-from app.extensions import db
-from app.identity.models import ACTIVE, Account, AuthSession
+from app.identity import public as identity
 
 
 @dataclass(frozen=True)
@@ -45,21 +45,18 @@ class AccountFacts:
 def live_user(session_id) -> EndUser | None:
     """The session's user while the session is live and the account active, else None."""
     try:
-        session = db.session.get(AuthSession, uuid.UUID(str(session_id))) if session_id else None
+        session = identity.live_session(uuid.UUID(str(session_id)), utcnow()) if session_id else None
     except ValueError:
         return None
-    if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
+    if session is None or session.account_status != identity.ACTIVE:
         return None
-    account = session.account
-    if account.status != ACTIVE:
-        return None
-    return EndUser(account_id=account.id, session_id=session.id, level=session.level,
-                   amr=tuple(session.methods or ()), auth_time=session.created_at,
-                   account_level=account.level, role=account.role, device_id=session.device_id)
+    return EndUser(account_id=session.account_id, session_id=session.session_id, level=session.level,
+                   amr=session.methods, auth_time=session.created_at,
+                   account_level=session.account_level, role=session.role, device_id=session.device_id)
 
 
 def account_facts(account_id: uuid.UUID) -> AccountFacts | None:
-    account = db.session.get(Account, account_id)
+    account = identity.account(account_id)
     if account is None:
         return None
     return AccountFacts(personal_id=account.personal_id, phone=account.phone, full_name=account.full_name)

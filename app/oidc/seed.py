@@ -7,10 +7,8 @@ URIs and development keys are in examples/rp/config.json, which the sample
 relying party (examples/rp/rp.py) and docs/oidc.md use. Idempotent.
 """
 from flask import current_app
-from sqlalchemy import select
 
-from app.extensions import db
-from app.identity.models import Account
+from app.identity import public as identity
 from app.oidc import clients
 
 CALLBACKS = "http://127.0.0.1:8765"
@@ -45,7 +43,7 @@ def seed_demo_clients() -> list[str]:
     """Registers the demo clients that are missing (as demo.admin); returns the lines to print."""
     if current_app.config["APP_ENV"] == "production":
         return []
-    admin_id = db.session.scalar(select(Account.id).where(Account.login == "demo.admin"))
+    admin_id = identity.account_id_by_login("demo.admin")
     if admin_id is None:
         return []
     lines = ["OpenID Connect demo clients (examples/rp/config.json):"]

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_role
+from app.common.delegable import SUBMIT_DOSSIER, delegable
 from app.common.idempotency import idempotent
 from app.quality import apologies, complaints, figures, present, service
 from app.quality.schemas import (
@@ -68,6 +69,7 @@ class Complaints(MethodView):
         principal = current_principal()
         return present.complaint_page(complaints.list_complaints(principal, **args), principal)
 
+    @delegable(SUBMIT_DOSSIER, act="complaint_filed", target="complaint")
     @require_role(CITIZEN)
     @blp.arguments(ComplaintInSchema)
     @idempotent("quality-complaint", owner=_account)

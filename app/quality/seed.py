@@ -17,7 +17,7 @@ from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.common.workdays import add_working_days
 from app.extensions import db
-from app.identity.models import Account
+from app.identity import public as identity
 from app.common.roles import CITIZEN
 from app.quality import apologies, complaints, ratings, stalls
 from app.quality.models import QualityDossier, Rating
@@ -30,9 +30,8 @@ def seed_demo_quality(*, in_tests: bool = False) -> list[str]:
         return []
     if db.session.scalar(select(Rating.id).limit(1)) is not None:
         return []
-    citizen = db.session.scalar(select(Account).where(Account.role == CITIZEN, Account.level == 2)
-                                .order_by(Account.created_at).limit(1))
-    officer = db.session.scalar(select(Account).where(Account.login == "demo.officer"))
+    citizen = identity.first_account(CITIZEN, level=2)
+    officer = identity.account_by_login("demo.officer")
     if citizen is None or officer is None:
         return []
     records = list(db.session.scalars(select(QualityDossier).where(
@@ -58,6 +57,6 @@ def seed_demo_quality(*, in_tests: bool = False) -> list[str]:
             f"{apology.new_date}, letter GET /api/v1/quality/apologies/{apology.id}/letter.pdf)"]
 
 
-def _principal(account: Account) -> Principal:
+def _principal(account: identity.AccountInfo) -> Principal:
     return Principal(account_id=account.id, role=account.role, level=account.level or 2, methods=("seed",),
                      session_id=uuid.uuid4(), agency_id=account.agency_id, commune_code=account.commune_code)

@@ -3,7 +3,7 @@
 An admin may edit the categories afterwards (name, deadline, public flag, photo
 rule, responsible agency types); the seed never overwrites an existing one.
 """
-from app.catalog.models import COMMUNE_COMMITTEE, PROVINCIAL_POLICE
+from app.catalog.public import COMMUNE_COMMITTEE, PROVINCIAL_POLICE
 
 CONSTRUCTION = "construction_department"
 AGRICULTURE_ENVIRONMENT = "agri_environment_department"   # agencies.kind holds 30 characters

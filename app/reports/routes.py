@@ -3,6 +3,7 @@ from flask.views import MethodView
 
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, optional_principal, require_level, require_role
+from app.common.delegable import FILE_REPORT, delegable
 from app.common.idempotency import idempotent
 from app.common.pagination import PageArgsSchema
 from app.dossiers.multipart import Blueprint
@@ -39,6 +40,7 @@ SCOPE = (403, "Your role may not, or the report is outside your agency or commun
 
 @blp.route("/categories")
 class Categories(MethodView):
+    @delegable(FILE_REPORT)
     @blp.response(200, CategorySchema(many=True))
     def get(self):
         """The report categories (public)"""
@@ -66,6 +68,7 @@ class Reports(MethodView):
         """My reports, newest first"""
         return views.page(service.my_reports(current_principal(), **args), present.REPORTER)
 
+    @delegable(FILE_REPORT, act="report_filed", target="report")
     @require_role(CITIZEN)
     @require_level(1)
     @blp.arguments(FileReportSchema, location="multipart")
@@ -85,6 +88,7 @@ class Reports(MethodView):
 
 @blp.route("/nearby")
 class Nearby(MethodView):
+    @delegable(FILE_REPORT)
     @blp.arguments(NearbyQuerySchema, location="query")
     @blp.response(200, ReportSchema(many=True))
     @_errors(INVALID)

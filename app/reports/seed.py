@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from app.common.clock import VIETNAM, local_today, utcnow
 from app.common.workdays import add_working_days
 
-from app.catalog.models import Agency
+from app.catalog import public as catalog
 from app.extensions import db
-from app.identity.models import Account
+from app.identity import public as identity
 from app.common.roles import CITIZEN, DISPATCHER
 from app.identity.seed import DEMO_PASSWORD, demo_secret
 from app.identity.staff import create_staff
@@ -41,19 +41,16 @@ def seed_categories() -> int:
 
 def seed_departments(province_code: str) -> int:
     province = divisions.province(province_code)
-    existing = set(db.session.scalars(select(Agency.code).where(Agency.province_code == province.code)))
-    new = [Agency(code=f"{prefix}-{province.code}", kind=kind, province_code=province.code,
-                  name=template.format(province=province.name))
-           for prefix, kind, template in DEPARTMENTS if f"{prefix}-{province.code}" not in existing]
-    db.session.add_all(new)
-    return len(new)
+    return catalog.add_missing_agencies(province.code, [
+        (f"{prefix}-{province.code}", kind, template.format(province=province.name))
+        for prefix, kind, template in DEPARTMENTS])
 
 
 def seed_demo(province_code: str) -> list[str]:
     """The dispatcher and the partner app's key (development); returns lines to print. The caller commits."""
     if current_app.config["APP_ENV"] == "production":
         return []
-    if db.session.scalar(select(Account.id).where(Account.login == "demo.dispatcher")) is None:
+    if identity.account_id_by_login("demo.dispatcher") is None:
         create_staff(role=DISPATCHER, login="demo.dispatcher", full_name="Điều phối viên IOC",
                      password=DEMO_PASSWORD, totp_secret=demo_secret("demo.dispatcher"))
     if db.session.scalar(select(ReportApiClient.id).where(
@@ -89,10 +86,9 @@ def seed_synthetic_reports(province_code: str, count: int = 300, *, seed: int = 
         return 0
     rng = random.Random(seed)
     categories = list(db.session.scalars(select(ReportCategory).order_by(ReportCategory.position)))
-    citizens = list(db.session.scalars(select(Account.id).where(Account.role == CITIZEN).limit(50)))
+    citizens = identity.account_ids(CITIZEN, limit=50)
     points = geo.commune_points(province_code)
-    committees = {a.commune_code: a for a in db.session.scalars(
-        select(Agency).where(Agency.province_code == province_code, Agency.commune_code.is_not(None)))}
+    committees = catalog.commune_agencies(province_code)
     communes = sorted(code for code in points if code in committees)
     if not categories or not communes:
         return 0
@@ -184,10 +180,8 @@ def _jitter(rng, province_code: str, point: tuple[float, float]) -> tuple[float,
 
 def demo_facts(province_code: str) -> dict:
     """What the development demo endpoint shows: the partner key, the demo log-ins, a place to report."""
-    citizen = db.session.scalar(select(Account).where(Account.role == CITIZEN, Account.level == 2,
-                                                      Account.totp_secret.is_not(None))
-                                .order_by(Account.created_at).limit(1))
-    officer = db.session.scalar(select(Account).where(Account.login == "demo.officer"))
+    citizen = identity.first_account(CITIZEN, level=2, with_totp=True)
+    officer = identity.account_by_login("demo.officer")
     commune = officer.commune_code if officer is not None and officer.commune_code else None
     point = geo.commune_points(province_code).get(commune) if commune else None
     logins = {"citizen": citizen.login if citizen else None, "officer": "demo.officer",

@@ -191,6 +191,8 @@ def test_a_dossier_submitted_by_the_resident_alone_is_not_counted(catalog):
     _, account = resident()
     _delegation(team, member, account)
     dossier = make_dossier(catalog[PROCEDURE], account)
-    tracking.on_dossier_submitted(dossier.id, account.id, action="submit")   # no helper on its timeline
-    tracking.on_dossier_submitted(dossier.id, account.id, action="start")    # a bundle's next step
+    tracking.on_dossier_submitted(dossier.id, account.id, action="submit")   # no helper in the payload
+    tracking.on_dossier_submitted(dossier.id, account.id, action="start", helper_id=member.id)   # a bundle's next step
     assert _values(figures.DOSSIERS_SUBMITTED) == {}
+    tracking.on_dossier_submitted(dossier.id, account.id, action="submit", helper_id=member.id)
+    assert set(_values(figures.DOSSIERS_SUBMITTED).values()) == {1}
