@@ -1,8 +1,7 @@
 """E-ID accounts, authentication, sessions, devices and tokens."""
-import uuid
 
 from app.common.events import declare
-from app.extensions import api, db
+from app.extensions import api
 from app.identity import desk_routes, dev_routes, routes
 from app.identity.authn import load_principal
 from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
@@ -18,7 +17,7 @@ def init_app(app) -> None:
     declare(AccountActivated, ACCOUNT_ACTIVATED)
     declare(DeviceBound, DEVICE_BOUND)
     declare(DeviceUnbound, DEVICE_UNBOUND)
-    register_phone_lookup(_phone_of)
+    register_phone_lookup(Account.__table__.c.id, Account.__table__.c.phone)
 
 
 def init_dev_endpoints(app) -> None:
@@ -34,6 +33,3 @@ def init_principal(app, wrap=lambda loader: loader) -> None:
     app.before_request(wrap(load_principal))
 
 
-def _phone_of(account_id: uuid.UUID) -> str | None:
-    account = db.session.get(Account, account_id)
-    return account.phone if account else None

@@ -12,9 +12,8 @@ version it used and a missing value is caught before anything is sent.
 """
 import logging
 import uuid
-from collections.abc import Callable
 
-from sqlalchemy import Uuid, literal, select, text
+from sqlalchemy import Uuid, literal, null, select, text
 
 from app.common.clock import utcnow
 from app.extensions import db
@@ -31,15 +30,24 @@ log = logging.getLogger("app.notifications")
 WAKE_CHANNEL = "notifications_outbox"   # PostgreSQL LISTEN/NOTIFY channel the workers listen on
 
 
-# Who owns the accounts tells us their phone numbers: identity registers the
-# lookup at start (app/identity/__init__.py), so notifications never reads its tables.
-_phone_of: Callable[[uuid.UUID], str | None] = lambda _account_id: None
+# Who owns the accounts tells us their phone numbers: identity registers where they are
+# (its accounts' id and phone columns) at start (app/identity/__init__.py). Notifications
+# never imports identity; it only joins the registered columns, so a recipient's phone,
+# profile and push devices come in one SELECT.
+_phone_columns: tuple | None = None   # (account id column, phone column)
 
 
-def register_phone_lookup(lookup: Callable[[uuid.UUID], str | None]) -> None:
-    """`lookup(account_id)` -> the account's phone number, or None (no account, no phone)."""
-    global _phone_of
-    _phone_of = lookup
+def register_phone_lookup(account_id_column, phone_column) -> None:
+    """Account ids in `account_id_column` have their phone number in `phone_column` (same table)."""
+    global _phone_columns
+    _phone_columns = (account_id_column, phone_column)
+
+
+def _phone_of(account_id: uuid.UUID) -> str | None:
+    if _phone_columns is None:
+        return None
+    key, phone = _phone_columns
+    return db.session.scalar(select(phone).where(key == account_id))
 
 
 def notify(event: str, *, account_id: uuid.UUID | None = None, phone: str | None = None,
@@ -97,7 +105,7 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
     rows = db.session.execute(_recipient_query(account_id)).all()
     profile = rows[0] if rows and rows[0].locale is not None else None
     return routing.Recipient(
-        account_id=account_id, phone=phone or _phone_of(account_id),
+        account_id=account_id, phone=phone or (rows[0].phone if rows else None),
         email=profile.email if profile else None,
         push_tokens=tuple(row.token for row in rows if row.token is not None),
         choices=dict(profile.choices or {}) if profile else {},
@@ -106,11 +114,15 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
 
 
 def _recipient_query(account_id: uuid.UUID):
-    """The profile and every push token of one account in one round trip (either may be missing)."""
+    """The phone, profile and every push token of one account in one round trip (any may be missing)."""
     wanted = select(literal(account_id, type_=Uuid).label("account_id")).subquery()
-    return (select(NotificationProfile.locale, NotificationProfile.email, NotificationProfile.choices,
-                   PushDevice.token)
-            .select_from(wanted)
+    phone = _phone_columns[1] if _phone_columns else null()
+    query = (select(phone.label("phone"), NotificationProfile.locale, NotificationProfile.email,
+                    NotificationProfile.choices, PushDevice.token)
+             .select_from(wanted))
+    if _phone_columns:
+        query = query.outerjoin(_phone_columns[0].table, _phone_columns[0] == wanted.c.account_id)
+    return (query
             .outerjoin(NotificationProfile, NotificationProfile.account_id == wanted.c.account_id)
             .outerjoin(PushDevice, PushDevice.account_id == wanted.c.account_id)
             .order_by(PushDevice.created_at))

@@ -67,10 +67,13 @@ def add(month: str, scopes: list[str], metrics: dict[str, int]) -> None:
 
 
 def on_dossier_changed(change: DossierTransitioned) -> None:
-    record = db.session.get(QualityDossier, change.dossier_id)
+    # Nothing goes back to a draft, so leaving one is the dossier's first submission (no record
+    # yet: no need to look) or its withdrawal or cancellation (never submitted, never measured).
+    first = change.from_status in dossier_states.PRIVATE
+    if first and change.action not in SUBMISSIONS:
+        return
+    record = None if first else db.session.get(QualityDossier, change.dossier_id)
     if record is None:
-        if change.action not in SUBMISSIONS and change.from_status in dossier_states.PRIVATE:
-            return   # a draft withdrawn or cancelled: never submitted, never measured
         record = QualityDossier(dossier_id=change.dossier_id, citizen_account_id=change.citizen_account_id,
                                 agency_id=change.agency_id, commune_code=change.commune_code,
                                 procedure_code=change.procedure_code, channel=change.channel,

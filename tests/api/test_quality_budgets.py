@@ -26,18 +26,18 @@ BUDGETS = {
     # authentication 1, the projection row locked 1, "already rated?" 1, roll-ups 1, the rating 1
     "rate a dossier": (5, 1),
     # + routing (the dossier's record, or the procedure and its competent agency), the complaint and its
-    # timeline entry, the citizen's notice (notifications: profile with devices, phone, outbox row: 3)
-    "file a complaint about a dossier": (9, 1),     # + roll-ups and the record marked unhappy
-    "file a complaint about a procedure": (8, 1),
-    # authentication, the complaint locked, its update, its timeline entry (+ the notice: 3)
-    "accept": (7, 1),
-    "refuse": (8, 1),                                # + roll-ups (it closes)
-    "request_info": (7, 1),
+    # timeline entry, the citizen's notice (notifications: recipient, outbox row: 2)
+    "file a complaint about a dossier": (8, 1),     # + roll-ups and the record marked unhappy
+    "file a complaint about a procedure": (7, 1),
+    # authentication, the complaint locked, its update, its timeline entry (+ the notice: 2)
+    "accept": (6, 1),
+    "refuse": (7, 1),                                # + roll-ups (it closes)
+    "request_info": (6, 1),
     "provide_info": (4, 1),                          # no notice: the citizen acted
-    "answer": (8, 1),                                # + roll-ups (it closes)
+    "answer": (7, 1),                                # + roll-ups (it closes)
     # authentication, the dossier (dossiers), its timeline and new date, the dashboard's open row (2),
-    # the projection's promised date, the officer's name, the letter, the notice (3)
-    "issue an apology": (12, 1),
+    # the projection's promised date, the officer's name, the letter, the notice (2)
+    "issue an apology": (11, 1),
 }
 
 

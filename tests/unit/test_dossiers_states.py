@@ -238,3 +238,10 @@ def test_the_second_supplement_request_is_the_leaders():
     # the first one stays the assigned officer's, never the approver's
     with pytest.raises(wf.NotPermitted):
         wf.check("request_supplement", facts("in_processing"), APPROVER, reason="x", reason_code="missing_document")
+
+
+def test_nothing_goes_back_to_a_draft():
+    """Leaving a draft or the queue happens once: service quality counts a submission from it as the first."""
+    for transition in wf.TRANSITIONS.values():
+        if transition.target in wf.PRIVATE:
+            assert transition.sources <= wf.PRIVATE, transition
