@@ -6,6 +6,7 @@ from app.extensions import api, db
 from app.identity import desk_routes, dev_routes, routes
 from app.identity.authn import load_principal
 from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
+from app.identity.events import ACCOUNT_CHANGES, AccountChanged
 from app.identity.models import Account
 from app.notifications.service import register_phone_lookup
 
@@ -15,6 +16,7 @@ def init_app(app) -> None:
     api.register_blueprint(routes.blp, url_prefix="/api/v1/identity")
     api.register_blueprint(desk_routes.blp, url_prefix="/api/v1/identity")
     declare(AccountActivated, ACCOUNT_ACTIVATED)
+    declare(AccountChanged, *ACCOUNT_CHANGES)
     register_phone_lookup(_phone_of)
 
 

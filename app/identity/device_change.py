@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity import in_person, otp, totp
+from app.identity import account_events, in_person, otp, totp
 from app.identity.audit import audit
 from app.identity.devices import (
     SMS_METHOD, TOTP_METHOD, TotpEnrolment, current_device, proven_device, totp_uri,
@@ -39,6 +39,7 @@ from app.identity.errors import (
     InPersonActivationRequired, InPersonCodeExpired, InvalidDeviceProof, InvalidTotp, PhoneNotInRegistry,
     ReproofingRequired,
 )
+from app.identity.events import ACCOUNT_LEVEL_CHANGED
 from app.identity.login import check_account_totp
 from app.identity.models import ACTIVE, Account, AuthSession, Device, DeviceBinding, InPersonCode
 from app.common.roles import LEVEL_2
@@ -172,7 +173,10 @@ def _bind(account: Account, binding: DeviceBinding, session_id: uuid.UUID, step:
     _switch(account, binding, device, old, keep=session_id, step=step)
     if account.level < LEVEL_2:
         # the first level 2: only an in-person activation or re-proofing reaches here
+        previous_level = account.level
         account.level, account.level2_at = LEVEL_2, now
+        account_events.publish(ACCOUNT_LEVEL_CHANGED, account, previous_status=account.status,
+                               previous_level=previous_level)
     session = db.session.get(AuthSession, session_id)
     session.device_id, session.level = device.id, LEVEL_2
     session.methods = list(dict.fromkeys([*session.methods, SMS_METHOD, TOTP_METHOD]))
