@@ -92,6 +92,17 @@ def recount() -> None:
     db.session.commit()
 
 
+def counter_snapshot() -> dict:
+    """Every non-zero counter row and the open-dossier mirror, to compare live counts with a rebuild."""
+    from app.dashboard.models import Counter, OpenDossier
+
+    counters = {(c.metric, c.grain, c.commune_code, c.agency_id, c.procedure_code, c.day, c.status, c.gateway,
+                 c.bucket): c.value for c in db.session.scalars(select(Counter).where(Counter.value != 0))}
+    mirrored = {(o.dossier_id, o.status, o.due_date, o.commune_code, o.procedure_code)
+                for o in db.session.scalars(select(OpenDossier))}
+    return {"counters": counters, "open": mirrored}
+
+
 def leader_headers(role=roles.LEADER) -> dict:
     staff = AccountFactory(role=role, citizen=None, personal_id=None, full_name="Lãnh đạo tỉnh",
                            phone=None)
