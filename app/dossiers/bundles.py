@@ -183,9 +183,10 @@ def _resume(bundle: DossierBundle) -> None:
     if bundle.due_date is not None:
         bundle.due_date = add_working_days(bundle.due_date, paused)
     for dossier in bundle.dossiers:
-        if dossier.status not in states.FINAL and dossier.due_date is not None and dossier.due_date != bundle.due_date:
+        moved = dossier.due_date is not None and dossier.due_date != bundle.due_date
+        if dossier.status not in states.FINAL and moved:
             dossier.due_date = bundle.due_date
-            events.publish(DUE_DATE_MOVED, DossierDueDateMoved(dossier.id, dossier.status, bundle.due_date, utcnow()))
+            events.publish(DUE_DATE_MOVED, DossierDueDateMoved(dossier.id, dossier.status, dossier.due_date, utcnow()))
 
 
 def _progress(bundle: DossierBundle, **params) -> None:
