@@ -27,9 +27,8 @@ KEY = ("metric", "grain", "commune_code", "agency_id", "procedure_code", "day", 
 def main() -> int:
     from sqlalchemy import select
 
-    from app.dashboard import tracking
     from app.dashboard.models import DAY, Counter
-    from app.dashboard.projections import rebuild_assistance
+    from app.dashboard.rebuild import rebuild_all
     from app.dashboard.retention import day_rows_from
     from app.extensions import db
 
@@ -43,9 +42,7 @@ def main() -> int:
     app = harness.app_for(harness.bench_environment())
     with app.app_context():
         live = snapshot()
-        for projection in tracking.registered():
-            tracking.rebuild(projection, db.session)
-        rebuild_assistance(db.session)
+        rebuild_all(db.session)
         recounted = snapshot()
         db.session.rollback()
     differing = {key for key in live.keys() | recounted.keys() if live.get(key) != recounted.get(key)}

@@ -257,8 +257,11 @@ def seed_dossiers(rng, accounts: list[tuple], count: int, days: int) -> None:
         if fee > 0:
             stuck = stuck_left > 0 and recent and not paid and rng.random() < 0.01
             stuck_left -= stuck
-            payment_rows.extend(_payments_for(rng, dossier_id, account_id, procedure, fee, submitted, paid,
-                                              dossier_rows[-1]["receipt_code"], refund_rows, stuck=stuck))
+            payments = _payments_for(rng, dossier_id, account_id, procedure, fee, submitted, paid,
+                                     dossier_rows[-1]["receipt_code"], refund_rows, stuck=stuck)
+            for payment in payments:   # the dossier's scope, as payments record it when one starts
+                payment.update(agency_id=agency.id, commune_code=commune)
+            payment_rows.extend(payments)
         if len(dossier_rows) >= BATCH:
             _flush(Dossier, Payment, Refund, dossier_rows, payment_rows, refund_rows)
             if made % 500_000 < BATCH:
@@ -363,13 +366,14 @@ def harness_province() -> str:
 
 def rebuild(step) -> None:
     """The rollups from the tables, as `flask dashboard rebuild` and `flask dashboard refresh`."""
-    from app.dashboard import tracking
+    from app.dashboard.rebuild import SOURCES
+    from app.dashboard.rebuild import rebuild as recount
     from app.dashboard.registry_figures import refresh_registry_figures
     from app.extensions import db
 
-    for projection in tracking.registered():
-        with step(f"rebuild {projection.model.__tablename__} rollups"):
-            rows = tracking.rebuild(projection, db.session)
+    for source in SOURCES:
+        with step(f"rebuild {source.name} rollups"):
+            rows = recount(source, db.session)
             db.session.commit()
             print(f"   {rows} counter rows")
     with step("registry figures (the hourly refresh)"):

@@ -27,13 +27,10 @@ def recount_if_committed(engine) -> None:
     _pending = False
     from sqlalchemy.orm import Session
 
-    from app.dashboard import tracking
-    from app.dashboard.projections import rebuild_assistance
+    from app.dashboard.rebuild import rebuild_all
 
     with Session(engine) as session:
-        for projection in tracking.registered():
-            tracking.rebuild(projection, session)
-        rebuild_assistance(session)
+        rebuild_all(session)
         _forget_committed_quality(session)
         session.commit()
 

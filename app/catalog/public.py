@@ -1,4 +1,4 @@
-"""What other domains may read from the catalog as plain values (they never import its models)."""
+"""What other domains may read from the catalog as plain values (they never import its models): agencies, and names for codes and ids."""
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -72,3 +72,19 @@ def add_missing_agencies(province_code: str, agencies: Iterable[tuple[str, str, 
            for code, kind, name in agencies if code not in existing]
     db.session.add_all(new)
     return len(new)
+
+
+def procedure_names(codes: Iterable[str]) -> dict[str, str]:
+    """{procedure code: name} for the codes that exist (one query)."""
+    wanted = {code for code in codes if code}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(Procedure.code, Procedure.name).where(Procedure.code.in_(wanted))).all())
+
+
+def agency_names(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """{agency id: name} for the ids that exist (one query)."""
+    wanted = {agency_id for agency_id in ids if agency_id}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(wanted))).all())

@@ -4,8 +4,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from app.dashboard import tracking
-from app.dashboard.projections import rebuild_assistance
+from app.dashboard.rebuild import SOURCES, rebuild, rebuild_assistance
 from app.dashboard.registry_figures import refresh_registry_figures
 from app.dashboard.retention import compact
 from app.extensions import db
@@ -24,13 +23,12 @@ def refresh_command():
 
 @dashboard_cli.command("rebuild")
 def rebuild_command():
-    """Recount every live counter from the domain tables (backfill or repair; run it quietly)."""
-    for projection in tracking.registered():
+    """Recount every live counter from the domains' replays (backfill or repair; run it quietly)."""
+    for source in SOURCES:
         started = time.perf_counter()
-        rows = tracking.rebuild(projection, db.session)
+        rows = rebuild(source, db.session)
         db.session.commit()
-        click.echo(f"{projection.model.__tablename__}: {rows} counter rows in "
-                   f"{time.perf_counter() - started:.1f}s")
+        click.echo(f"{source.name}: {rows} counter rows in {time.perf_counter() - started:.1f}s")
     rows = rebuild_assistance(db.session)
     db.session.commit()
     click.echo(f"assistance_figures: {rows} counter rows")

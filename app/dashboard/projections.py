@@ -1,20 +1,32 @@
-"""What each tracked model contributes to the counters (see tracking.py).
+"""What each domain event adds to the counters: handlers of declared event payloads only.
 
-e-ID accounts (identity): citizen accounts counted in the commune where the
-registry says the citizen lives (`current_commune_code`):
+Every handler works the same way: the payload describes a record as it is
+after the change (and what its status was before); the record's contribution
+before is taken away and its contribution after is added. The differences are
+gathered during the transaction and written once, just before it commits, in
+key order (`app.common.at_commit`); a rollback writes nothing. `rebuild.py`
+replays each domain's rows as the same payloads through the same
+contribution functions.
+
+e-ID accounts (identity: `account.registered`, `activated`, `level_changed`,
+`disabled`, `enabled`): citizen accounts counted in the commune where the
+registry says the citizen lives (the payload's `commune_code`):
   eid.registered            every citizen account, on the day it was created
   eid.activated             accounts whose status is active, on the day of activation
   eid.level2                active accounts at assurance level 2, on the day level 2 was reached
 
-Dossiers (submitted ones; drafts are the citizen's business), by commune, agency and procedure:
+Dossiers (`dossier.transitioned`; submitted ones, drafts are the citizen's business), by commune,
+agency and procedure:
   dossiers.status           by current status, on the day of submission
   dossiers.channel          online or desk, on the day of submission
   dossiers.resolved         decided (result issued or rejected) on time or late, on the day decided
   dossiers.processing_days  histogram of working days from reception to decision, pauses
                             for supplements left out, on the day decided
-and the dossiers whose clock runs are mirrored into `dashboard_open_dossiers`.
+and the dossiers whose clock runs are mirrored into `dashboard_open_dossiers`
+(`dossier.due_date_moved` moves a mirrored due date).
 
-Payments, by gateway and by the dossier's commune, agency and procedure:
+Payments (`payment.settled`, `refunded`, `expired`; `payment.refund_requested`, `refund_succeeded`,
+`refund_failed`), by gateway and by the dossier's commune, agency and procedure:
   payments.collected, payments.count   amount and number of payments taken (succeeded, or
                                        refunded later), on the day paid
   payments.refunded, payments.refunds  amount and number of refunds by refund status, on the
@@ -23,84 +35,106 @@ Payments, by gateway and by the dossier's commune, agency and procedure:
 Help from community digital-tech teams comes from the assistance domain's
 events (`assistance.resident_helped`, ...), per commune of the team and day.
 """
+from collections import Counter as Tally
+from collections.abc import Iterable
 from datetime import datetime
+from types import SimpleNamespace
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from app.assistance.figures import EVENTS
-from app.assistance.models import DAY, TEAM, FigureCounter, Team
-from app.catalog.models import Procedure
-from app.common import events
+from app.common import at_commit, events
 from app.common.clock import VIETNAM
-from app.common.workdays import working_days_between
-from app.dashboard import tracking
-from app.dashboard.counters import Key, apply_deltas
-from app.dashboard.models import Counter, OpenDossier
-from app.dossiers import states
-from app.dossiers.models import Dossier
-from app.identity.models import ACTIVE, Account
-from app.payments.models import Payment, Refund
-from app.payments.states import REFUNDED, SUCCEEDED
 from app.common.roles import CITIZEN
-from app.registry.models import RegistryCitizen
+from app.common.workdays import working_days_between
+from app.dashboard.counters import Key, apply_deltas
+from app.dashboard.models import OpenDossier
+from app.dossiers import states
+from app.dossiers.events import DUE_DATE_MOVED, TRANSITIONED
+from app.extensions import db
+from app.identity.events import ACCOUNT_ACTIVATED, ACCOUNT_CHANGES, ACTIVE
+from app.payments.events import NAMES as PAYMENT_MOVES
+from app.payments.events import REFUND_NAMES
+from app.payments.states import REFUNDED, SUCCEEDED
 
 EID_REGISTERED, EID_ACTIVATED, EID_LEVEL2 = "eid.registered", "eid.activated", "eid.level2"
 DOSSIERS_STATUS, DOSSIERS_CHANNEL = "dossiers.status", "dossiers.channel"
 DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS = "dossiers.resolved", "dossiers.processing_days"
 ONLINE, DESK = "online", "desk"
 ON_TIME, LATE = "on_time", "late"
+PAYMENTS_COLLECTED, PAYMENTS_COUNT = "payments.collected", "payments.count"
+PAYMENTS_REFUNDED, PAYMENTS_REFUNDS = "payments.refunded", "payments.refunds"
+TAKEN = frozenset({SUCCEEDED, REFUNDED})
+
+ACCOUNT_METRICS = (EID_REGISTERED, EID_ACTIVATED, EID_LEVEL2)
+DOSSIER_METRICS = (DOSSIERS_STATUS, DOSSIERS_CHANNEL, DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS)
+PAYMENT_METRICS = (PAYMENTS_COLLECTED, PAYMENTS_COUNT)
+REFUND_METRICS = (PAYMENTS_REFUNDED, PAYMENTS_REFUNDS)
+
+COUNTERS = "dashboard.counters"   # what app.common.at_commit writes for the dashboard
 
 
 def local_day(moment: datetime):
     return moment.astimezone(VIETNAM).date()
 
 
+def count_at_commit(deltas: dict[Key, int]) -> None:
+    """Adds counter differences that the current transaction writes when it commits."""
+    at_commit.add(COUNTERS, deltas)
+
+
+def _write_counters(deltas: dict[Key, int], session) -> None:
+    apply_deltas(deltas, session=session)   # sorted by key: every transaction locks in the same order
+
+
+def difference(contributions, before, after) -> Tally:
+    """What changes when a record goes from `before` to `after` (None: absent)."""
+    deltas: Tally = Tally()
+    if after is not None:
+        for key, amount in contributions(after):
+            deltas[key] += amount
+    if before is not None:
+        for key, amount in contributions(before):
+            deltas[key] -= amount
+    return deltas
+
+
+def _count(deltas: Tally) -> None:
+    deltas = {key: value for key, value in deltas.items() if value}
+    if deltas:
+        count_at_commit(deltas)
+
+
 # -- e-ID accounts ---------------------------------------------------------------------
-def _prefetch_communes(states, context) -> None:
-    wanted = {s.personal_id for s in states if s.personal_id} - set(context.cache.get("commune", {}))
-    if not wanted:
+def account_contributions(state) -> Iterable[tuple[Key, int]]:
+    if state.role != CITIZEN or state.created_at is None:
         return
-    found = dict(context.connection.execute(
-        select(RegistryCitizen.personal_id, RegistryCitizen.current_commune_code)
-        .where(RegistryCitizen.personal_id.in_(wanted))).all())
-    bucket = context.cache.setdefault("commune", {})
-    for personal_id in wanted:
-        bucket[personal_id] = found.get(personal_id)
-
-
-def _account_contributions(state, context):
-    if state.role != CITIZEN or not state.personal_id or state.created_at is None:
-        return
-    commune = context.memo("commune", state.personal_id, lambda: None)
+    commune = state.commune_code
     yield Key(EID_REGISTERED, local_day(state.created_at), commune_code=commune), 1
     if state.status != ACTIVE:
         return
     activated = state.activated_at or state.created_at
     yield Key(EID_ACTIVATED, local_day(activated), commune_code=commune), 1
-    if state.level >= 2:
+    if (state.level or 0) >= 2:
         yield Key(EID_LEVEL2, local_day(state.level2_at or activated), commune_code=commune), 1
 
 
-ACCOUNTS = tracking.Projection(
-    model=Account,
-    attributes=("role", "status", "level", "personal_id", "created_at", "activated_at", "level2_at"),
-    contributions=_account_contributions,
-    prefetch=_prefetch_communes,
-    metrics=(EID_REGISTERED, EID_ACTIVATED, EID_LEVEL2),
-)
+def account_states(payload: dict) -> tuple[SimpleNamespace | None, SimpleNamespace]:
+    """(before, after) of an account event's payload; no before for a new account."""
+    after = SimpleNamespace(**payload)
+    if payload.get("previous_status") is None and payload.get("previous_level") is None:
+        return None, after
+    before = SimpleNamespace(**{**payload, "status": payload.get("previous_status") or payload.get("status"),
+                                "level": payload["level"] if payload.get("previous_level") is None
+                                else payload["previous_level"]})
+    return before, after
+
+
+def on_account_changed(**payload) -> None:
+    _count(difference(account_contributions, *account_states(payload)))
 
 
 # -- dossiers --------------------------------------------------------------------------
-_procedure_codes: dict = {}   # procedure id -> code; codes never change
-
-
-def _prefetch_procedures(states, context) -> None:
-    wanted = {s.procedure_id for s in states} - set(_procedure_codes)
-    if wanted:
-        _procedure_codes.update(context.connection.execute(
-            select(Procedure.id, Procedure.code).where(Procedure.id.in_(wanted))).all())
-
-
 def _submitted(state) -> bool:
     return state.submitted_at is not None and state.status not in states.PRIVATE
 
@@ -111,19 +145,36 @@ def processing_days(state) -> int:
     return max(0, working_days_between(started, local_day(state.completed_at)) - (state.paused_days or 0))
 
 
-def _dossier_contributions(state, _context):
+def _dimensions(state) -> dict:
+    return {"commune_code": state.commune_code or "", "agency_id": str(state.agency_id),
+            "procedure_code": state.procedure_code or ""}
+
+
+def dossier_contributions(state) -> Iterable[tuple[Key, int]]:
     if not _submitted(state):
         return
-    dimensions = {"commune_code": state.commune_code or "", "agency_id": str(state.agency_id),
-                  "procedure_code": _procedure_codes.get(state.procedure_id, "")}
+    dimensions = _dimensions(state)
     submitted = local_day(state.submitted_at)
     yield Key(DOSSIERS_STATUS, submitted, status=state.status, **dimensions), 1
-    yield Key(DOSSIERS_CHANNEL, submitted, bucket=getattr(state, "channel", None) or ONLINE, **dimensions), 1
+    yield Key(DOSSIERS_CHANNEL, submitted, bucket=state.channel or ONLINE, **dimensions), 1
     if state.status in states.DECIDED and state.completed_at is not None:
         decided = local_day(state.completed_at)
         in_time = state.due_date is None or decided <= state.due_date
         yield Key(DOSSIERS_RESOLVED, decided, status=ON_TIME if in_time else LATE, **dimensions), 1
         yield Key(DOSSIERS_PROCESSING_DAYS, decided, bucket=str(processing_days(state)), **dimensions), 1
+
+
+def dossier_states(payload: dict) -> tuple[SimpleNamespace | None, SimpleNamespace]:
+    """(before, after) of a `dossier.transitioned` payload: before is the same dossier in `from_status`.
+
+    Only the status differs that counts: no transition leaves a decided state,
+    and the submission day, commune, agency, procedure and channel do not
+    change once a dossier is submitted.
+    """
+    after = SimpleNamespace(**payload, status=payload["to_status"])
+    if payload.get("from_status") is None:
+        return None, after
+    return SimpleNamespace(**payload, status=payload["from_status"]), after
 
 
 def is_open(state) -> bool:
@@ -132,101 +183,78 @@ def is_open(state) -> bool:
             and state.due_date is not None)
 
 
-def _mirror_open_dossiers(context, pairs) -> None:
+def open_row(state) -> dict:
+    return {"dossier_id": state.dossier_id, "receipt_code": state.receipt_code, "status": state.status,
+            "procedure_code": state.procedure_code or "", "agency_id": state.agency_id,
+            "commune_code": state.commune_code or "", "due_date": state.due_date,
+            "submitted_at": state.submitted_at}
+
+
+def _mirror(before, after) -> None:
+    """Keeps `dashboard_open_dossiers` in step, at once (a row of this dossier's own; no shared lock)."""
     table = OpenDossier.__table__
-    # only a dossier that was open has a row to remove (a draft being submitted has none)
-    gone = [(new or old).id for old, new in pairs if is_open(old)]
-    if gone:
-        context.connection.execute(delete(table).where(table.c.dossier_id.in_(gone)))
-    rows = [{"dossier_id": new.id, "receipt_code": new.receipt_code, "status": new.status,
-             "procedure_code": _procedure_codes.get(new.procedure_id, ""), "agency_id": new.agency_id,
-             "commune_code": new.commune_code or "", "due_date": new.due_date, "submitted_at": new.submitted_at}
-            for _old, new in pairs if is_open(new)]
-    if rows:
-        context.connection.execute(insert(table), rows)
+    if is_open(after):
+        row = open_row(after)
+        insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+        db.session.execute(insert.values(**row).on_conflict_do_update(
+            index_elements=[table.c.dossier_id],
+            set_={name: row[name] for name in ("status", "due_date", "receipt_code")}))
+    elif is_open(before):
+        db.session.execute(delete(table).where(table.c.dossier_id == after.dossier_id))
 
 
-_DOSSIER_ATTRIBUTES = ("id", "status", "procedure_id", "agency_id", "commune_code", "receipt_code",
-                       "submitted_at", "received_at", "completed_at", "due_date", "paused_days")
-DOSSIERS = tracking.Projection(
-    model=Dossier,
-    # the channel is read when the dossiers domain records one; until then every dossier is online
-    attributes=_DOSSIER_ATTRIBUTES + (("channel",) if hasattr(Dossier, "channel") else ()),
-    contributions=_dossier_contributions,
-    prefetch=_prefetch_procedures,
-    metrics=(DOSSIERS_STATUS, DOSSIERS_CHANNEL, DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS),
-    mirror=_mirror_open_dossiers,
-    mirror_table=OpenDossier.__table__,
-)
+def on_dossier_transitioned(**payload) -> None:
+    before, after = dossier_states(payload)
+    _mirror(before, after)
+    _count(difference(dossier_contributions, before, after))
+
+
+def on_due_date_moved(dossier_id, due_date, **_payload) -> None:
+    table = OpenDossier.__table__
+    db.session.execute(update(table).where(table.c.dossier_id == dossier_id).values(due_date=due_date))
 
 
 # -- payments and refunds ----------------------------------------------------------------
-PAYMENTS_COLLECTED, PAYMENTS_COUNT = "payments.collected", "payments.count"
-PAYMENTS_REFUNDED, PAYMENTS_REFUNDS = "payments.refunded", "payments.refunds"
-TAKEN = frozenset({SUCCEEDED, REFUNDED})
+def _dossier_scope(state) -> dict:
+    """The paid dossier's agency and commune (unknown for a payment recorded before payments kept them)."""
+    if state.agency_id is None:
+        return {}
+    return {"agency_id": str(state.agency_id), "commune_code": state.commune_code or ""}
 
 
-def _prefetch_dossier_scopes(dossier_ids, context) -> None:
-    known = context.cache.setdefault("dossier", {})
-    wanted = set(dossier_ids) - set(known)
-    if wanted:
-        rows = context.connection.execute(select(Dossier.id, Dossier.agency_id, Dossier.commune_code)
-                                          .where(Dossier.id.in_(wanted)))
-        known.update({row.id: {"agency_id": str(row.agency_id), "commune_code": row.commune_code or ""}
-                      for row in rows})
-
-
-def _prefetch_payment_scopes(states, context) -> None:
-    _prefetch_dossier_scopes({s.dossier_id for s in states}, context)
-
-
-def _payment_contributions(state, context):
+def payment_contributions(state) -> Iterable[tuple[Key, int]]:
     if state.status not in TAKEN or state.paid_at is None:
         return
-    scope = context.cache["dossier"].get(state.dossier_id, {})
-    dimensions = {**scope, "procedure_code": state.procedure_code, "gateway": state.gateway}
+    dimensions = {**_dossier_scope(state), "procedure_code": state.procedure_code, "gateway": state.gateway}
     day = local_day(state.paid_at)
     yield Key(PAYMENTS_COLLECTED, day, **dimensions), state.amount
     yield Key(PAYMENTS_COUNT, day, **dimensions), 1
 
 
-PAYMENTS = tracking.Projection(
-    model=Payment,
-    attributes=("status", "gateway", "amount", "paid_at", "procedure_code", "dossier_id"),
-    contributions=_payment_contributions,
-    prefetch=_prefetch_payment_scopes,
-    metrics=(PAYMENTS_COLLECTED, PAYMENTS_COUNT),
-)
-
-
-def _prefetch_refund_scopes(states, context) -> None:
-    known = context.cache.setdefault("payment", {})
-    wanted = {s.payment_id for s in states} - set(known)
-    if wanted:
-        rows = context.connection.execute(select(Payment.id, Payment.gateway, Payment.dossier_id,
-                                                 Payment.procedure_code).where(Payment.id.in_(wanted)))
-        known.update({row.id: row for row in rows})
-    _prefetch_dossier_scopes({known[s.payment_id].dossier_id for s in states if s.payment_id in known}, context)
-
-
-def _refund_contributions(state, context):
-    payment = context.cache["payment"].get(state.payment_id)
-    if payment is None or state.created_at is None:
+def refund_contributions(state) -> Iterable[tuple[Key, int]]:
+    if state.requested_at is None:
         return
-    dimensions = {**context.cache["dossier"].get(payment.dossier_id, {}), "procedure_code": payment.procedure_code,
-                  "gateway": payment.gateway, "status": state.status}
-    day = local_day(state.created_at)
+    dimensions = {**_dossier_scope(state), "procedure_code": state.procedure_code, "gateway": state.gateway,
+                  "status": state.status}
+    day = local_day(state.requested_at)
     yield Key(PAYMENTS_REFUNDED, day, **dimensions), state.amount
     yield Key(PAYMENTS_REFUNDS, day, **dimensions), 1
 
 
-REFUNDS = tracking.Projection(
-    model=Refund,
-    attributes=("status", "amount", "created_at", "payment_id"),
-    contributions=_refund_contributions,
-    prefetch=_prefetch_refund_scopes,
-    metrics=(PAYMENTS_REFUNDED, PAYMENTS_REFUNDS),
-)
+def moved_states(payload: dict) -> tuple[SimpleNamespace | None, SimpleNamespace]:
+    """(before, after) of a payment's or a refund's move: before is the same record in `previous_status`."""
+    after = SimpleNamespace(**payload)
+    if payload.get("previous_status") is None:
+        return None, after
+    return SimpleNamespace(**{**payload, "status": payload["previous_status"]}), after
+
+
+def on_payment_moved(**payload) -> None:
+    _count(difference(payment_contributions, *moved_states(payload)))
+
+
+def on_refund_moved(**payload) -> None:
+    _count(difference(refund_contributions, *moved_states(payload)))
 
 
 # -- help from community digital-tech teams (events of the assistance domain) ---------------
@@ -242,7 +270,7 @@ ASSISTANCE = {
 
 def _assistance_handler(metric: str):
     def handle(*, day, commune_code, **_payload) -> None:
-        tracking.count_at_commit({Key(metric, day, commune_code=commune_code): 1})
+        count_at_commit({Key(metric, day, commune_code=commune_code): 1})
     handle.__name__ = f"count_{metric.replace('.', '_')}"
     return handle
 
@@ -250,25 +278,16 @@ def _assistance_handler(metric: str):
 _ASSISTANCE_HANDLERS = {event_name: _assistance_handler(metric) for event_name, metric in ASSISTANCE.items()}
 
 
-def rebuild_assistance(session) -> int:
-    """Recounts the help figures from the assistance domain's own daily team counters."""
-    connection = session.connection()
-    connection.execute(delete(Counter).where(Counter.metric.in_(ASSISTANCE.values())))
-    metric_of = {name: ASSISTANCE[event_name] for name, event_name in EVENTS.items()}
-    rows = session.execute(select(FigureCounter.metric, FigureCounter.start, Team.commune_code,
-                                  FigureCounter.value)
-                           .join(Team, Team.id == FigureCounter.team_id)
-                           .where(FigureCounter.period == DAY, FigureCounter.member_id == TEAM))
-    deltas: dict[Key, int] = {}
-    for name, day, commune, value in rows:
-        key = Key(metric_of[name], day, commune_code=commune)
-        deltas[key] = deltas.get(key, 0) + value
-    return apply_deltas(deltas, connection=connection)
-
-
 def install() -> None:
-    """Starts keeping the counters of every tracked model and event current."""
-    for projection in (ACCOUNTS, DOSSIERS, PAYMENTS, REFUNDS):
-        tracking.register(projection)
+    """Starts counting the events of every domain (called by the dashboard's init_app)."""
+    at_commit.register(COUNTERS, _write_counters)
+    for name in (ACCOUNT_ACTIVATED, *ACCOUNT_CHANGES):
+        events.subscribe(name, on_account_changed)
+    events.subscribe(TRANSITIONED, on_dossier_transitioned)
+    events.subscribe(DUE_DATE_MOVED, on_due_date_moved)
+    for name in PAYMENT_MOVES:
+        events.subscribe(name, on_payment_moved)
+    for name in REFUND_NAMES:
+        events.subscribe(name, on_refund_moved)
     for event_name, handler in _ASSISTANCE_HANDLERS.items():
         events.subscribe(event_name, handler)

@@ -18,13 +18,13 @@ from collections import Counter as Tally
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 
 from app.common.clock import local_today, utcnow
 from app.common.personal_id import REASONS, InvalidPersonalId, validate_personal_id
 from app.dashboard.models import RegistryFigure
 from app.extensions import db
-from app.registry.models import RegistryCitizen
+from app.registry.public import stream_records
 
 ADULT_AGE = 14
 REQUIRED_FIELDS = (
@@ -85,10 +85,7 @@ def refresh_registry_figures(batch_size: int = 10_000) -> int:
 
     The caller commits (the CLI and the worker job do).
     """
-    columns = [getattr(RegistryCitizen, name) for name in _COLUMNS]
-    result = db.session.execute(select(*columns).execution_options(yield_per=batch_size))
-    figures = compute_registry_figures((row for rows in result.partitions() for row in rows),
-                                       local_today())
+    figures = compute_registry_figures(stream_records(_COLUMNS, batch_size), local_today())
     now = utcnow()
     db.session.execute(delete(RegistryFigure))
     values = [{"commune_code": commune, "name": name, "value": value, "refreshed_at": now}

@@ -15,8 +15,8 @@ from functools import cache
 
 from sqlalchemy import and_, func, or_, select
 
-from app.catalog.models import Agency, Procedure
-from app.common.clock import local_today, utcnow
+from app.catalog.public import agency_names, procedure_names
+from app.common.clock import local_today
 from app.common.errors import InvalidCursor
 from app.common.workdays import working_days_between
 from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, total
@@ -29,12 +29,10 @@ from app.dashboard.projections import (
 from app.dashboard.registry_figures import CHECKS
 from app.dashboard.retention import day_rows_from
 from app.dossiers import states
-from app.dossiers.models import Dossier
 from app.errors import N_
 from app.extensions import db
-from app.payments.models import Payment
-from app.payments.settings import settings as payment_settings
-from app.payments.states import OPEN_STATES, REFUND_STATES, REFUND_SUCCEEDED
+from app.payments import public as payments
+from app.payments.states import REFUND_STATES, REFUND_SUCCEEDED
 from app.registry import divisions
 
 EID_METRICS = {"registered": EID_REGISTERED, "activated": EID_ACTIVATED, "level2": EID_LEVEL2}
@@ -166,10 +164,14 @@ def _overdue_condition(filters: Filters, today: date) -> list:
 
 
 def _overdue_statement(condition):
-    return (select(OpenDossier, Procedure.name, Agency.name)
-            .outerjoin(Procedure, Procedure.code == OpenDossier.procedure_code)
-            .outerjoin(Agency, Agency.id == OpenDossier.agency_id)
-            .where(*condition))
+    return select(OpenDossier).where(*condition)
+
+
+def _with_names(rows: list[OpenDossier]) -> list[tuple[OpenDossier, str | None, str | None]]:
+    """Each row with its procedure's and agency's names, from the catalog (one query each)."""
+    procedures = procedure_names({row.procedure_code for row in rows})
+    agencies = agency_names({row.agency_id for row in rows})
+    return [(row, procedures.get(row.procedure_code), agencies.get(row.agency_id)) for row in rows]
 
 
 def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int = 20) -> dict:
@@ -182,15 +184,16 @@ def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int 
         due, dossier_id = _decode_overdue_cursor(cursor)
         statement = statement.where(or_(OpenDossier.due_date > due,
                                         and_(OpenDossier.due_date == due, OpenDossier.dossier_id > dossier_id)))
-    rows = db.session.execute(statement.order_by(OpenDossier.due_date, OpenDossier.dossier_id)
-                              .limit(limit + 1)).all()
+    rows = list(db.session.scalars(statement.order_by(OpenDossier.due_date, OpenDossier.dossier_id)
+                                   .limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1][0]
+        last = rows[-1]
         next_cursor = _encode_overdue_cursor(last.due_date, last.dossier_id)
     days_late = _days_late_counter(today)
-    items = [_overdue_item(row, procedure_name, agency_name, days_late) for row, procedure_name, agency_name in rows]
+    items = [_overdue_item(row, procedure_name, agency_name, days_late)
+             for row, procedure_name, agency_name in _with_names(rows)]
     return {"total": total_count, "items": items, "next_cursor": next_cursor}
 
 
@@ -200,8 +203,9 @@ def all_overdue_dossiers(filters: Filters, batch_size: int = 2000) -> Iterator[d
     statement = (_overdue_statement(_overdue_condition(filters, today))
                  .order_by(OpenDossier.due_date, OpenDossier.dossier_id).execution_options(yield_per=batch_size))
     days_late = _days_late_counter(today)
-    for row, procedure_name, agency_name in db.session.execute(statement):
-        yield _overdue_item(row, procedure_name, agency_name, days_late)
+    for rows in db.session.scalars(statement).partitions():
+        for row, procedure_name, agency_name in _with_names(rows):
+            yield _overdue_item(row, procedure_name, agency_name, days_late)
 
 
 def _days_late_counter(today: date):
@@ -283,28 +287,13 @@ def payment_figures(filters: Filters) -> dict:
 
 
 def stuck_payments(filters: Filters, limit: int | None = 20) -> dict:
-    """Payments still open after their time to pay ran out, oldest first.
-
-    Reads the payments table through its (status, created_at) index: only open
-    payments are looked at, a handful whatever the number of settled ones.
-    """
-    cutoff = utcnow() - timedelta(minutes=payment_settings().ttl_minutes)
-    condition = [Payment.status.in_(OPEN_STATES), Payment.created_at <= cutoff]
-    statement = select(Payment)
-    if filters.procedure_code:
-        condition.append(Payment.procedure_code == filters.procedure_code)
-    if filters.commune_code or filters.agency_id:
-        statement = statement.join(Dossier, Dossier.id == Payment.dossier_id)
-        if filters.commune_code:
-            condition.append(Dossier.commune_code == filters.commune_code)
-        if filters.agency_id:
-            condition.append(Dossier.agency_id == filters.agency_id)
-    count_statement = select(func.count()).select_from(statement.where(*condition).subquery())
-    rows = db.session.scalars(statement.where(*condition).order_by(Payment.created_at, Payment.id).limit(limit))
-    items = [{"payment_id": p.id, "gateway": p.gateway, "amount": p.amount, "status": p.status,
+    """Payments still open after their time to pay ran out, oldest first (the payments domain's query)."""
+    count, rows = payments.stuck_payments(procedure_code=filters.procedure_code, commune_code=filters.commune_code,
+                                          agency_id=filters.agency_id, limit=limit)
+    items = [{"payment_id": p.payment_id, "gateway": p.gateway, "amount": p.amount, "status": p.status,
               "procedure_code": p.procedure_code, "dossier_receipt_code": p.dossier_receipt_code,
               "created_at": p.created_at, "expires_at": p.expires_at} for p in rows]
-    return {"total": db.session.scalar(count_statement), "items": items}
+    return {"total": count, "items": items}
 
 
 # -- help from community digital-tech teams ------------------------------------------------

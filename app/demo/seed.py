@@ -18,6 +18,7 @@ from app.dossiers.seed import _principal
 from app.dossiers.service import new_dossier
 from app.dossiers.transitions import fire
 from app.extensions import db
+from app.identity import account_events
 from app.identity.models import ACTIVE, Account
 from app.identity.passwords import hash_password
 from app.common.roles import CITIZEN, LEVEL_1, OFFICER
@@ -54,10 +55,12 @@ def _level1_citizen(commune_code: str | None) -> None:
         return
     person = candidates[2]     # the first two stay free: one to register, one for a team visit
     now = utcnow()
-    db.session.add(Account(login=person.personal_id, personal_id=person.personal_id, full_name=person.full_name,
-                           phone=person.phone_numbers[0], role=CITIZEN, level=LEVEL_1, status=ACTIVE,
-                           password_hash=hash_password(DEMO_PASSWORD), failed_logins=0, lockouts=0,
-                           activated_at=now))
+    account = Account(login=person.personal_id, personal_id=person.personal_id, full_name=person.full_name,
+                      phone=person.phone_numbers[0], role=CITIZEN, level=LEVEL_1, status=ACTIVE,
+                      password_hash=hash_password(DEMO_PASSWORD), failed_logins=0, lockouts=0, activated_at=now)
+    db.session.add(account)
+    db.session.flush()
+    account_events.registered(account, person)
 
 
 def _payable_dossier() -> None:

@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from app.catalog import service as catalog
 from app.catalog.models import LinkedProcedure
+from app.common import events
 from app.common.auth import Principal
 from app.common.clock import local_today, utcnow
 from app.common.pagination import paginate
 from app.common.workdays import add_working_days
 from app.dossiers import access, states
 from app.dossiers.documents import attach_result
+from app.dossiers.events import DUE_DATE_MOVED, DossierDueDateMoved
 from app.dossiers.errors import AlreadySubmitted, BundleEnded, BundleNotFound, LinkedProcedureUnavailable
 from app.dossiers.models import FROM_LINKED_RESULT, DigitizedResult, Dossier, DossierBundle
 from app.dossiers.receipt_codes import due_date, next_receipt_code, paused_working_days
@@ -181,8 +183,10 @@ def _resume(bundle: DossierBundle) -> None:
     if bundle.due_date is not None:
         bundle.due_date = add_working_days(bundle.due_date, paused)
     for dossier in bundle.dossiers:
-        if dossier.status not in states.FINAL and dossier.due_date is not None:
+        moved = dossier.due_date is not None and dossier.due_date != bundle.due_date
+        if dossier.status not in states.FINAL and moved:
             dossier.due_date = bundle.due_date
+            events.publish(DUE_DATE_MOVED, DossierDueDateMoved(dossier.id, dossier.status, dossier.due_date, utcnow()))
 
 
 def _progress(bundle: DossierBundle, **params) -> None:

@@ -16,6 +16,8 @@ SUBMITTED, RECEIVED = "dossier.submitted", "dossier.received"
 REJECTED, WITHDRAWN, RESULT_ISSUED = "dossier.rejected", "dossier.withdrawn", "dossier.result_issued"
 NAMES = (TRANSITIONED, SUBMITTED, RECEIVED, REJECTED, WITHDRAWN, RESULT_ISSUED)
 NEW_DATE = "dossier.new_date"
+# A linked bundle's due date moved (its supplement was answered): its members' due dates follow
+DUE_DATE_MOVED = "dossier.due_date_moved"
 
 
 @dataclass(frozen=True)
@@ -58,4 +60,14 @@ class DossierNewDate:
     dossier_id: uuid.UUID
     new_date: date
     due_date: date | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DossierDueDateMoved:
+    """A dossier's due date changed outside a transition of its own (the bundle it belongs to resumed)."""
+
+    dossier_id: uuid.UUID
+    status: str
+    due_date: date
     at: datetime

@@ -329,6 +329,8 @@ class PayableDossier:
     procedure_name: str
     amount: int
     fee_status: str
+    agency_id: uuid.UUID | None = None      # where the dossier is handled
+    commune_code: str | None = None
 
 
 # Fees are paid once the dossier is submitted (it has a receipt code) and before it is received
@@ -345,7 +347,8 @@ def payable_dossier(principal: Principal, dossier_id: uuid.UUID) -> PayableDossi
     if dossier.status not in PAYABLE_STATES or dossier.fee_status != FEE_UNPAID:
         raise DossierNotPayable()
     return PayableDossier(dossier.id, dossier.citizen_account_id, dossier.receipt_code, dossier.procedure.code,
-                          dossier.procedure.name, dossier.fee_amount, dossier.fee_status)
+                          dossier.procedure.name, dossier.fee_amount, dossier.fee_status,
+                          dossier.agency_id, dossier.commune_code)
 
 
 def record_fee_paid(dossier_id: uuid.UUID, payment_id: uuid.UUID) -> Dossier:

@@ -4,8 +4,10 @@ from app.common.events import declare
 from app.extensions import api
 from app.identity import desk_routes, dev_routes, routes
 from app.identity.authn import load_principal
-from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
-from app.identity.events import DEVICE_BOUND, DEVICE_UNBOUND, DeviceBound, DeviceUnbound
+from app.identity.events import (
+    ACCOUNT_ACTIVATED, ACCOUNT_CHANGES, DEVICE_BOUND, DEVICE_UNBOUND, AccountActivated, AccountChanged, DeviceBound,
+    DeviceUnbound,
+)
 from app.identity.models import Account
 from app.notifications.service import register_phone_lookup
 
@@ -17,6 +19,7 @@ def init_app(app) -> None:
     declare(AccountActivated, ACCOUNT_ACTIVATED)
     declare(DeviceBound, DEVICE_BOUND)
     declare(DeviceUnbound, DEVICE_UNBOUND)
+    declare(AccountChanged, *ACCOUNT_CHANGES)
     register_phone_lookup(Account.__table__.c.id, Account.__table__.c.phone)
 
 

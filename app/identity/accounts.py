@@ -22,16 +22,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.common import events
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity import otp
+from app.identity import account_events, otp
 from app.identity.audit import audit
 from app.identity.devices import current_device
 from app.identity.errors import (
     AccountExists, InvalidCredentials, InvalidGrant, OtpNotFound, RegistryMismatch,
 )
-from app.identity.events import ACCOUNT_ACTIVATED, AccountActivated
+from app.identity.events import ACCOUNT_ACTIVATED
 from app.identity.models import ACTIVE, PENDING_PASSWORD, PENDING_PHONE, Account, AuthSession
 from app.identity.login import ensure_unlocked, record_failure
 from app.identity.settings import settings
@@ -115,6 +114,7 @@ def _register(personal_id: str, full_name: str, date_of_birth: date, phone: str)
                 db.session.add(account)
         except IntegrityError:
             raise AccountExists() from None
+        account_events.registered(account, record)
     account.full_name, account.phone, account.status = record.full_name, phone, PENDING_PHONE
     db.session.flush()
     sent = otp.start_flow(otp.REGISTER, phone, account_id=account.id)
@@ -142,17 +142,22 @@ def set_first_password(setup_token: str, password: str) -> Account:
     account = db.session.get(Account, challenge.account_id)
     if account.status != PENDING_PASSWORD:
         raise InvalidGrant()
-    account.password_hash = hash_password(_checked(account, password))
+    record = get_registry().find_citizen(account.personal_id) if account.personal_id else None
+    account.password_hash = hash_password(_checked(account, password, record))
     account.status, account.activated_at = ACTIVE, utcnow()
-    events.publish(ACCOUNT_ACTIVATED, AccountActivated(account_id=account.id, role=account.role,
-                                                       level=account.level))
+    account_events.publish(ACCOUNT_ACTIVATED, account, previous_status=PENDING_PASSWORD,
+                           previous_level=account.level, record=record)
     db.session.commit()
     audit("registration.completed", account_id=account.id)
     return account
 
 
-def _checked(account: Account, password: str) -> str:
-    record = get_registry().find_citizen(account.personal_id) if account.personal_id else None
+_ASK_REGISTRY = object()   # `_checked` asks the registry itself
+
+
+def _checked(account: Account, password: str, record=_ASK_REGISTRY) -> str:
+    if record is _ASK_REGISTRY:
+        record = get_registry().find_citizen(account.personal_id) if account.personal_id else None
     return check_password(password, personal_id=account.personal_id, phone=account.phone,
                           full_name=account.full_name,
                           date_of_birth=record.date_of_birth if record else None)

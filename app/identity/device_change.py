@@ -29,7 +29,7 @@ from app.common import events
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity import in_person, otp, totp
+from app.identity import account_events, in_person, otp, totp
 from app.identity.audit import audit
 from app.identity.devices import (
     SMS_METHOD, TOTP_METHOD, TotpEnrolment, current_device, proven_device, totp_uri,
@@ -41,8 +41,8 @@ from app.identity.errors import (
     ReproofingRequired,
 )
 from app.identity.events import (
-    DESK_RECOVERY, DEVICE_BOUND, DEVICE_CHANGE, DEVICE_UNBOUND, ENROLMENT, LOST_DEVICE_RECOVERY, DeviceBound,
-    DeviceUnbound,
+    ACCOUNT_LEVEL_CHANGED, DESK_RECOVERY, DEVICE_BOUND, DEVICE_CHANGE, DEVICE_UNBOUND, ENROLMENT,
+    LOST_DEVICE_RECOVERY, DeviceBound, DeviceUnbound,
 )
 from app.identity.login import check_account_totp
 from app.identity.models import (
@@ -180,7 +180,10 @@ def _bind(account: Account, binding: DeviceBinding, session_id: uuid.UUID, step:
     _switch(account, binding, device, old, keep=session_id, step=step)
     if account.level < LEVEL_2:
         # the first level 2: only an in-person activation or re-proofing reaches here
+        previous_level = account.level
         account.level, account.level2_at = LEVEL_2, now
+        account_events.publish(ACCOUNT_LEVEL_CHANGED, account, previous_status=account.status,
+                               previous_level=previous_level)
     session = db.session.get(AuthSession, session_id)
     session.device_id, session.level = device.id, LEVEL_2
     session.methods = list(dict.fromkeys([*session.methods, SMS_METHOD, TOTP_METHOD]))

@@ -5,17 +5,26 @@ Other domains never import `app.identity.models` (the models contract in
 dataclasses or plain values. Each is one look-up: by primary key through the
 session's identity map (no query when the row is already loaded), or one
 SELECT of the columns asked for.
+
+`replay_accounts()` gives every citizen account as the `AccountChanged`
+payload of its registration would carry it today (its status, level and dates
+now), so a subscriber that keeps its own record (the operations centre's
+counters) rebuilds it with the same handler it runs live.
 """
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
+from app.common.roles import CITIZEN
 from app.extensions import db
 from app.identity import models
+from app.identity.events import AccountChanged
 from app.identity.models import Account, AuthSession
+from app.registry.public import current_communes
+
 
 # Account statuses, as other domains compare them
 PENDING_PHONE, PENDING_PASSWORD, ACTIVE, DISABLED = (
@@ -121,3 +130,19 @@ def live_session(session_id: uuid.UUID, now: datetime) -> LiveSession | None:
     return LiveSession(session_id=row[0], account_id=row[1], level=row[2], methods=tuple(row[3] or ()),
                        created_at=row[4], device_id=row[5], account_status=row[8], account_level=row[9],
                        role=row[10])
+
+
+def replay_accounts(batch_size: int = 5000, session=None) -> Iterator[AccountChanged]:
+    """Citizen accounts as they are now (`previous_status` None), with the registry's commune, in batches."""
+    session = session or db.session
+    statement = (select(Account.id, Account.role, Account.level, Account.status, Account.personal_id,
+                        Account.created_at, Account.activated_at, Account.level2_at)
+                 .where(Account.role == CITIZEN, Account.personal_id.is_not(None))
+                 .execution_options(yield_per=batch_size))
+    for rows in session.execute(statement).partitions():
+        communes = current_communes((row.personal_id for row in rows), session=session)
+        for row in rows:
+            yield AccountChanged(
+                account_id=row.id, role=row.role, level=row.level, status=row.status,
+                commune_code=communes.get(row.personal_id), created_at=row.created_at,
+                activated_at=row.activated_at, level2_at=row.level2_at, at=row.created_at)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.catalog.models import Agency
 from app.common.clock import local_today, utcnow
 from app.extensions import db
-from app.identity import in_person, totp
+from app.identity import account_events, in_person, totp
 from app.identity.models import ACTIVE, Account, Device
 from app.identity.passwords import hash_password
 from app.common.roles import ADMIN, APPROVER, ASSISTANT, CITIZEN, LEADER, LEVEL_1, LEVEL_2, OFFICER
@@ -92,6 +92,7 @@ def _seed_pending_activation(citizen: RegistryCitizen) -> str:
                           activated_at=now)
         db.session.add(account)
         db.session.flush()
+        account_events.registered(account, citizen)
     head = (f"citizen (level 1, in-person activation pending) {citizen.full_name}: login {login} "
             f"phone {citizen.phone_numbers[0]}")
     if account.level >= LEVEL_2:
@@ -123,6 +124,7 @@ def _seed_demo_citizen(citizen: RegistryCitizen) -> str:
                           activated_at=now, level2_at=now)
         db.session.add(account)
         db.session.flush()
+        account_events.registered(account, citizen)
         db.session.add(Device(account_id=account.id, name="Demo phone", platform="android", bound_at=now,
                               secret_hash=hash_token(device_secret)))
         db.session.flush()

@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from app.catalog.models import Agency
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity import totp
+from app.identity import account_events, totp
 from app.identity.audit import audit
 from app.identity.devices import totp_uri
+from app.identity.events import ACCOUNT_DISABLED, ACCOUNT_ENABLED
 from app.identity.errors import AccountNotFound, AgencyNotFound, LoginTaken
 from app.identity.models import ACTIVE, DISABLED, Account
 from app.identity.passwords import check_password, hash_password
@@ -77,11 +78,13 @@ def set_account_disabled(account_id: uuid.UUID, disabled: bool, *, by: uuid.UUID
         raise AccountNotFound()
     if disabled and account.status != DISABLED:
         account.status = DISABLED
+        account_events.publish(ACCOUNT_DISABLED, account, previous_status=ACTIVE, previous_level=account.level)
         revoke_sessions(account.id, "account_disabled")
         cut_off_access_tokens(account)
         notify("account_disabled", account_id=account.id)
     elif not disabled and account.status == DISABLED:
         account.status = ACTIVE
+        account_events.publish(ACCOUNT_ENABLED, account, previous_status=DISABLED, previous_level=account.level)
     db.session.commit()
     audit("account.disabled" if disabled else "account.enabled", account_id=account.id, by=by)
     return account

@@ -4,7 +4,7 @@ The contract with `app.dossiers.service`:
 
 - `payable_dossier(principal, dossier_id) -> PayableDossier` (dossier_id,
   citizen_account_id, receipt_code, procedure_code, procedure_name, amount in
-  whole VND, fee_status); raises NotFound when the principal may not see the
+  whole VND, fee_status, agency_id, commune_code); raises NotFound when the principal may not see the
   dossier, Conflict(code="fee_already_paid") or Conflict(code="no_fee_due");
 - `record_fee_paid(dossier_id, payment_id)`, called inside the settlement
   transaction;

@@ -41,7 +41,8 @@ def move(payment: Payment, target: str, source: str, kind: str, detail: dict | N
         events.publish(payment_events.ON_MOVE[target], PaymentMoved(
             payment_id=payment.id, dossier_id=payment.dossier_id, account_id=payment.account_id,
             actor_id=payment.actor_id, gateway=payment.gateway, amount=payment.amount, status=target,
-            duplicate=bool(payment.duplicate)))
+            duplicate=bool(payment.duplicate), previous_status=previous, procedure_code=payment.procedure_code,
+            paid_at=payment.paid_at, agency_id=payment.agency_id, commune_code=payment.commune_code))
 
 
 def record_event(payment: Payment, kind: str, source: str, from_status: str | None, to_status: str | None,

@@ -43,6 +43,9 @@ class Payment(EntityMixin, db.Model):
     procedure_code: Mapped[str] = mapped_column(String(40))
     procedure_name: Mapped[str] = mapped_column(String(255))
     dossier_receipt_code: Mapped[str] = mapped_column(String(40))
+    # where the dossier is handled, copied when the payment starts (the fee figures count by them)
+    agency_id: Mapped[uuid.UUID | None]
+    commune_code: Mapped[str | None] = mapped_column(String(5))
     locale: Mapped[str] = mapped_column(String(2), default="vi")
     client_ip: Mapped[str | None] = mapped_column(String(45))
     redirect_url: Mapped[str | None] = mapped_column(Text)

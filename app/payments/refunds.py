@@ -13,11 +13,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from app.common import events
 from app.common.clock import utcnow
 from app.errors import AppError
 from app.extensions import db
 from app.notifications.service import notify
 from app.payments import dossier_link
+from app.payments.events import (
+    REFUND_FAILED_EVENT, REFUND_REQUESTED_EVENT, REFUND_SUCCEEDED_EVENT, RefundMoved,
+)
 from app.payments.gateways.configured import get_gateway
 from app.payments.gateways.base import GatewayRejected, GatewayUnavailable, RefundResult
 from app.payments.ledger import lock_payment, move, payment_ref, record_event
@@ -32,18 +36,31 @@ log = logging.getLogger("app.payments.refunds")
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
                 timedelta(hours=3), timedelta(hours=6), timedelta(hours=12), timedelta(hours=24))
 LEASE = timedelta(minutes=5)      # a claimed refund is left alone this long by other workers
+_ON_REFUND = {REFUND_REQUESTED: REFUND_REQUESTED_EVENT, REFUND_SUCCEEDED: REFUND_SUCCEEDED_EVENT,
+              REFUND_FAILED: REFUND_FAILED_EVENT}
 
 
 def request_refund(payment: Payment, reason: str, *, source: str) -> Refund:
     """Records a full refund of `payment` (idempotent; the caller's transaction)."""
     if payment.refund is not None:
         return payment.refund
+    now = utcnow()
     refund = Refund(id=uuid.uuid4(), payment_id=payment.id, amount=payment.amount, reason=reason,
-                    status=REFUND_REQUESTED, gateway_request_id=secrets.token_hex(16), next_attempt_at=utcnow())
+                    status=REFUND_REQUESTED, gateway_request_id=secrets.token_hex(16), next_attempt_at=now,
+                    created_at=now)
     db.session.add(refund)
     payment.refund = refund
     record_event(payment, "refund_requested", source, payment.status, None, {"reason": reason})
+    _publish(refund, payment, None)
     return refund
+
+
+def _publish(refund: Refund, payment: Payment, previous: str | None) -> None:
+    """`payment.refund_requested|succeeded|failed`: the refund's state now, with the payment's scope."""
+    events.publish(_ON_REFUND[refund.status], RefundMoved(
+        refund_id=refund.id, payment_id=payment.id, dossier_id=payment.dossier_id, gateway=payment.gateway,
+        amount=refund.amount, status=refund.status, previous_status=previous, requested_at=refund.created_at,
+        procedure_code=payment.procedure_code, agency_id=payment.agency_id, commune_code=payment.commune_code))
 
 
 def refund_dossier_fee(dossier_id: uuid.UUID, reason: str) -> Refund | None:
@@ -99,6 +116,7 @@ def _apply(refund_id: uuid.UUID, result: RefundResult) -> str:
     refund.result_code = result.result_code or None
     if result.succeeded and can_move_refund(refund.status, REFUND_SUCCEEDED):
         refund.status, refund.completed_at = REFUND_SUCCEEDED, utcnow()
+        _publish(refund, payment, REFUND_REQUESTED)
         refund.gateway_refund_no, refund.last_error = result.refund_no, None
         record_event(payment, "refund_succeeded", "refund", payment.status, None,
                      {"refund_no": result.refund_no, "reason": refund.reason})
@@ -117,7 +135,9 @@ def _apply(refund_id: uuid.UUID, result: RefundResult) -> str:
         refund.next_attempt_at = utcnow() + RETRY_DELAYS[refund.attempts - 1]
         db.session.commit()
         return "retrying"
+    previous = refund.status
     refund.status, refund.next_attempt_at = REFUND_FAILED, None
+    _publish(refund, payment, previous)
     record_event(payment, "refund_failed", "refund", payment.status, None,
                  {"result_code": result.result_code, "attempts": refund.attempts})
     log.error("refund failed; it needs a person", extra={"payment_id": str(payment.id),

@@ -71,7 +71,8 @@ def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: st
         actor_id=principal.actor_id, gateway=gateway_name, txn_ref=new_txn_ref(), amount=payable.amount,
         status=CREATED, order_info=f"Thanh toán lệ phí hồ sơ {payable.receipt_code}",
         procedure_code=payable.procedure_code, procedure_name=payable.procedure_name,
-        dossier_receipt_code=payable.receipt_code, locale="en" if locale == "en" else "vi",
+        dossier_receipt_code=payable.receipt_code, agency_id=payable.agency_id, commune_code=payable.commune_code,
+        locale="en" if locale == "en" else "vi",
         client_ip=client_ip, expires_at=now + timedelta(minutes=settings().ttl_minutes),
     )
     db.session.add(payment)

@@ -7,6 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.common import roles
+from app.dashboard.models import OpenDossier
 from app.dossiers.models import DigitizedResult, Dossier
 from app.extensions import db
 from tests.dossiers_fixtures import (
@@ -213,6 +214,9 @@ def test_a_supplement_pauses_the_one_bundle_clock(client, catalog):
         bundle = _bundle(client, citizen, started["id"])
         assert bundle["due_date"] == "2026-12-10"               # 4 December + 4 working days
         assert {m["due_date"] for m in bundle["dossiers"] if m["status"] != "queued"} == {"2026-12-10"}
+        # the operations centre's overdue list follows the moved due date (dossier.due_date_moved)
+        mirrored = db.session.scalar(select(OpenDossier.due_date).where(OpenDossier.dossier_id == uuid.UUID(birth)))
+        assert mirrored.isoformat() == "2026-12-10"
         desk.login().take_to(api, birth, "result_issued")
         assert api.get(citizen, residence).get_json()["due_date"] == "2026-12-10"
 

@@ -273,9 +273,10 @@ def test_the_page_refreshes_every_minute_and_fits_a_phone(served, browser):
     log_in(browser, base, secret)
     before = shown(browser.execute_script(FIGURES))["eid.registered_share"]
     with app.app_context():   # a new registration lands meanwhile
+        from app.identity import account_events
         from tests.factories import AccountFactory
 
-        AccountFactory(citizen=citizen())
+        account_events.registered(AccountFactory(citizen=citizen()))   # as identity publishes it
         db.session.commit()
     refresh = browser.execute_script(
         "return window.__intervals.filter(t => t.ms === 60000).length")

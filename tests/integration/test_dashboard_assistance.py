@@ -9,7 +9,7 @@ from app.assistance import figures as team_figures
 from app.assistance.models import DAY, TEAM, FigureCounter, Team
 from app.dashboard.counters import Filters
 from app.dashboard.models import Counter
-from app.dashboard.projections import rebuild_assistance
+from app.dashboard.rebuild import rebuild_assistance
 from app.dashboard.service import assistance_figures
 from app.extensions import db
 from app.common import roles

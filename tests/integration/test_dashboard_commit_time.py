@@ -1,35 +1,49 @@
 """Live counters are written once, when the transaction commits, in key order.
 
-A flush only gathers the differences; a savepoint that rolls back drops its
-own; on PostgreSQL an open transaction holds no lock on a shared counter row
-until it commits, so two transactions touching the same counters in
-different orders cannot deadlock.
+Publishing an event only gathers the differences (`app.common.at_commit`);
+a savepoint that rolls back drops its own; on PostgreSQL an open transaction
+holds no lock on a shared counter row until it commits, so two transactions
+touching the same counters in different orders cannot deadlock.
 """
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
+from app.common import events
+from app.common.roles import CITIZEN
 from app.dashboard.counters import Filters, Key, apply_deltas, total
 from app.dashboard.models import ALL, DAY, Counter
 from app.dashboard.projections import EID_REGISTERED, local_day
 from app.extensions import db
+from app.identity import account_events
+from app.identity.events import ACCOUNT_DISABLED, ACCOUNT_REGISTERED, AccountChanged
 from app.identity.models import Account
 from app.registry.models import RegistryCitizen
 from tests.committed import real_sessions
-from tests.dashboard_fixtures import HUNG_DIEN, account_on, citizen
+from tests.dashboard_fixtures import HUNG_DIEN
 from tests.factories import AccountFactory, RegistryCitizenFactory
 
 DAY_ONE = date(2026, 3, 2)
+
+
+def register(status="active") -> uuid.UUID:
+    """Publishes a citizen account's registration on DAY_ONE, as identity does."""
+    account_id = uuid.uuid4()
+    events.publish(ACCOUNT_REGISTERED, AccountChanged(
+        account_id=account_id, role=CITIZEN, level=1, status=status, commune_code=HUNG_DIEN,
+        created_at=datetime(2026, 3, 2, 3, tzinfo=UTC), activated_at=None))
+    return account_id
 
 
 def registered() -> int:
     return total(EID_REGISTERED, Filters())
 
 
-def test_a_flush_writes_no_counter_and_the_commit_writes_them():
-    account_on(DAY_ONE, citizen(HUNG_DIEN))
+def test_publishing_writes_no_counter_and_the_commit_writes_them():
+    register()
     db.session.flush()
     assert db.session.scalars(select(Counter)).all() == []
     db.session.commit()
@@ -37,13 +51,12 @@ def test_a_flush_writes_no_counter_and_the_commit_writes_them():
     assert total(EID_REGISTERED, Filters(commune_code=HUNG_DIEN, start=DAY_ONE, end=DAY_ONE)) == 1
 
 
-def test_differences_of_several_flushes_are_written_once_summed():
-    account = account_on(DAY_ONE, citizen(HUNG_DIEN), status="pending_phone", activated_at=None)
+def test_differences_of_several_events_are_written_once_summed():
+    account_id = register()
     db.session.flush()
-    account.status = "active"
-    db.session.flush()
-    account.status = "disabled"
-    db.session.flush()
+    events.publish(ACCOUNT_DISABLED, AccountChanged(
+        account_id=account_id, role=CITIZEN, level=1, status="disabled", previous_status="active",
+        previous_level=1, commune_code=HUNG_DIEN, created_at=datetime(2026, 3, 2, 3, tzinfo=UTC)))
     db.session.commit()
     assert registered() == 1
     assert total("eid.activated", Filters()) == 0
@@ -51,9 +64,9 @@ def test_differences_of_several_flushes_are_written_once_summed():
 
 def test_a_released_savepoint_counts_and_a_rolled_back_one_does_not():
     with db.session.begin_nested():
-        account_on(DAY_ONE, citizen(HUNG_DIEN))
+        register()
     savepoint = db.session.begin_nested()
-    account_on(DAY_ONE, citizen(HUNG_DIEN))
+    register()
     db.session.flush()
     savepoint.rollback()
     db.session.commit()
@@ -61,10 +74,10 @@ def test_a_released_savepoint_counts_and_a_rolled_back_one_does_not():
 
 
 def test_a_savepoint_failing_inside_keeps_what_came_before():
-    account_on(DAY_ONE, citizen(HUNG_DIEN))
+    register()
     with pytest.raises(RuntimeError):
         with db.session.begin_nested():
-            account_on(DAY_ONE, citizen(HUNG_DIEN))
+            register()
             db.session.flush()
             raise RuntimeError("refused")
     db.session.commit()
@@ -72,10 +85,10 @@ def test_a_savepoint_failing_inside_keeps_what_came_before():
 
 
 def test_a_rolled_back_transaction_leaves_nothing_for_the_next_one():
-    account_on(DAY_ONE, citizen(HUNG_DIEN))
+    register()
     db.session.flush()
     db.session.rollback()
-    account_on(DAY_ONE, citizen(HUNG_DIEN))
+    register()
     db.session.commit()
     assert registered() == 1
 
@@ -92,11 +105,10 @@ def real_session(app, db_session):
             yield made
         finally:
             db.session.rollback()
-            for account in db.session.scalars(select(Account).where(Account.id.in_(made["accounts"]))):
-                db.session.delete(account)   # through the ORM: the counters go back down
+            db.session.execute(delete(Account).where(Account.id.in_(made["accounts"])))
             db.session.commit()
             db.session.execute(delete(RegistryCitizen).where(RegistryCitizen.personal_id.in_(made["citizens"])))
-            db.session.execute(delete(Counter).where(Counter.metric.like("eid.%"), Counter.value == 0))
+            db.session.execute(delete(Counter).where(Counter.metric.like("eid.%")))
             db.session.commit()
 
 
@@ -106,7 +118,8 @@ def test_an_open_transaction_holds_no_counter_row(app, real_session):
     db.session.commit()
     real_session["citizens"].append(person.personal_id)
     account = AccountFactory(citizen=person)
-    db.session.flush()                       # counted, not yet written: no row is locked
+    db.session.flush()
+    account_events.registered(account)      # counted, not yet written: no row is locked
     real_session["accounts"].append(account.id)
     province_wide = Key(EID_REGISTERED, local_day(account.created_at))
     before = _province_wide_value(local_day(account.created_at))
@@ -131,7 +144,7 @@ def _province_wide_value(day) -> int:
 
 def test_a_commit_inside_an_open_savepoint_counts_it():
     savepoint = db.session.begin_nested()
-    account_on(DAY_ONE, citizen(HUNG_DIEN))
+    register()
     db.session.flush()
     db.session.commit()        # SQLAlchemy releases the savepoint, then commits the transaction
     assert not savepoint.is_active

@@ -7,10 +7,9 @@ import time_machine
 from sqlalchemy import select
 
 from app.common.auth import Principal
-from app.dashboard import tracking
 from app.dashboard.counters import Filters
 from app.dashboard.models import Counter, OpenDossier
-from app.dashboard.projections import DOSSIERS
+from app.dashboard.rebuild import DOSSIERS, rebuild
 from app.dashboard.service import dossier_figures, overdue_dossiers, processing_time
 from app.dossiers import states
 from app.dossiers.models import Dossier
@@ -105,7 +104,7 @@ def test_rebuild_recounts_counters_and_open_dossiers(dossiers):
     live = snapshot()
     db.session.execute(Counter.__table__.delete())
     db.session.execute(OpenDossier.__table__.delete())
-    tracking.rebuild(DOSSIERS, db.session)
+    rebuild(DOSSIERS, db.session)
     assert snapshot() == live
     assert_figures_match(Filters())
 

@@ -1,16 +1,17 @@
-"""e-ID figures: counters kept by the flush hook equal counts taken straight from the tables."""
+"""e-ID figures: counters kept from identity's events (and rebuilt from its replay) equal counts from the tables."""
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.dashboard import tracking
 from app.dashboard.counters import Filters
 from app.dashboard.models import Counter
-from app.dashboard.projections import ACCOUNTS
+from app.dashboard.rebuild import ACCOUNTS, rebuild
 from app.dashboard.registry_figures import refresh_registry_figures
 from app.dashboard.service import eid_figures
 from app.extensions import db
-from app.identity.models import ACTIVE, DISABLED
+from app.identity import account_events
+from app.identity.events import ACCOUNT_ACTIVATED, ACCOUNT_DISABLED, ACCOUNT_ENABLED, ACCOUNT_LEVEL_CHANGED
+from app.identity.models import ACTIVE, DISABLED, PENDING_PASSWORD
 from tests.dashboard_fixtures import (
     HUNG_DIEN, TAN_NINH, account_on, build_population, citizen, expected_adults, expected_eid,
     leader_headers, share,
@@ -62,40 +63,46 @@ def test_filters_by_commune_and_period():
 
 
 def test_every_change_of_an_account_moves_the_counters():
+    """Identity publishes each change (registered, activated, level 2, disabled, enabled); the counters follow."""
     person = citizen(HUNG_DIEN)
     day = date(2026, 3, 2)
     account = account_on(day, person, status="pending_phone", activated_at=None)
+    account_events.registered(account)
     refresh_registry_figures()
     db.session.commit()
     assert_matches_tables(eid_figures(Filters()))
-    account.status = ACTIVE
+    assert eid_figures(Filters())["totals"]["registered"] == 1
+    account.status, account.activated_at = ACTIVE, account.created_at
+    account_events.publish(ACCOUNT_ACTIVATED, account, previous_status=PENDING_PASSWORD, previous_level=1)
     db.session.commit()
     assert eid_figures(Filters())["totals"]["activated"] == 1
     account.level = 2
+    account_events.publish(ACCOUNT_LEVEL_CHANGED, account, previous_status=ACTIVE, previous_level=1)
     db.session.commit()
     assert_matches_tables(eid_figures(Filters()))
     assert eid_figures(Filters(start=day, end=day))["totals"]["level2"] == 1
-    # an attribute changed on an expired instance still knows its old value
-    db.session.expire(account)
     account.status = DISABLED
+    account_events.publish(ACCOUNT_DISABLED, account, previous_status=ACTIVE, previous_level=2)
     db.session.commit()
     figures = eid_figures(Filters())
     assert (figures["totals"]["activated"], figures["totals"]["level2"]) == (0, 0)
     assert_matches_tables(figures)
-    db.session.delete(account)
+    account.status = ACTIVE
+    account_events.publish(ACCOUNT_ENABLED, account, previous_status=DISABLED, previous_level=2)
     db.session.commit()
-    assert eid_figures(Filters())["totals"]["registered"] == 0
+    assert (eid_figures(Filters())["totals"]["activated"], eid_figures(Filters())["totals"]["level2"]) == (1, 1)
+    assert_matches_tables(eid_figures(Filters()))
 
 
 def test_a_rolled_back_savepoint_takes_its_counts_with_it():
     person = citizen(HUNG_DIEN)
     savepoint = db.session.begin_nested()
-    account_on(date(2026, 1, 5), person)
+    account_events.registered(account_on(date(2026, 1, 5), person))
     savepoint.rollback()
     assert eid_figures(Filters())["totals"]["registered"] == 0
 
 
-def test_rebuild_recounts_what_the_hook_counted():
+def test_rebuild_recounts_what_the_events_counted():
     build_population()
     refresh_registry_figures()
 
@@ -106,6 +113,6 @@ def test_rebuild_recounts_what_the_hook_counted():
     live = counters()
     db.session.execute(Counter.__table__.delete())
     assert eid_figures(Filters())["totals"]["registered"] == 0
-    tracking.rebuild(ACCOUNTS, db.session)
+    rebuild(ACCOUNTS, db.session)
     assert counters() == live
     assert_matches_tables(eid_figures(Filters()))

@@ -5,10 +5,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.dashboard import tracking
 from app.dashboard.counters import Filters
 from app.dashboard.models import Counter
-from app.dashboard.projections import PAYMENTS, REFUNDS
+from app.dashboard.rebuild import PAYMENTS, REFUNDS, rebuild
 from app.dashboard.service import payment_figures
 from app.extensions import db
 from app.payments import refunds as refund_service
@@ -16,7 +15,7 @@ from app.payments import service as payment_service
 from app.payments import states
 from app.payments.gateways.base import Outcome, RefundResult
 from tests.dashboard_fixtures import (
-    HUNG_DIEN, TAN_NINH, at, build_dossiers, build_payments, expected_payments, make_payment,
+    HUNG_DIEN, TAN_NINH, at, build_dossiers, build_payments, expected_payments, make_payment, recount,
 )
 from tests.dossiers_fixtures import agency, catalog, storage  # noqa: F401
 
@@ -66,8 +65,8 @@ def test_rebuild_recounts_payments_and_refunds(made):
 
     live = counters()
     db.session.execute(Counter.__table__.delete())
-    tracking.rebuild(PAYMENTS, db.session)
-    tracking.rebuild(REFUNDS, db.session)
+    rebuild(PAYMENTS, db.session)
+    rebuild(REFUNDS, db.session)
     assert counters() == live
 
 
@@ -101,6 +100,7 @@ def test_the_daily_series_of_an_open_period_is_the_last_92_days(catalog):  # noq
     make_payment(data["dossiers"][3], "vnpay", states.SUCCEEDED, amount=9_000, paid=long_ago)
     make_payment(data["dossiers"][4], "momo", states.SUCCEEDED, amount=4_000, paid=today)
     db.session.commit()
+    recount()
     figures = payment_figures(Filters())
     assert (figures["daily_from"], figures["daily_to"]) == (today - timedelta(days=91), today)
     assert [(r["day"], r["gateway"], r["collected"]) for r in figures["daily"]] == [(today, "momo", 4_000)]

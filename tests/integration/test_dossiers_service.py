@@ -52,7 +52,7 @@ def test_the_owner_pays_a_submitted_dossier(judicial):
     assert payable == service.PayableDossier(
         dossier_id=dossier_id, citizen_account_id=account.id, receipt_code=dossier.receipt_code,
         procedure_code=JUDICIAL_RECORD, procedure_name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
-        amount=200_000, fee_status="unpaid")
+        amount=200_000, fee_status="unpaid", agency_id=dossier.agency_id, commune_code=dossier.commune_code)
     for someone in (citizen_account(), staff(agency_code="STP-80")):
         with pytest.raises(NotFound):
             service.payable_dossier(principal_of(someone), dossier_id)
