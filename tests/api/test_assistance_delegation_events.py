@@ -2,9 +2,10 @@
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from app.assistance.events import DELEGATION_EVENTS
-from app.assistance.models import Delegation
+from app.assistance.models import Delegation, TeamMember
 from app.common import events
 from app.extensions import db
 from tests.assistance_fixtures import (  # noqa: F401
@@ -184,3 +185,24 @@ def test_a_failing_listener_rolls_the_consent_back(client, visit):
         events._handlers["delegation.granted"].remove(refuse)
     row = _row(session_id)
     assert row.status == "pending_consent" and row.consented_at is None
+
+
+def test_a_failing_listener_rolls_a_member_removal_back(client, visit):
+    citizen, _ = resident()
+    session, _ = visit.consented(citizen, ["read_status"])
+    boss = officer()
+
+    def refuse(**_payload):
+        raise Refused()
+
+    events.subscribe("delegation.revoked", refuse)
+    try:
+        try:
+            answer = client.delete(f"{API}/teams/{visit.team.id}/members/{visit.member.id}", headers=bearer(boss))
+            assert answer.status_code == 500
+        except Refused:
+            pass
+    finally:
+        events._handlers["delegation.revoked"].remove(refuse)
+    assert _row(uuid.UUID(session["id"])).status == "active"
+    assert db.session.scalar(select(TeamMember.left_at).where(TeamMember.account_id == visit.member.id)) is None

@@ -210,3 +210,21 @@ def test_a_failing_listener_rolls_the_binding_back(client, failing_listener):
     db.session.expire_all()
     assert _bound_device(citizen.account).id == citizen.device.id     # the old phone is still the bound one
     assert db.session.query(Device).filter(Device.account_id == citizen.account.id).count() == 1
+
+
+def test_a_failing_listener_rolls_the_unbinding_back(client):
+    citizen = bound_citizen()
+
+    def refuse(**_payload):
+        raise Refused()
+
+    events.subscribe(DEVICE_UNBOUND, refuse)
+    try:
+        try:
+            web = bearer(citizen.account, level=2, methods=("qr",))
+            assert client.delete(f"{API}/devices/{citizen.device.id}", headers=web).status_code == 500
+        except Refused:
+            pass
+    finally:
+        events._handlers[DEVICE_UNBOUND].remove(refuse)
+    assert _bound_device(citizen.account).id == citizen.device.id
