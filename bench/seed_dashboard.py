@@ -366,16 +366,14 @@ def harness_province() -> str:
 
 def rebuild(step) -> None:
     """The rollups from the tables, as `flask dashboard rebuild` and `flask dashboard refresh`."""
-    from app.dashboard.rebuild import SOURCES
-    from app.dashboard.rebuild import rebuild as recount
+    from app.dashboard.rebuild import rebuild_swapped
     from app.dashboard.registry_figures import refresh_registry_figures
     from app.extensions import db
 
-    for source in SOURCES:
-        with step(f"rebuild {source.name} rollups"):
-            rows = recount(source, db.session)
-            db.session.commit()
-            print(f"   {rows} counter rows")
+    with step("rebuild the rollups (flask dashboard rebuild)"):
+        for name, rows in rebuild_swapped(db.session).items():
+            print(f"   {name}: {rows} counter rows")
+        db.session.commit()
     with step("registry figures (the hourly refresh)"):
         records = refresh_registry_figures()
         db.session.commit()

@@ -134,16 +134,20 @@ def _rolled(column: str) -> str:
     return f"CASE WHEN GROUPING({column}) = 1 THEN '{ALL}' ELSE {column} END"
 
 
-def merge_staged(connection) -> int:
+def merge_staged(connection, table: str = "dashboard_counters", fresh: bool = False) -> int:
     """Adds the staged increments to the counters, rolled up over every filter dimension and both grains.
 
     The same rows as `Key.rows()` writes one increment at a time (GROUP BY CUBE,
     leaving out groups where a dimension was not known), each written once.
+    `fresh`: `table` holds none of these keys yet (a table being rebuilt), so the
+    rows are plainly inserted.
     """
     written = 0
+    conflict = "" if fresh else (f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) "
+                                 f"DO UPDATE SET value = {table}.value + EXCLUDED.value")
     for grain, period in ((DAY, "day"), (MONTH, "CAST(date_trunc('month', day) AS date)")):
         result = connection.exec_driver_sql(f"""
-            INSERT INTO dashboard_counters ({", ".join(KEY_COLUMNS)}, value)
+            INSERT INTO {table} ({", ".join(KEY_COLUMNS)}, value)
             SELECT metric, '{grain}', {_rolled("commune_code")}, {_rolled("agency_id")},
                    {_rolled("procedure_code")}, period, status, gateway, bucket, SUM(value)
             FROM (SELECT *, {period} AS period FROM dashboard_staged_keys) AS staged
@@ -152,7 +156,7 @@ def merge_staged(connection) -> int:
                AND (GROUPING(agency_id) = 1 OR agency_id IS NOT NULL)
                AND (GROUPING(procedure_code) = 1 OR procedure_code IS NOT NULL)
                AND SUM(value) <> 0
-            ON CONFLICT ({", ".join(KEY_COLUMNS)}) DO UPDATE SET value = dashboard_counters.value + EXCLUDED.value
+            {conflict}
         """)
         written += result.rowcount
     connection.exec_driver_sql("TRUNCATE dashboard_staged_keys")
