@@ -69,7 +69,7 @@ class ProcedureNeedsLevel2(ValidationFailed):
 
 
 class ProcedureNotFound(ValidationFailed):
-    code = "procedure_not_found"
+    code = "unknown_procedure"
     message = N_("No open procedure has this code.")
 
 

@@ -33,7 +33,7 @@ class ComplaintTarget(ValidationFailed):
 
 
 class ProcedureUnknown(ValidationFailed):
-    code = "procedure_not_found"
+    code = "unknown_procedure"
     message = N_("No procedure has this code.")
 
 

@@ -76,7 +76,7 @@ class Complaints(MethodView):
     @blp.response(201, ComplaintSchema)
     @_errors((403, "A helper without the resident's consent (`delegation_scope`)"),
              (422, "Neither or both of dossier_id and procedure_code, or not yours (`complaint_target`), "
-                   "unknown procedure (`procedure_not_found`)"))
+                   "unknown procedure (`unknown_procedure`)"))
     def post(self, args):
         """File a complaint or petition about a dossier or a procedure
 

@@ -233,7 +233,7 @@ def test_submission_needs_an_open_level_1_procedure(client, catalog):
     missing = visit.start(citizen.personal_id, ["submit_dossier"])
     assert missing.status_code == 422 and "procedure_code" in missing.get_json()["errors"]
     unknown = visit.start(citizen.personal_id, ["submit_dossier"], procedure_code="9.999999")
-    assert unknown.status_code == 422 and unknown.get_json()["code"] == "procedure_not_found"
+    assert unknown.status_code == 422 and unknown.get_json()["code"] == "unknown_procedure"
     level2 = visit.start(citizen.personal_id, ["submit_dossier"], procedure_code="1.004873")
     assert level2.status_code == 422 and level2.get_json()["code"] == "procedure_needs_level2"
 

@@ -131,7 +131,7 @@ def test_complaint_targets_are_checked(client, catalog):
     assert both.status_code == 422 and both.get_json()["code"] == "complaint_target"
     assert _file(client, headers).get_json()["code"] == "complaint_target"
     unknown = _file(client, headers, procedure_code="9.999999")
-    assert unknown.status_code == 422 and unknown.get_json()["code"] == "procedure_not_found"
+    assert unknown.status_code == 422 and unknown.get_json()["code"] == "unknown_procedure"
 
 
 def test_a_late_refusal_counts_late(client, catalog):
