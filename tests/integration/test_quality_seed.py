@@ -1,12 +1,12 @@
 """Demo service quality: a rating, a complaint, an apology and a stalled dossier, seeded once."""
 from sqlalchemy import func, select
 
+from app.common import roles
 from app.dossiers.seed import seed_demo_dossiers
 from app.extensions import db
 from app.quality.models import Apology, Complaint, QualityDossier, Rating
 from app.quality.seed import seed_demo_quality
-from tests.dossiers_fixtures import *  # noqa: F403
-from tests.dossiers_fixtures import catalog, storage  # noqa: F401
+from tests.dossiers_fixtures import citizen_account, staff
 
 
 def test_the_demo_gets_a_rating_a_complaint_an_apology_and_a_stall_once(catalog, storage):
