@@ -35,9 +35,9 @@ BUDGETS = {
     "request_info": (6, 1),
     "provide_info": (4, 1),                          # no notice: the citizen acted
     "answer": (7, 1),                                # + roll-ups (it closes)
-    # authentication, the dossier (dossiers), its timeline and new date, the dashboard's open row (2),
-    # the projection's promised date, the officer's name, the letter, the notice (2)
-    "issue an apology": (11, 1),
+    # authentication, the dossier (dossiers), its timeline and new date (the dashboard's open row keeps
+    # the legal due date: untouched), the projection's promised date, the officer's name, the letter, the notice (2)
+    "issue an apology": (9, 1),
 }
 
 
