@@ -115,7 +115,7 @@ def main() -> int:
                     INSERT INTO quality_rollups (month, scope, metric, value)
                     SELECT finished_month, {scope}, {name}, SUM({expression}) FROM quality_dossiers
                     WHERE handled = {t} AND {condition}
-                    GROUP BY finished_month, {scope}, {name} HAVING SUM({expression}) <> 0"""))
+                    GROUP BY 1, 2, 3 HAVING SUM({expression}) <> 0"""))
         db.session.commit()
         rows = db.session.execute(text("SELECT count(*) FROM quality_rollups")).scalar()
         dossiers = db.session.execute(text("SELECT count(*) FROM quality_dossiers")).scalar()
