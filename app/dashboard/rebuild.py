@@ -14,7 +14,9 @@ table that replaces the live one at the end.
 Run it when nothing else writes (an operator command, a backfill after a bulk
 load): changes committed meanwhile would be counted twice or not at all.
 """
+import logging
 import re
+import time
 from collections import Counter as Tally
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from app.identity.public import replay_accounts
 from app.payments.public import replay_payments, replay_refunds
 
 _MIRROR_BATCH = 5000
+log = logging.getLogger("app.dashboard")
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,17 @@ def rebuild_swapped(session) -> dict[str, int]:
     connection.exec_driver_sql(f"CREATE TABLE {_NEXT} (LIKE {_LIVE} INCLUDING DEFAULTS)")
     written = {}
     for source in SOURCES:
+        started = time.perf_counter()
         _recount(source, session, lambda total: stage_keys(connection, total), 5000, 200_000)
+        counted = time.perf_counter()
         written[source.name] = merge_staged(connection, table=_NEXT, fresh=True)
+        log.info("rebuild %s: replayed and counted in %.1fs, %d rows rolled up in %.1fs", source.name,
+                 counted - started, written[source.name], time.perf_counter() - counted)
     stage_keys(connection, _assistance_deltas(session))
     written["assistance_figures"] = merge_staged(connection, table=_NEXT, fresh=True)
+    started = time.perf_counter()
     _swap_in(connection)
+    log.info("rebuild: indexes built and table swapped in %.1fs", time.perf_counter() - started)
     return written
 
 
