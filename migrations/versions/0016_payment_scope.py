@@ -1,6 +1,6 @@
 """Payments remember the agency and commune of the dossier they pay for (the fee figures count by them)
 
-Revision ID: 0016_dashev
+Revision ID: 0016_payment_scope
 Revises: 0016_quality
 Create Date: 2026-12-04 11:20:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_dashev'
+revision = '0016_payment_scope'
 down_revision = '0016_quality'
 branch_labels = None
 depends_on = None
@@ -20,9 +20,9 @@ def upgrade():
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('agency_id', sa.Uuid(), nullable=True))
         batch_op.add_column(sa.Column('commune_code', sa.String(length=5), nullable=True))
-    op.execute("UPDATE payments SET agency_id = (SELECT dossiers.agency_id FROM dossiers "
-               "WHERE dossiers.id = payments.dossier_id), commune_code = (SELECT dossiers.commune_code "
-               "FROM dossiers WHERE dossiers.id = payments.dossier_id)")
+    # one join, not a subquery per row and column (PostgreSQL and SQLite 3.33+ both take UPDATE ... FROM)
+    op.execute("UPDATE payments SET agency_id = dossiers.agency_id, commune_code = dossiers.commune_code "
+               "FROM dossiers WHERE dossiers.id = payments.dossier_id")
 
 
 def downgrade():
