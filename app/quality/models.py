@@ -10,7 +10,7 @@ dossiers. Ratings carry no account: figures never say who rated what.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.models import EntityMixin
@@ -32,8 +32,13 @@ class QualityDossier(db.Model):
         Index("ix_quality_dossiers_agency_done", "agency_id", "completed_at", "dossier_id"),
         Index("ix_quality_dossiers_commune_done", "commune_code", "completed_at", "dossier_id"),
         Index("ix_quality_dossiers_procedure_done", "procedure_code", "completed_at", "dossier_id"),
-        Index("ix_quality_dossiers_open_due", "is_open", "due_date"),
         Index("ix_quality_dossiers_stall", "is_open", "state_since"),
+        # early warning and "late this week": open dossiers by due date, read from the index alone
+        Index("ix_quality_dossiers_open_due", "due_date", "supplement_count", "state_since", "dossier_id",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+        # the stalled list: the few open dossiers the detector flagged, newest first
+        Index("ix_quality_dossiers_stalled", "state_since", "dossier_id",
+              postgresql_where=text("is_open AND stall_level > 0"), sqlite_where=text("is_open AND stall_level > 0")),
     )
 
     dossier_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

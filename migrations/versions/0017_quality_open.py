@@ -1,0 +1,37 @@
+"""quality: partial indexes for the open dossiers' lists (early warning, late this week, stalled)
+
+Revision ID: 0017_quality_open
+Revises: 0016_payment_scope
+Create Date: 2026-12-04 12:50:00
+
+At three million dossiers the stalled list scanned the whole table (0.8 s: no
+index knew which open dossiers are flagged) and the early warning read the
+heap of every open dossier due this month.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0017_quality_open'
+down_revision = '0016_payment_scope'
+branch_labels = None
+depends_on = None
+
+OPEN = sa.text("is_open")
+FLAGGED = sa.text("is_open AND stall_level > 0")
+
+
+def upgrade():
+    op.drop_index('ix_quality_dossiers_open_due', table_name='quality_dossiers')
+    op.create_index('ix_quality_dossiers_open_due', 'quality_dossiers',
+                    ['due_date', 'supplement_count', 'state_since', 'dossier_id'],
+                    postgresql_where=OPEN, sqlite_where=OPEN)
+    op.create_index('ix_quality_dossiers_stalled', 'quality_dossiers', ['state_since', 'dossier_id'],
+                    postgresql_where=FLAGGED, sqlite_where=FLAGGED)
+
+
+def downgrade():
+    op.drop_index('ix_quality_dossiers_stalled', table_name='quality_dossiers')
+    op.drop_index('ix_quality_dossiers_open_due', table_name='quality_dossiers')
+    op.create_index('ix_quality_dossiers_open_due', 'quality_dossiers', ['is_open', 'due_date'])
