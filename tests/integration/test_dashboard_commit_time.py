@@ -124,7 +124,7 @@ def test_an_open_transaction_holds_no_counter_row(app, real_session):
     province_wide = Key(EID_REGISTERED, local_day(account.created_at))
     before = _province_wide_value(local_day(account.created_at))
     with db.engine.connect() as other:       # another request adds to the same province-wide rows
-        other.exec_driver_sql("SET lock_timeout = '2s'")
+        other.exec_driver_sql("SET LOCAL lock_timeout = '2s'")   # this transaction only: the connection goes back to the pool
         try:
             apply_deltas({province_wide: 1}, connection=other)
             apply_deltas({province_wide: -1}, connection=other)
