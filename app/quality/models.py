@@ -36,6 +36,13 @@ class QualityDossier(db.Model):
         # early warning and "late this week": open dossiers by due date, read from the index alone
         Index("ix_quality_dossiers_open_due", "due_date", "supplement_count", "state_since", "dossier_id",
               postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+        # the same, within one scope (the early warning's counts of a commune, agency or procedure)
+        Index("ix_quality_dossiers_open_commune", "commune_code", "due_date", "supplement_count",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+        Index("ix_quality_dossiers_open_agency", "agency_id", "due_date", "supplement_count",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+        Index("ix_quality_dossiers_open_procedure", "procedure_code", "due_date", "supplement_count",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
         # the stalled list: the few open dossiers the detector flagged, newest first
         Index("ix_quality_dossiers_stalled", "state_since", "dossier_id",
               postgresql_where=text("is_open AND stall_level > 0"), sqlite_where=text("is_open AND stall_level > 0")),

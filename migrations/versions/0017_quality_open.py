@@ -6,7 +6,7 @@ Create Date: 2026-12-04 12:50:00
 
 At three million dossiers the stalled list scanned the whole table (0.8 s: no
 index knew which open dossiers are flagged) and the early warning read the
-heap of every open dossier due this month.
+heap of every open dossier due this month (0.23 s per count within one commune).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ depends_on = None
 
 OPEN = sa.text("is_open")
 FLAGGED = sa.text("is_open AND stall_level > 0")
+SCOPES = ('commune_code', 'agency_id', 'procedure_code')
 
 
 def upgrade():
@@ -27,11 +28,16 @@ def upgrade():
     op.create_index('ix_quality_dossiers_open_due', 'quality_dossiers',
                     ['due_date', 'supplement_count', 'state_since', 'dossier_id'],
                     postgresql_where=OPEN, sqlite_where=OPEN)
+    for scope in SCOPES:
+        op.create_index(f'ix_quality_dossiers_open_{scope.split("_")[0]}', 'quality_dossiers',
+                        [scope, 'due_date', 'supplement_count'], postgresql_where=OPEN, sqlite_where=OPEN)
     op.create_index('ix_quality_dossiers_stalled', 'quality_dossiers', ['state_since', 'dossier_id'],
                     postgresql_where=FLAGGED, sqlite_where=FLAGGED)
 
 
 def downgrade():
+    for scope in SCOPES:
+        op.drop_index(f'ix_quality_dossiers_open_{scope.split("_")[0]}', table_name='quality_dossiers')
     op.drop_index('ix_quality_dossiers_stalled', table_name='quality_dossiers')
     op.drop_index('ix_quality_dossiers_open_due', table_name='quality_dossiers')
     op.create_index('ix_quality_dossiers_open_due', 'quality_dossiers', ['is_open', 'due_date'])
