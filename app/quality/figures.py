@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
 from app.common.auth import OutOfScope, Principal
 from app.common.clock import VIETNAM, local_today, utcnow
@@ -357,7 +357,7 @@ def early_warning(principal: Principal, *, scope=None, scope_id=None, today: dat
     handled, late = totals.get("handled", 0), totals.get("late", 0)
     d = QualityDossier
     month_end = date(today.year + (today.month == 12), today.month % 12 + 1, 1) - timedelta(days=1)
-    base = select(func.count()).select_from(d).where(d.is_open.is_(True), d.due_date.is_not(None),
+    base = select(func.count()).select_from(d).where(d.is_open, d.due_date.is_not(None),
                                                       d.due_date <= month_end)
     if (condition := _scope_filter(d, scope, scope_id)) is not None:
         base = base.where(condition)
@@ -379,7 +379,7 @@ def soon_late(principal: Principal, *, scope=None, scope_id=None, cursor=None, l
     today = today or local_today()
     week_end = today + timedelta(days=6 - today.weekday())
     d = QualityDossier
-    statement = select(d).where(d.is_open.is_(True), d.due_date >= today, d.due_date <= week_end)
+    statement = select(d).where(d.is_open, d.due_date >= today, d.due_date <= week_end)
     if (condition := _scope_filter(d, scope, scope_id)) is not None:
         statement = statement.where(condition)
     rows, next_cursor = _keyset(statement, d.state_since, d.dossier_id, cursor, limit)
@@ -390,7 +390,8 @@ def stalled(principal: Principal, *, scope=None, scope_id=None, cursor=None, lim
     """Dossiers the stall detector flagged, with where and for how long (working hours)."""
     scope, scope_id = resolve_scope(principal, scope, scope_id)
     d = QualityDossier
-    statement = select(d).where(d.is_open.is_(True), d.stall_level > 0)
+    # spelled as the partial indexes' predicates (`is_open`, a literal 0), or PostgreSQL cannot use them
+    statement = select(d).where(d.is_open, d.stall_level > literal_column("0"))
     if (condition := _scope_filter(d, scope, scope_id)) is not None:
         statement = statement.where(condition)
     rows, next_cursor = _keyset(statement, d.state_since, d.dossier_id, cursor, limit)

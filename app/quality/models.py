@@ -35,17 +35,18 @@ class QualityDossier(db.Model):
         Index("ix_quality_dossiers_stall", "is_open", "state_since"),
         # early warning and "late this week": open dossiers by due date, read from the index alone
         Index("ix_quality_dossiers_open_due", "due_date", "supplement_count", "state_since", "dossier_id",
-              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+              postgresql_where=text("is_open"), sqlite_where=text("is_open = 1")),
         # the same, within one scope (the early warning's counts of a commune, agency or procedure)
         Index("ix_quality_dossiers_open_commune", "commune_code", "due_date", "supplement_count",
-              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+              postgresql_where=text("is_open"), sqlite_where=text("is_open = 1")),
         Index("ix_quality_dossiers_open_agency", "agency_id", "due_date", "supplement_count",
-              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+              postgresql_where=text("is_open"), sqlite_where=text("is_open = 1")),
         Index("ix_quality_dossiers_open_procedure", "procedure_code", "due_date", "supplement_count",
-              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+              postgresql_where=text("is_open"), sqlite_where=text("is_open = 1")),
         # the stalled list: the few open dossiers the detector flagged, newest first
         Index("ix_quality_dossiers_stalled", "state_since", "dossier_id",
-              postgresql_where=text("is_open AND stall_level > 0"), sqlite_where=text("is_open AND stall_level > 0")),
+              postgresql_where=text("is_open AND stall_level > 0"),
+              sqlite_where=text("is_open = 1 AND stall_level > 0")),
     )
 
     dossier_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

@@ -18,8 +18,9 @@ down_revision = '0016_payment_scope'
 branch_labels = None
 depends_on = None
 
-OPEN = sa.text("is_open")
-FLAGGED = sa.text("is_open AND stall_level > 0")
+# as the queries spell them: PostgreSQL's boolean, SQLite's 1
+OPEN, SQLITE_OPEN = sa.text("is_open"), sa.text("is_open = 1")
+FLAGGED, SQLITE_FLAGGED = sa.text("is_open AND stall_level > 0"), sa.text("is_open = 1 AND stall_level > 0")
 SCOPES = ('commune_code', 'agency_id', 'procedure_code')
 
 
@@ -27,12 +28,12 @@ def upgrade():
     op.drop_index('ix_quality_dossiers_open_due', table_name='quality_dossiers')
     op.create_index('ix_quality_dossiers_open_due', 'quality_dossiers',
                     ['due_date', 'supplement_count', 'state_since', 'dossier_id'],
-                    postgresql_where=OPEN, sqlite_where=OPEN)
+                    postgresql_where=OPEN, sqlite_where=SQLITE_OPEN)
     for scope in SCOPES:
         op.create_index(f'ix_quality_dossiers_open_{scope.split("_")[0]}', 'quality_dossiers',
-                        [scope, 'due_date', 'supplement_count'], postgresql_where=OPEN, sqlite_where=OPEN)
+                        [scope, 'due_date', 'supplement_count'], postgresql_where=OPEN, sqlite_where=SQLITE_OPEN)
     op.create_index('ix_quality_dossiers_stalled', 'quality_dossiers', ['state_since', 'dossier_id'],
-                    postgresql_where=FLAGGED, sqlite_where=FLAGGED)
+                    postgresql_where=FLAGGED, sqlite_where=SQLITE_FLAGGED)
 
 
 def downgrade():
