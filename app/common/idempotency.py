@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from flask import Response, make_response, request
 from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.clock import utcnow
@@ -76,9 +77,12 @@ def idempotent(scope: str, owner=lambda: request.remote_addr or "anonymous"):
             try:
                 with _commits_deferred(session, deferred):
                     response = make_response(view(*args, **kwargs))
-            except Exception:
-                if deferred.committed and not deferred.changed_since:
-                    session.commit()  # what the view committed before failing stays, as it would have
+            except Exception as failure:
+                # What the view committed before failing stays, as it would have; unless the database
+                # itself failed (a lost connection): then nothing can be committed, the answer is 503
+                # and a retry with the same key starts afresh (the key's claim was not committed either).
+                if deferred.committed and not deferred.changed_since and not isinstance(failure, DBAPIError):
+                    session.commit()
                 raise
             db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
                 status_code=response.status_code, body=response.get_data(as_text=True), updated_at=utcnow()))
