@@ -8,7 +8,7 @@ from app import (
 )
 from app.cli import register_cli
 from app.common import health
-from app.common.database import configure_pool, configure_sqlite
+from app.common.database import close_sessions_quietly, configure_pool, configure_sqlite
 from app.common.i18n import select_locale
 from app.common.input_guard import refuse_nul_characters
 from app.common.json_depth import refuse_deep_json
@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     configure_sqlite(app, db)
     configure_pool(app, db)
+    close_sessions_quietly(app, db)
     migrate.init_app(app, db)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

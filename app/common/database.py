@@ -12,9 +12,12 @@ is what the development server with several workers needs. The test suite turns
 it off (SQLITE_BEGIN_IMMEDIATE=False): each test holds one long transaction that
 is rolled back, and servers started by tests in threads must still read beside it.
 """
+import logging
 import time
 
 from sqlalchemy import event, exc
+
+log = logging.getLogger("app.database")
 
 # A pooled connection unused for longer than this is pinged before use; busy ones are not
 PING_AFTER_IDLE_SECONDS = 30.0
@@ -92,3 +95,29 @@ def commit_keeping_loaded(session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = expiring
+
+
+def close_sessions_quietly(app, db) -> None:
+    """A request's answer stands when only the end-of-request rollback fails.
+
+    A read leaves its transaction open until teardown rolls it back. When the
+    database went away in between (restart, failover, a terminated backend),
+    that ROLLBACK raises, and left to Flask-SQLAlchemy's teardown it would turn
+    an answer already built (a 200) into a 500. Nothing is lost by swallowing it:
+    the server has already ended that transaction, and the dead connection is
+    invalidated so the pool replaces it. Registered after `db.init_app`, so it
+    runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse).
+    """
+    @app.teardown_appcontext
+    def _close_session(_error) -> None:
+        try:
+            db.session.remove()
+        except exc.DBAPIError as error:
+            log.warning("end-of-request rollback failed, connection discarded (%s)",
+                        type(error.orig or error).__name__)
+            try:
+                db.session().invalidate()   # closes without a word to the server
+            except exc.DBAPIError:
+                pass
+            finally:
+                db.session.registry.clear()

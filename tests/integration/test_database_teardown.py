@@ -1,0 +1,68 @@
+"""A read answered before its database connection died keeps its answer (PostgreSQL).
+
+A read leaves its transaction open until the end of the request, when the
+session is closed and the transaction rolled back. If the server ended the
+connection in between (a restart, a failover, a terminated backend), that
+ROLLBACK fails; the answer was already built and stands, and the pool replaces
+the dead connection for the next request.
+"""
+import logging
+import os
+
+import pytest
+from flask import jsonify, request
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.config import TestingConfig
+from app.extensions import db
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(autouse=True)
+def _database():
+    """No rollback-per-test session here: the node under test uses its own pool, as in production."""
+    yield
+
+
+@pytest.fixture
+def node(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    node = create_app(TestingConfig(dict(os.environ, TEST_DATABASE_URL=url)))
+    killer = create_engine(url, isolation_level="AUTOCOMMIT")
+
+    @node.get("/_probe/backend")
+    def backend():
+        return jsonify(pid=db.session.scalar(text("SELECT pg_backend_pid()")))
+
+    @node.after_request
+    def terminate_the_backend(response):
+        if request.path == "/_probe/backend" and request.args.get("kill"):
+            with killer.connect() as connection:   # waits until the backend process has gone
+                assert connection.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"),
+                                         {"pid": response.get_json()["pid"]})
+        return response
+
+    yield node
+    killer.dispose()
+    with node.app_context():
+        db.engine.dispose()
+
+
+def test_a_failed_end_of_request_rollback_leaves_the_answer_and_the_next_request_gets_a_fresh_connection(
+        node, caplog):
+    client = node.test_client()
+    logger = logging.getLogger("app.database")
+    logger.addHandler(caplog.handler)
+    try:
+        first = client.get("/_probe/backend?kill=1")
+        second = client.get("/_probe/backend")
+    finally:
+        logger.removeHandler(caplog.handler)
+
+    assert first.status_code == 200 and first.get_json()["pid"] > 0
+    assert second.status_code == 200 and second.get_json()["pid"] != first.get_json()["pid"]
+    assert any("end-of-request rollback failed" in r.getMessage() for r in caplog.records)
