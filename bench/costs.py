@@ -21,7 +21,9 @@ status is marked invalid (exit status 1). Results go to
 bench/results/costs-<database>-<UTC time>.json.
 """
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -114,6 +116,7 @@ def main(argv=None) -> int:
         for _ in range(WARMUP):
             _, _, ok = send(label, scenario)
             errors[label] += not ok
+    profiler = cProfile.Profile() if args.profile else None
     medians = {label: [] for label, _ in chosen}
     counts = {label: set() for label, _ in chosen}
     shapes = {}
@@ -121,7 +124,11 @@ def main(argv=None) -> int:
         for label, scenario in chosen:
             times = []
             for _ in range(args.samples):
+                if profiler:
+                    profiler.enable()
                 spent, counted, ok = send(label, scenario)
+                if profiler:
+                    profiler.disable()
                 errors[label] += not ok
                 times.append(spent * 1000)
                 counts[label].add((counted.statements, counted.commits, counted.savepoints, counted.checkouts))
@@ -139,6 +146,9 @@ def main(argv=None) -> int:
             "errors": errors[label], "samples": args.rounds * args.samples, "sql": shapes[label],
         }
     _print_table(kind, rows)
+    if profiler:
+        profiler.dump_stats(args.profile)
+        pstats.Stats(args.profile).sort_stats("tottime").print_stats(25)
     invalid = [label for label, row in rows.items() if row["errors"]]
     path = harness.write_result(f"costs-{kind}", {
         "name": f"costs-{kind}", "commit": harness.git_commit(), "machine": harness.machine(),
@@ -186,6 +196,9 @@ def _arguments(argv):
     parser.add_argument("--reset", action="store_true",
                         help="PostgreSQL: drop everything in --database-url first (a bench-only database!)")
     parser.add_argument("--only", nargs="*", help="endpoint labels or scenario names")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="also profile every sample (cProfile) and write the statistics to FILE "
+                             "(read with `python -m pstats FILE`); the CPU figures then include its overhead")
     return parser.parse_args(argv)
 
 

@@ -19,7 +19,7 @@ prints them as a JWKS document.
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,6 +36,8 @@ class TokenKeys:
     signing_kid: str
     signing_key: Ed25519PrivateKey
     verifying: dict[str, Ed25519PublicKey]   # kid -> public key, the signing key's included
+    # access tokens already verified with these keys -> their claims (app/identity/tokens.py)
+    verified_claims: dict = field(default_factory=dict, compare=False, repr=False)
 
     def jwks(self) -> dict:
         return {"keys": [{**_jwk(key), "kid": kid, "alg": ALGORITHM, "use": "sig"}

@@ -1,7 +1,7 @@
 """The in-app inbox: a citizen's delivered in-app messages, newest first."""
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.common.clock import utcnow
 from app.common.pagination import paginate
@@ -28,9 +28,14 @@ def list_inbox(account_id: uuid.UUID, *, cursor: str | None, limit: int, unread_
     return paginate(db.session, statement, OutboxMessage, cursor=cursor, limit=limit, rows=True)
 
 
+# The badge is read on every app start and refresh: built once, run through Core
+_UNREAD = (select(func.count()).select_from(OutboxMessage)
+           .where(*_mine(bindparam("account_id", type_=OutboxMessage.account_id.type)),
+                  OutboxMessage.read_at.is_(None)))
+
+
 def unread_count(account_id: uuid.UUID) -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(*_mine(account_id), OutboxMessage.read_at.is_(None)))
+    return db.session.connection().scalar(_UNREAD, {"account_id": account_id})
 
 
 def mark_read(account_id: uuid.UUID, message_id: uuid.UUID) -> OutboxMessage:

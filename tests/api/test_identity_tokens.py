@@ -1,4 +1,5 @@
 """Access and refresh tokens, sessions, logout and the per-account cutoff."""
+import json
 import uuid
 from datetime import timedelta
 
@@ -76,6 +77,30 @@ def test_an_access_token_expires_after_15_minutes(client):
         assert client.get(f"{API}/me", headers=headers).status_code == 200
     with time_machine.travel(utcnow() + timedelta(minutes=15, seconds=1), tick=False):
         assert client.get(f"{API}/me", headers=headers).status_code == 401
+
+
+def test_a_token_is_verified_once_per_process_and_only_a_valid_one_is_kept(client, monkeypatch):
+    from app.identity import tokens
+
+    keys = token_keys()
+    keys.verified_claims.clear()
+    token = bearer(active_citizen())["Authorization"].split()[1]
+    assert client.get(f"{API}/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert keys.verified_claims[token]["sub"] == jwt.decode(token, options={"verify_signature": False})["sub"]
+
+    header, payload, signature = token.split(".")
+    other = jwt.decode(bearer(active_citizen())["Authorization"].split()[1], options={"verify_signature": False})
+    forged_payload = jwt.utils.base64url_encode(json.dumps(other).encode()).decode()
+    for forged in (f"{header}.{forged_payload}.{signature}", f"{header}.{payload}.{signature[:-4]}AAAA"):
+        response = client.get(f"{API}/me", headers={"Authorization": f"Bearer {forged}"})
+        assert response.status_code == 401 and response.get_json()["code"] == "invalid_token"
+        assert forged not in keys.verified_claims
+
+    monkeypatch.setattr(tokens, "VERIFIED_TOKENS_KEPT", 2)
+    for _ in range(3):
+        fresh = bearer(active_citizen())
+        assert client.get(f"{API}/me", headers=fresh).status_code == 200
+        assert len(keys.verified_claims) <= 2       # bounded: past the limit, the kept claims are dropped
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(client):
