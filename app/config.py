@@ -5,6 +5,7 @@ configuration object is built, never at import, so tests and the CLI can pass
 their own environment. Every setting has a safe development default;
 `ProductionConfig.problems()` lists what must change before production starts.
 """
+import json
 import os
 from collections.abc import Mapping
 
@@ -120,6 +121,9 @@ class Config:
         self.OIDC_KEY_ROTATION_DAYS = int(e.get("OIDC_KEY_ROTATION_DAYS", 30))
         self.OIDC_CLIENT_RATE_LIMIT = e.get("OIDC_CLIENT_RATE_LIMIT", "60 per minute")
         self.OIDC_BACKCHANNEL_TIMEOUT = float(e.get("OIDC_BACKCHANNEL_TIMEOUT", 5))
+
+        # Service-quality tunables (app/quality/settings.py), QUALITY_<NAME>; the maps as JSON objects
+        self.__dict__.update(quality_settings(e))
 
         # Notifications: channel adapters, retries, receipts, worker
         for name, value in notification_settings(e, self.ENV_NAME).items():
@@ -357,3 +361,18 @@ def oidc_problems(config) -> list[str]:
     if not issuer.startswith("https://"):
         return ["OIDC_ISSUER is not an https URL"]
     return []
+
+
+def quality_settings(environ: Mapping[str, str]) -> dict:
+    """The QUALITY_* variables as they are; those holding a JSON object become dicts."""
+    found = {}
+    for key, value in environ.items():
+        if not key.startswith("QUALITY_"):
+            continue
+        if value.lstrip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError as error:
+                raise ConfigurationError(f"{key} is not a valid JSON object: {error}") from error
+        found[key] = value
+    return found

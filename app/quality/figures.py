@@ -5,9 +5,10 @@ chất lượng phục vụ người dân, doanh nghiệp trong thực hiện th
 dịch vụ công theo thời gian thực trên môi trường điện tử) scores provinces on
 groups of indicators. Each indicator here says its formula and its source;
 the values are sums of the monthly roll-ups (`quality_rollups`), never a scan
-of the dossiers. Points: share x the indicator's weight (linear); the weights
-are configuration (`QUALITY_INDEX_WEIGHTS`), to be set from the decision's
-annex as the province applies it: the annex's own table of points and its rule
+of the dossiers. Points: the indicator's weight in full at or above its target
+share, proportionally below (target 100 % by default: share x weight); weights
+and targets are configuration (`QUALITY_INDEX_WEIGHTS`, `QUALITY_INDEX_TARGETS`),
+to be set from the decision's annex as the province applies it: the annex's own table of points and its rule
 for a partial rate were not obtained (docs/quality.md, "Points"), and every
 index answer says so (`points_basis`).
 """
@@ -33,8 +34,10 @@ from app.quality.stalls import working_hours_between
 
 SOURCE = "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ, Phụ lục (Bộ chỉ số)"
 SCOPES = ("province", "agency", "commune", "procedure")
-POINTS_BASIS = ("Điểm = tỷ lệ × điểm tối đa cấu hình (QUALITY_INDEX_WEIGHTS), tuyến tính; chưa phải thang điểm "
-                "của Phụ lục Quyết định 766/QĐ-TTg (points: share × the configured maximum, linear; not the "
+POINTS_BASIS = ("Điểm = min(1, tỷ lệ / mức tối đa điểm) × điểm tối đa, theo cấu hình QUALITY_INDEX_WEIGHTS và "
+                "QUALITY_INDEX_TARGETS (mặc định mức 100%: tuyến tính); chưa phải thang điểm của Phụ lục Quyết "
+                "định 766/QĐ-TTg (points: min(1, share / target) × the configured maximum, from "
+                "QUALITY_INDEX_WEIGHTS and QUALITY_INDEX_TARGETS, target 100 % by default: linear; not the "
                 "annex's scale, which this backend does not hold)")
 
 
@@ -175,7 +178,8 @@ def index(principal: Principal, settings: QualitySettings, *, start: str, end: s
         numerator, denominator = _fraction(indicator, totals, months, key)
         value = _value(indicator, numerator, denominator)
         weight = settings.index_weights.get(indicator.code)
-        points = round(value / 100 * weight, 2) if value is not None and weight and indicator.unit == "percent" else None
+        points = _points(value, weight, settings.index_targets.get(indicator.code, 100.0)) \
+            if indicator.unit == "percent" else None
         rows.append({"code": indicator.code, "group": indicator.group, "name": indicator.name,
                      "formula": indicator.formula, "source": SOURCE, "unit": indicator.unit,
                      "numerator": numerator, "denominator": denominator, "value": value,
@@ -185,6 +189,13 @@ def index(principal: Principal, settings: QualitySettings, *, start: str, end: s
             "not_held": list(NOT_HELD), "reasons_returned": _reasons(totals), "points_basis": POINTS_BASIS,
             "total_points": round(sum(r["points"] or 0 for r in rows), 2),
             "max_total_points": round(sum(r["max_points"] or 0 for r in rows), 2)}
+
+
+def _points(value: float | None, weight: float | None, target: float) -> float | None:
+    """The weight in full at or above the target share, proportionally below it."""
+    if value is None or not weight:
+        return None
+    return round(min(1.0, value / target) * weight, 2)
 
 
 def _fraction(indicator: Indicator, totals: dict, months, key) -> tuple[int, int]:

@@ -1,11 +1,14 @@
 """The service-quality domain's tunables, with defaults; each may be overridden in the config.
 
-Keys are `QUALITY_<NAME>` (for example `QUALITY_RATING_WINDOW_DAYS=60`,
-`QUALITY_STALL_LIMITS_HOURS={"in_processing": 24}`; limits merge with the defaults).
+Keys are `QUALITY_<NAME>`, in the environment or the config (for example
+`QUALITY_RATING_WINDOW_DAYS=60`, `QUALITY_STALL_LIMITS_HOURS='{"in_processing": 24}'`;
+limits and weights merge with the defaults).
 """
 from dataclasses import dataclass, field, fields
 
 from flask import current_app
+
+from app.common.errors import ConfigurationError
 
 # Working hours a dossier may sit in one state before it counts as stalled
 DEFAULT_STALL_LIMITS = {"submitted": 8, "received": 8, "in_processing": 40, "pending_approval": 16,
@@ -30,6 +33,9 @@ class QualitySettings:
     stall_limits_hours: dict = field(default_factory=lambda: dict(DEFAULT_STALL_LIMITS))
     stall_leader_factor: int = 2          # the leader is told at this many times the limit
     index_weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    # The share (percent) at which an indicator earns its full points, proportionally below;
+    # an indicator without one earns them at 100 % (points = share x weight)
+    index_targets: dict = field(default_factory=dict)
 
     def stall_limit(self, status: str) -> int | None:
         return self.stall_limits_hours.get(status)
@@ -45,11 +51,30 @@ def build(config) -> QualitySettings:
         if f.name == "stall_limits_hours":
             value = {**DEFAULT_STALL_LIMITS, **{k: int(v) for k, v in dict(value).items()}}
         elif f.name == "index_weights":
-            value = {**DEFAULT_WEIGHTS, **{k: float(v) for k, v in dict(value).items()}}
+            value = {**DEFAULT_WEIGHTS, **{_scored(key, k): float(v) for k, v in dict(value).items()}}
+        elif f.name == "index_targets":
+            value = {_scored(key, k): _target(k, v) for k, v in dict(value).items()}
         else:
             value = int(value)
         overrides[f.name] = value
     return QualitySettings(**overrides)
+
+
+def _scored(key: str, code: str) -> str:
+    if code not in DEFAULT_WEIGHTS:
+        raise ConfigurationError(f"{key}: {code!r} is not an indicator that earns points "
+                                 f"({', '.join(DEFAULT_WEIGHTS)})")
+    return code
+
+
+def _target(code: str, value) -> float:
+    try:
+        target = float(value)
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"QUALITY_INDEX_TARGETS: the target of {code} is not a number") from error
+    if not 0 < target <= 100:
+        raise ConfigurationError(f"QUALITY_INDEX_TARGETS: the target of {code} must be above 0 and at most 100")
+    return target
 
 
 def settings() -> QualitySettings:

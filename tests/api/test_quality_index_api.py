@@ -11,6 +11,7 @@ from app.common.clock import VIETNAM
 from app.extensions import db
 from app.quality import tracking
 from app.quality.models import QualityDossier
+from app.quality.settings import build
 from tests.dossiers_fixtures import (  # noqa: F401
     COMMUNE, agency, catalog, citizen_account, roles, staff, storage,
 )
@@ -81,6 +82,17 @@ def test_each_indicator_of_the_agency_has_its_known_value(client, data):
     assert rows["complaints_on_time"]["points"] is None and rows["handling_time"]["points"] is None
     assert "766/QĐ-TTg" in rows["on_time"]["source"]
     assert {item["code"] for item in body["not_held"]} >= {"publicity", "full_online_procedures"}
+
+
+def test_a_target_share_earns_the_full_points_and_proportionally_below(client, data, app, monkeypatch):
+    monkeypatch.setitem(app.extensions, "quality_settings",
+                        build({"QUALITY_INDEX_TARGETS": {"on_time": 50, "digitised": 90}}))
+    leader = bearer(AccountFactory(role=roles.LEADER))
+    rows, body = _index(client, leader, scope="agency", scope_id=str(data["home"].id))
+    assert rows["on_time"]["value"] == 60.0 and rows["on_time"]["points"] == 20.0        # at or above 50 %: all
+    assert rows["digitised"]["value"] == 80.0 and rows["digitised"]["points"] == 5.33    # 80 / 90 of 6
+    assert rows["satisfaction"]["points"] == 2.4                                         # no target: linear
+    assert "QUALITY_INDEX_TARGETS" in body["points_basis"]
 
 
 def test_the_province_commune_and_procedure_scopes(client, data):

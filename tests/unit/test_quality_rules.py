@@ -8,7 +8,9 @@ import pytest
 
 from app.quality.errors import PeriodNotValid
 from app.quality.figures import months_between
-from app.quality.settings import DEFAULT_STALL_LIMITS, build
+from app.common.errors import ConfigurationError
+from app.config import load_config
+from app.quality.settings import DEFAULT_STALL_LIMITS, DEFAULT_WEIGHTS, build
 from app.quality.stalls import level_for, working_hours_between
 from app.dossiers.events import DossierNewDate
 from app.quality.tracking import _known, is_late
@@ -61,6 +63,22 @@ def test_settings_from_the_config_merge_with_the_defaults():
     assert built.rating_window_days == 60
     assert built.stall_limits_hours == {**DEFAULT_STALL_LIMITS, "received": 4}
     assert build({}).complaint_days == 15
+
+
+def test_settings_come_from_the_environment_and_wrong_values_stop_the_start():
+    environ = {"QUALITY_RATING_WINDOW_DAYS": "45", "QUALITY_INDEX_TARGETS": '{"on_time": 80, "online": "50"}',
+               "QUALITY_INDEX_WEIGHTS": '{"digitised": 4}'}
+    built = build(vars(load_config("testing", environ)))
+    assert built.rating_window_days == 45
+    assert built.index_targets == {"on_time": 80.0, "online": 50.0}
+    assert built.index_weights == {**DEFAULT_WEIGHTS, "digitised": 4.0}
+    with pytest.raises(ConfigurationError, match="QUALITY_INDEX_TARGETS is not a valid JSON object"):
+        load_config("testing", {"QUALITY_INDEX_TARGETS": '{"on_time": 80'})
+    for targets in ({"on_time": 0}, {"on_time": 120}, {"on_time": "most"}, {"on_tim": 80}):
+        with pytest.raises(ConfigurationError, match="QUALITY_INDEX_TARGETS"):
+            build({"QUALITY_INDEX_TARGETS": targets})
+    with pytest.raises(ConfigurationError, match="QUALITY_INDEX_WEIGHTS"):
+        build({"QUALITY_INDEX_WEIGHTS": {"publicity": 18}})
 
 
 def test_the_dossier_payload_may_grow_without_breaking_the_quality_handler():
