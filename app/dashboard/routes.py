@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from app.common.api import ErrorSchema
 from app.common.auth import require_role
-from app.dashboard import exports, service
+from app.dashboard import exports, present, service
 from app.dashboard.counters import Filters
 from app.dashboard.errors import TableNotFound
 from app.dashboard.schemas import (
@@ -64,7 +64,7 @@ class PaymentFigures(MethodView):
         period's days; without `from` it lists the last 92 days up to `to`
         (or today), while totals and gateways still cover the whole period.
         """
-        return service.payment_figures(_filters(args))
+        return present.payment_figures_json(service.payment_figures(_filters(args)))
 
 
 @blp.route("/assistance")

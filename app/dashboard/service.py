@@ -19,7 +19,7 @@ from app.catalog.public import agency_names, procedure_names
 from app.common.clock import local_today
 from app.common.errors import InvalidCursor
 from app.common.workdays import working_days_between
-from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, total
+from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, sums_of, total
 from app.dashboard.models import OpenDossier, RegistryFigure
 from app.dashboard.projections import (
     ASSISTANCE, DESK, DOSSIERS_CHANNEL, DOSSIERS_PROCESSING_DAYS, DOSSIERS_RESOLVED, DOSSIERS_STATUS,
@@ -94,14 +94,16 @@ def _quality_row(code, figures) -> dict:
 def eid_figures(filters: Filters) -> dict:
     """e-ID accounts registered, activated and at level 2, as shares of the adults, per commune."""
     adults = {code: figures.get("adults", 0) for code, figures in registry_values(filters.commune_code).items()}
-    per_commune = {name: sums(metric, filters, ("commune_code",), ignore=_NO_AGENCY)
-                   for name, metric in EID_METRICS.items()}
+    metrics = tuple(EID_METRICS.values())
+    by_commune = sums_of(metrics, filters, ("commune_code",), ignore=_NO_AGENCY)
+    per_commune = {name: by_commune[metric] for name, metric in EID_METRICS.items()}
     codes = set(adults) | {key[0] for counts in per_commune.values() for key in counts}
     rows = [_eid_row(code, adults.get(code, 0),
                      {name: counts.get((code,), 0) for name, counts in per_commune.items()})
             for code in sorted(codes)]
+    overall = sums_of(metrics, filters, ignore=_NO_AGENCY)
     totals = _eid_row(None, sum(adults.values()),
-                      {name: total(metric, filters, ignore=_NO_AGENCY) for name, metric in EID_METRICS.items()})
+                      {name: overall[metric].get((), 0) for name, metric in EID_METRICS.items()})
     return {"registry_refreshed_at": registry_refreshed_at(), "totals": totals, "communes": rows}
 
 
@@ -256,14 +258,14 @@ def daily_window(filters: Filters) -> Filters:
 def payment_figures(filters: Filters) -> dict:
     """Fees collected per gateway and per day, refunds by status, payments stuck pending."""
     window = daily_window(filters)
-    collected = sums(PAYMENTS_COLLECTED, window, ("day", "gateway"))
-    counted = sums(PAYMENTS_COUNT, window, ("day", "gateway"))
+    series = sums_of((PAYMENTS_COLLECTED, PAYMENTS_COUNT), window, ("day", "gateway"))
+    collected, counted = series[PAYMENTS_COLLECTED], series[PAYMENTS_COUNT]
     daily = [{"day": day, "gateway": gateway, "payments": counted.get((day, gateway), 0), "collected": amount}
              for (day, gateway), amount in sorted(collected.items()) if amount or counted.get((day, gateway))]
-    collected_by_gateway = sums(PAYMENTS_COLLECTED, filters, ("gateway",))
-    counted_by_gateway = sums(PAYMENTS_COUNT, filters, ("gateway",))
-    refunded = sums(PAYMENTS_REFUNDED, filters, ("gateway", "status"))
-    refund_counts = sums(PAYMENTS_REFUNDS, filters, ("gateway", "status"))
+    by_gateway_sums = sums_of((PAYMENTS_COLLECTED, PAYMENTS_COUNT), filters, ("gateway",))
+    collected_by_gateway, counted_by_gateway = by_gateway_sums[PAYMENTS_COLLECTED], by_gateway_sums[PAYMENTS_COUNT]
+    refund_sums = sums_of((PAYMENTS_REFUNDED, PAYMENTS_REFUNDS), filters, ("gateway", "status"))
+    refunded, refund_counts = refund_sums[PAYMENTS_REFUNDED], refund_sums[PAYMENTS_REFUNDS]
     refunds = [{"status": status,
                 "refunds": sum(n for (_g, s), n in refund_counts.items() if s == status),
                 "amount": sum(a for (_g, s), a in refunded.items() if s == status)}
