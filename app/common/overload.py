@@ -10,7 +10,8 @@ While the pool is saturated, or within OVERLOAD_WINDOW seconds of a refusal,
 When the database itself is unreachable (restarting, failing over), the
 connection attempt gives up after DB_CONNECT_TIMEOUT seconds and the request
 gets 503 `database_unavailable`; disconnect detection and the idle ping
-(app/common/database.py) replace the dead connections on the next checkout, so the node recovers by itself once the database is back.
+(app/common/database.py) replace the dead connections on the next checkout,
+so the node recovers by itself once the database is back.
 """
 import logging
 import time

@@ -40,14 +40,11 @@ def principal_from_token(token: str) -> Principal:
 
 def _principal_of_delegated_session(claims: TokenClaims) -> Principal:
     session = db.session.get(AuthSession, claims.session_id)
-    if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
+    if session is None:
         raise InvalidToken()
     account = session.account
-    if account.status == DISABLED:
-        raise InvalidToken()
-    cutoff = account.tokens_valid_after
-    if cutoff is not None and claims.issued_at < cutoff.timestamp():
-        raise InvalidToken()
+    _ensure_in_good_standing(claims, session.revoked_at, session.expires_at, account.status,
+                             account.tokens_valid_after)
     if _delegation_resolver is None:
         raise InvalidToken()
     return _delegation_resolver(claims, session)
@@ -66,14 +63,11 @@ _OWN_SESSION = (
 
 
 def _principal_of_own_session(claims: TokenClaims) -> Principal:
-    """The same checks for a citizen's or staff member's own token, in one SELECT of the columns they need."""
+    """A citizen's or staff member's own token, checked in one SELECT of the columns it needs."""
     row = db.session.connection().execute(_OWN_SESSION, {"session_id": claims.session_id}).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    if row is None:
         raise InvalidToken()
-    if row.status == DISABLED:
-        raise InvalidToken()
-    if row.tokens_valid_after is not None and claims.issued_at < row.tokens_valid_after.timestamp():
-        raise InvalidToken()
+    _ensure_in_good_standing(claims, row.revoked_at, row.expires_at, row.status, row.tokens_valid_after)
     if row.account_id != claims.account_id:
         raise InvalidToken()
     return Principal(
@@ -81,3 +75,11 @@ def _principal_of_own_session(claims: TokenClaims) -> Principal:
         methods=claims.methods, session_id=claims.session_id, device_id=claims.device_id,
         agency_id=row.agency_id, commune_code=row.commune_code,
     )
+
+
+def _ensure_in_good_standing(claims: TokenClaims, revoked_at, expires_at, account_status, cutoff) -> None:
+    """The session is live, the account enabled, and the token issued after the account's cut-off."""
+    if revoked_at is not None or expires_at <= utcnow() or account_status == DISABLED:
+        raise InvalidToken()
+    if cutoff is not None and claims.issued_at < cutoff.timestamp():
+        raise InvalidToken()

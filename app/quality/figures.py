@@ -8,8 +8,8 @@ the values are sums of the monthly roll-ups (`quality_rollups`), never a scan
 of the dossiers. Points: the indicator's weight in full at or above its target
 share, proportionally below (target 100 % by default: share x weight); weights
 and targets are configuration (`QUALITY_INDEX_WEIGHTS`, `QUALITY_INDEX_TARGETS`),
-to be set from the decision's annex as the province applies it: the annex's own table of points and its rule
-for a partial rate were not obtained (docs/quality.md, "Points"), and every
+to be set from the decision's annex as the province applies it: the annex's own
+table of points and its rule for a partial rate were not obtained (docs/quality.md, "Points"), and every
 index answer says so (`points_basis`).
 """
 import csv

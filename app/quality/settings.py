@@ -78,9 +78,5 @@ def _target(code: str, value) -> float:
 
 
 def settings() -> QualitySettings:
-    """The settings of the current app (built once per app)."""
-    cached = current_app.extensions.get("quality_settings")
-    if cached is None:
-        cached = build(current_app.config)
-        current_app.extensions["quality_settings"] = cached
-    return cached
+    """The settings of the current app (built when the app starts: app/quality/__init__.py)."""
+    return current_app.extensions["quality_settings"]
