@@ -9,6 +9,9 @@ from tests.factories import AccountFactory, RegistryCitizenFactory
 from app.identity.sessions import start_session
 
 ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTED_CSP = next(line.split("`Content-Security-Policy: ")[1].split("`")[0]
+                      for line in (ROOT / "docs" / "operations.md").read_text().splitlines()
+                      if line.startswith("- `Content-Security-Policy: "))
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/api/v1/openapi.json", "/api/v1/nowhere", "/api/v1/docs",
@@ -17,6 +20,14 @@ def test_every_response_has_nosniff_and_referrer_policy(client, path):
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Permissions-Policy"] == "browsing-topics=()"
+    assert response.headers.getlist("Content-Security-Policy") == [DOCUMENTED_CSP]   # once, not appended twice
+
+
+
+def test_the_policy_sent_is_the_one_the_operations_guide_documents(client):
+    assert DOCUMENTED_CSP.startswith("default-src 'self'; ")
+    assert client.get("/healthz").headers["Content-Security-Policy"] == DOCUMENTED_CSP
 
 
 @pytest.mark.parametrize("path", ["/api/v1/docs", "/ioc"])
@@ -73,12 +84,14 @@ client = create_app(config).test_client()
 https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
 print(client.get("/healthz", headers=https).headers.get("Strict-Transport-Security"))
 print(client.get("/healthz").headers.get("Strict-Transport-Security"))
+print(client.application.config["SESSION_COOKIE_SECURE"])
 """
 
 
-@pytest.mark.parametrize("trusted, expected", [("1", ["max-age=31536000; includeSubDomains", "None"]),
-                                               ("0", ["None", "None"])])
+@pytest.mark.parametrize("trusted, expected", [("1", ["max-age=31536000; includeSubDomains", "None", "True"]),
+                                               ("0", ["None", "None", "True"])])
 def test_hsts_in_production_only_when_https_came_through_a_trusted_proxy(trusted, expected):
+    # and in production the session cookie (the OIDC login pages') is sent over HTTPS only
     # another process: building a second app here would rebind the shared extensions
     out = subprocess.run([sys.executable, "-c", HSTS_PROBE % trusted], capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout.splitlines()
