@@ -8,7 +8,8 @@ from app import (
 )
 from app.cli import register_cli
 from app.common import health
-from app.common.database import close_sessions_quietly, configure_pool, configure_sqlite
+from app.common.database import (close_sessions_quietly, configure_pool, configure_sqlite,
+                                 run_marked_reads_without_transaction)
 from app.common.i18n import select_locale
 from app.common.input_guard import refuse_nul_characters
 from app.common.json_depth import refuse_deep_json
@@ -83,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
     configure_sqlite(app, db)
     configure_pool(app, db)
     close_sessions_quietly(app, db)
+    run_marked_reads_without_transaction(app, db)   # before authentication reads the session
     migrate.init_app(app, db)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -8,7 +8,8 @@ so the CPU time (`time.process_time`, this process only) is the app's own work
 plus the database driver's, never a neighbour's. Per endpoint it takes
 `--rounds` rounds (default 3) of `--samples` requests (default 30), keeps each
 round's median and reports the lowest of those medians, so that a busy
-neighbour slowing one round does not count. Statements and commits are counted
+neighbour slowing one round does not count. Statements, commits and round trips
+(statements plus a BEGIN and a COMMIT or ROLLBACK per transaction) are counted
 exactly with SQLAlchemy event listeners (`bench/sqlcount.py`); they are the
 same for every sample of an endpoint, and a difference between samples is
 reported.
@@ -131,17 +132,18 @@ def main(argv=None) -> int:
                     profiler.disable()
                 errors[label] += not ok
                 times.append(spent * 1000)
-                counts[label].add((counted.statements, counted.commits, counted.savepoints, counted.checkouts))
+                counts[label].add((counted.statements, counted.commits, counted.savepoints, counted.checkouts,
+                                   counted.round_trips))
                 shapes[label] = counted.sql
             medians[label].append(statistics.median(times))
 
     rows = {}
     for label, scenario in chosen:
-        statements, commits, savepoints, checkouts = max(counts[label])
+        statements, commits, savepoints, checkouts, round_trips = max(counts[label])
         rows[label] = {
             "scenario": scenario.name, "cpu_ms": round(min(medians[label]), 3),
             "round_medians_ms": [round(m, 3) for m in medians[label]],
-            "statements": statements, "commits": commits, "savepoints": savepoints,
+            "statements": statements, "commits": commits, "savepoints": savepoints, "round_trips": round_trips,
             "pool_checkouts": checkouts, "varied": len(counts[label]) > 1,
             "errors": errors[label], "samples": args.rounds * args.samples, "sql": shapes[label],
         }
@@ -175,13 +177,14 @@ def _reset(url: str) -> None:
 
 
 def _print_table(kind: str, rows: dict) -> None:
-    print(f"\n{kind}: CPU ms (lowest round median), SQL statements, commits per request")
-    print(f"| {'endpoint':<22} | {'CPU ms':>7} | {'SQL':>4} | {'commits':>7} | {'savepoints':>10} | errors |")
-    print(f"|{'-' * 24}|{'-' * 9}|{'-' * 6}|{'-' * 9}|{'-' * 12}|--------|")
+    print(f"\n{kind}: CPU ms (lowest round median), SQL statements, commits, round trips per request")
+    print(f"| {'endpoint':<22} | {'CPU ms':>7} | {'SQL':>4} | {'commits':>7} | {'savepoints':>10} "
+          f"| round trips | errors |")
+    print(f"|{'-' * 24}|{'-' * 9}|{'-' * 6}|{'-' * 9}|{'-' * 12}|{'-' * 13}|--------|")
     for label, row in rows.items():
         varied = "*" if row["varied"] else " "
         print(f"| {label:<22} | {row['cpu_ms']:>7.2f} | {row['statements']:>3}{varied} | {row['commits']:>7} | "
-              f"{row['savepoints']:>10} | {row['errors']:>6} |")
+              f"{row['savepoints']:>10} | {row['round_trips']:>11} | {row['errors']:>6} |")
     if any(row["varied"] for row in rows.values()):
         print("* the count differed between samples; the largest is shown")
 

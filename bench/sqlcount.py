@@ -18,6 +18,12 @@ Used by `bench/costs.py` and by the query-budget tests (`tests/api/test_query_bu
   a nested transaction's commit is a RELEASE SAVEPOINT, not a commit). In the
   test suite these are savepoint releases of the outer test transaction, one per
   commit the code would send in production.
+- `transactions`: database transactions that sent a statement (each costs a BEGIN
+  before it and a COMMIT or ROLLBACK after it, two round trips on PostgreSQL that
+  no statement event sees); a connection in autocommit (a `reads_only` view's)
+  sends its statements without one. The test suite's outer transaction is begun
+  before counting starts, so under the fixture this stays 0.
+- `round_trips`: statements plus two per transaction.
 - `checkouts`: connections taken from the pool (with `pool_pre_ping` each costs
   a round trip that no statement event sees).
 """
@@ -39,11 +45,16 @@ class Counted:
     savepoints: int = 0
     fixture_savepoints: int = 0
     checkouts: int = 0
+    transactions: int = 0
     sql: list[str] = field(default_factory=list)
 
     @property
     def statements(self) -> int:
         return self.sent - 2 * self.fixture_savepoints
+
+    @property
+    def round_trips(self) -> int:
+        return self.statements + 2 * self.transactions
 
     def __str__(self) -> str:
         lines = [f"{self.statements} statements, {self.commits} commits"]
@@ -54,8 +65,16 @@ class Counted:
 @contextlib.contextmanager
 def count_sql(engine):
     counted = Counted()
+    beginning: set[int] = set()   # connections whose transaction has not sent a statement yet
 
-    def on_execute(_conn, _cursor, statement, _parameters, _context, _executemany):
+    def on_connection_begin(conn):
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            beginning.add(id(conn))
+
+    def on_execute(conn, _cursor, statement, _parameters, _context, _executemany):
+        if id(conn) in beginning:
+            beginning.discard(id(conn))
+            counted.transactions += 1
         if _CONTROL.match(statement):
             return
         if _SAVEPOINT.match(statement) and statement.lstrip()[:1] in "Ss":
@@ -75,6 +94,7 @@ def count_sql(engine):
     def on_checkout(*_args):
         counted.checkouts += 1
 
+    event.listen(engine, "begin", on_connection_begin)
     event.listen(engine, "before_cursor_execute", on_execute)
     event.listen(Session, "after_commit", on_commit)
     event.listen(Session, "after_begin", on_begin)
@@ -82,6 +102,7 @@ def count_sql(engine):
     try:
         yield counted
     finally:
+        event.remove(engine, "begin", on_connection_begin)
         event.remove(engine, "before_cursor_execute", on_execute)
         event.remove(Session, "after_commit", on_commit)
         event.remove(Session, "after_begin", on_begin)

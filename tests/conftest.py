@@ -114,6 +114,7 @@ def _probe_blueprint() -> Blueprint:
     from marshmallow import Schema, fields
 
     from app.common.auth import current_principal, require_level, require_role
+    from app.common.database import reads_only
     from app.common.idempotency import idempotent
     from app.common import roles
     from webargs.flaskparser import use_args
@@ -157,6 +158,25 @@ def _probe_blueprint() -> Blueprint:
     @bp.get("/boom")
     def boom():
         raise RuntimeError("secret internal detail 079123456789")
+
+    @bp.get("/reads-only/<way>")
+    @reads_only
+    def reads_only_but_writes(way):
+        """A view wrongly marked `reads_only` (tests/integration/test_reads_only.py)."""
+        from sqlalchemy import insert, update
+
+        from app.catalog.models import Agency
+
+        code = request.args["code"]
+        if way == "flush":
+            db.session.add(Agency(code=code, name="Probe", kind="probe", province_code="80"))
+            db.session.flush()
+        elif way == "orm-update":
+            db.session.execute(update(Agency).where(Agency.code == code).values(name="Changed"))
+        else:   # Core, past the session's events
+            db.session.connection().execute(insert(Agency.__table__).values(
+                code=code, name="Probe", kind="probe", province_code="80"))
+        return jsonify(written=True)
 
     return bp
 

@@ -8,6 +8,7 @@ from app.assistance import acts, delegation, routes, tracking
 from app.assistance.events import DELEGATION_EVENTS, DelegationChanged, TeamFigureCounted
 from app.assistance.figures import EVENTS
 from app.assistance.models import Delegation
+from app.common.database import end_read_only
 from app.common.events import declare
 from app.extensions import api, db
 from app.identity.authn import register_delegation_resolver
@@ -39,6 +40,7 @@ def _log_delegated_request(response):
         return response
     try:
         db.session.rollback()
+        end_read_only(db.session)   # a delegated read (`reads_only`) still has its act written
         delegation = db.session.get(Delegation, delegation_id)
         if refused:
             body = response.get_json(silent=True)

@@ -9,6 +9,7 @@ from app.catalog.schemas import (
 )
 from app.common.api import ErrorSchema
 from app.common.auth import require_role
+from app.common.database import reads_only
 from app.common.delegable import SUBMIT_DOSSIER, delegable
 from app.common.roles import ADMIN
 
@@ -17,6 +18,7 @@ blp = Blueprint("catalog", __name__, description="Administrative procedures (pub
 
 @blp.route("/procedures")
 class Procedures(MethodView):
+    @reads_only
     @delegable(SUBMIT_DOSSIER)
     @blp.arguments(ProcedureQuerySchema, location="query")
     @blp.response(200, ProcedurePageSchema)

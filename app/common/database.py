@@ -1,4 +1,7 @@
-"""Engine set-up that keeps SQLite honest: foreign keys on, real transactions.
+"""The engine and session set-up: SQLite kept honest, idle connections pinged, a failed
+end-of-request rollback swallowed, marked reads run without a transaction on PostgreSQL.
+
+SQLite: foreign keys on, real transactions.
 
 pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; taking it
 over (as SQLAlchemy's documentation advises) gives SQLite the same transaction
@@ -15,7 +18,11 @@ is rolled back, and servers started by tests in threads must still read beside i
 import logging
 import time
 
-from sqlalchemy import event, exc
+from flask import request
+from sqlalchemy import Engine, event, exc
+from sqlalchemy.orm import Session
+
+from app.common.errors import WriteInReadOnlyRequest
 
 log = logging.getLogger("app.database")
 
@@ -121,3 +128,72 @@ def close_sessions_quietly(app, db) -> None:
                 pass
             finally:
                 db.session.registry.clear()
+
+
+# -- reads without a transaction ----------------------------------------------------------------
+READS_ONLY = "reads_only"
+
+
+def reads_only(view):
+    """Marks a GET view that never writes, so its request runs without a transaction.
+
+    On PostgreSQL each statement of such a request is its own transaction
+    (autocommit): no BEGIN before the first and no ROLLBACK at the end, two round
+    trips fewer on every request. Only for views whose statements need not see
+    one snapshot together (the authentication check and one page read). A write
+    attempted in such a request raises `WriteInReadOnlyRequest` before it reaches
+    the database, on every database; code that must write after such a read
+    ends it first (`end_read_only`).
+    """
+    view.reads_only = True
+    return view
+
+
+def run_marked_reads_without_transaction(app, db) -> None:
+    """A GET to a `reads_only` view is marked on its session before anything reads.
+
+    Registered before the authentication hook, whose SELECT would otherwise begin
+    the transaction. On PostgreSQL the session takes an autocommit connection; a
+    session bound to one connection (the tests' rollback per test) keeps its
+    transaction, but the refusal of writes holds there too.
+    """
+    autocommit = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    if autocommit:
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", _refuse_writes_on_read_only_connections)
+
+    @app.before_request
+    def _mark_reads():
+        if request.method != "GET" or not _is_marked(app.view_functions.get(request.endpoint)):
+            return
+        db.session.info[READS_ONLY] = True
+        if autocommit and isinstance(db.session.get_bind(), Engine):
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READS_ONLY: True})
+
+
+def end_read_only(session) -> None:
+    """After `session.rollback()`: the session may write again, in a transaction of its own."""
+    session.info.pop(READS_ONLY, None)
+
+
+def _is_marked(view) -> bool:
+    handler = getattr(getattr(view, "view_class", None), "get", view)   # a MethodView's get, or the function
+    return getattr(handler, READS_ONLY, False)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flushes_in_read_only_sessions(session, _context, _instances):
+    if session.info.get(READS_ONLY) and (session.new or session.dirty or session.deleted):
+        raise WriteInReadOnlyRequest("a reads_only view tried to write (flush)")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_in_read_only_sessions(state):
+    if state.session.info.get(READS_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise WriteInReadOnlyRequest(f"a reads_only view tried to write: {str(state.statement)[:60]}")
+
+
+def _refuse_writes_on_read_only_connections(connection, _cursor, statement, _parameters, context, _many):
+    if (context.isinsert or context.isupdate or context.isdelete) and \
+            connection.get_execution_options().get(READS_ONLY):
+        raise WriteInReadOnlyRequest(f"a reads_only view tried to write: {statement[:60]}")

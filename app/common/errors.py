@@ -31,6 +31,11 @@ class InvalidPersonalId(ValidationFailed):
         self.reason = reason
 
 
+class WriteInReadOnlyRequest(RuntimeError):
+    """A view marked `reads_only` tried to write (on PostgreSQL it would have been committed
+    statement by statement). A programming error: the client gets the generic 500."""
+
+
 class ConfigurationError(RuntimeError):
     """The service refuses to start with this configuration."""
 

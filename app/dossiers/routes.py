@@ -3,6 +3,7 @@ from flask.views import MethodView
 
 from app.common.api import refusals_for
 from app.common.auth import current_principal, require_auth, require_role
+from app.common.database import reads_only
 from app.common.delegable import (
     DOSSIER_OF_NAMED_PROCEDURE, NAMED_PROCEDURE, READ_STATUS, SUBMIT_DOSSIER, delegable,
 )
@@ -35,6 +36,7 @@ CONFLICT = (409, "Not possible in the dossier's current state, or changed meanwh
 
 @blp.route("")
 class Dossiers(MethodView):
+    @reads_only
     @delegable(READ_STATUS, act="status_read")
     @require_role(CITIZEN)
     @blp.arguments(MyDossiersQuerySchema, location="query")
@@ -88,6 +90,7 @@ class DeskIntake(MethodView):
 
 @blp.route("/inbox")
 class Inbox(MethodView):
+    @reads_only
     @require_role(OFFICER, APPROVER)
     @blp.arguments(InboxQuerySchema, location="query")
     @blp.response(200, DossierPageSchema)
@@ -98,6 +101,7 @@ class Inbox(MethodView):
 
 @blp.route("/<uuid:dossier_id>")
 class DossierById(MethodView):
+    @reads_only
     @delegable(SUBMIT_DOSSIER, act="dossier_read", target="dossier", check=DOSSIER_OF_NAMED_PROCEDURE)
     @require_role(CITIZEN, OFFICER, APPROVER, ADMIN, LEADER)
     @blp.response(200, DossierSchema)

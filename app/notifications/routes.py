@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.common.api import ErrorSchema
 from app.common.auth import current_principal, require_auth, require_role
+from app.common.database import reads_only
 from app.common.pagination import paginate
 from app.errors import N_
 from app.extensions import db
@@ -27,6 +28,7 @@ blp = Blueprint("notifications", __name__,
 
 @blp.route("/inbox")
 class Inbox(MethodView):
+    @reads_only
     @require_auth
     @blp.arguments(InboxArgsSchema, location="query")
     @blp.response(200, InboxPageSchema)
@@ -39,6 +41,7 @@ class Inbox(MethodView):
 
 @blp.route("/inbox/unread-count")
 class UnreadCount(MethodView):
+    @reads_only
     @require_auth
     @blp.response(200, InboxUnreadCountSchema)
     def get(self):
