@@ -1,7 +1,7 @@
 """Who may see a dossier: its citizen; staff of its agency and commune once submitted."""
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.common.auth import OutOfScope, Principal
@@ -52,10 +52,13 @@ WITH_CATALOG = (joinedload(Dossier.procedure, innerjoin=True), joinedload(Dossie
                 joinedload(Dossier.documents))
 
 
+# built once (the joined loads make building and cache-keying the statement cost more than running it)
+_BY_ID = select(Dossier).where(Dossier.id == bindparam("dossier_id")).options(*WITH_CATALOG)
+# FOR UPDATE on the dossier row only; populate_existing refreshes a stale copy
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=Dossier).execution_options(populate_existing=True)
+
+
 def load(dossier_id: uuid.UUID, *, lock: bool = False) -> Dossier | None:
     """The dossier, locked against concurrent changes until the transaction ends when `lock`."""
-    statement = select(Dossier).where(Dossier.id == dossier_id).options(*WITH_CATALOG)
-    if lock:
-        # FOR UPDATE on the dossier row only; populate_existing refreshes a stale copy
-        statement = statement.with_for_update(of=Dossier).execution_options(populate_existing=True)
-    return db.session.scalars(statement).unique().first()
+    statement = _BY_ID_LOCKED if lock else _BY_ID
+    return db.session.scalars(statement, {"dossier_id": dossier_id}).unique().first()

@@ -13,7 +13,7 @@ version it used and a missing value is caught before anything is sent.
 import logging
 import uuid
 
-from sqlalchemy import Uuid, literal, null, select, text
+from sqlalchemy import Uuid, bindparam, null, select, text
 
 from app.common.clock import utcnow
 from app.extensions import db
@@ -39,8 +39,9 @@ _phone_columns: tuple | None = None   # (account id column, phone column)
 
 def register_phone_lookup(account_id_column, phone_column) -> None:
     """Account ids in `account_id_column` have their phone number in `phone_column` (same table)."""
-    global _phone_columns
+    global _phone_columns, _recipient_statement
     _phone_columns = (account_id_column, phone_column)
+    _recipient_statement = None
 
 
 def _phone_of(account_id: uuid.UUID) -> str | None:
@@ -102,7 +103,7 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
     """Who the account is for routing: phone, e-mail, devices, choices, language."""
     if account_id is None:
         return routing.Recipient(phone=phone)
-    rows = db.session.execute(_recipient_query(account_id)).all()
+    rows = db.session.execute(_recipient_query(), {"account_id": account_id}).all()
     profile = rows[0] if rows and rows[0].locale is not None else None
     return routing.Recipient(
         account_id=account_id, phone=phone or (rows[0].phone if rows else None),
@@ -113,19 +114,28 @@ def load_recipient(account_id: uuid.UUID | None, phone: str | None) -> routing.R
     )
 
 
-def _recipient_query(account_id: uuid.UUID):
-    """The phone, profile and every push token of one account in one round trip (any may be missing)."""
-    wanted = select(literal(account_id, type_=Uuid).label("account_id")).subquery()
-    phone = _phone_columns[1] if _phone_columns else null()
-    query = (select(phone.label("phone"), NotificationProfile.locale, NotificationProfile.email,
-                    NotificationProfile.choices, PushDevice.token)
-             .select_from(wanted))
-    if _phone_columns:
-        query = query.outerjoin(_phone_columns[0].table, _phone_columns[0] == wanted.c.account_id)
-    return (query
-            .outerjoin(NotificationProfile, NotificationProfile.account_id == wanted.c.account_id)
-            .outerjoin(PushDevice, PushDevice.account_id == wanted.c.account_id)
-            .order_by(PushDevice.created_at))
+_recipient_statement = None
+
+
+def _recipient_query():
+    """The phone, profile and every push token of one account in one round trip (any may be missing).
+
+    Built once (its joins cost more to build and key for the cache than to run); `:account_id`.
+    """
+    global _recipient_statement
+    if _recipient_statement is None:
+        wanted = select(bindparam("account_id", type_=Uuid).label("account_id")).subquery()
+        phone = _phone_columns[1] if _phone_columns else null()
+        query = (select(phone.label("phone"), NotificationProfile.locale, NotificationProfile.email,
+                        NotificationProfile.choices, PushDevice.token)
+                 .select_from(wanted))
+        if _phone_columns:
+            query = query.outerjoin(_phone_columns[0].table, _phone_columns[0] == wanted.c.account_id)
+        _recipient_statement = (query
+                                .outerjoin(NotificationProfile, NotificationProfile.account_id == wanted.c.account_id)
+                                .outerjoin(PushDevice, PushDevice.account_id == wanted.c.account_id)
+                                .order_by(PushDevice.created_at))
+    return _recipient_statement
 
 
 def _body(channel: str, rendered: templates.Rendered, locale: str) -> str:

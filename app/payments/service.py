@@ -10,7 +10,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -222,18 +222,29 @@ def _find(gateway_name: str, txn_ref: str, *, lock: bool = False):
     settled?) with the payment locked."""
     if not txn_ref:
         return None
-    statement = select(Payment).where(Payment.gateway == gateway_name, Payment.txn_ref == txn_ref)
+    keys = {"gateway": gateway_name, "txn_ref": txn_ref}
     if lock:
-        # in the same round trip: the payer's account (its name goes on the e-receipt) and whether
-        # another payment of the dossier is settled (see `_settled_payment`); the lock is the payment's only
-        other = aliased(Payment)
-        settled = exists().where(other.dossier_id == Payment.dossier_id, other.status == SUCCEEDED,
-                                 other.duplicate.is_(False))
-        statement = (statement.add_columns(Account, settled.label("settled_before"))
-                     .outerjoin(Account, Account.id == Payment.account_id)
-                     .with_for_update(of=Payment).execution_options(populate_existing=True))
-        return db.session.execute(statement).first()  # (payment, payer, settled_before) or None
-    return db.session.scalar(statement)
+        return db.session.execute(_LOCKED_BY_REFERENCE, keys).first()  # (payment, payer, settled_before) or None
+    return db.session.scalar(_BY_REFERENCE, keys)
+
+
+# Built once: the locked read's alias and EXISTS cost more to build and key for the cache on every
+# notification than to run.
+_BY_REFERENCE = select(Payment).where(Payment.gateway == bindparam("gateway"), Payment.txn_ref == bindparam("txn_ref"))
+
+
+def _locked_by_reference():
+    # in the same round trip: the payer's account (its name goes on the e-receipt) and whether
+    # another payment of the dossier is settled (see `_settled_payment`); the lock is the payment's only
+    other = aliased(Payment)
+    settled = exists().where(other.dossier_id == Payment.dossier_id, other.status == SUCCEEDED,
+                             other.duplicate.is_(False))
+    return (_BY_REFERENCE.add_columns(Account, settled.label("settled_before"))
+            .outerjoin(Account, Account.id == Payment.account_id)
+            .with_for_update(of=Payment).execution_options(populate_existing=True))
+
+
+_LOCKED_BY_REFERENCE = _locked_by_reference()
 
 
 # --- settlement --------------------------------------------------------------
