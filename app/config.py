@@ -115,6 +115,8 @@ class Config:
         self.DEMO_PROVINCE_CODE = int(e.get("DEMO_PROVINCE_CODE", 80))
         # Operations-centre counters: months whose day rows are kept (0: all); older months keep month rows
         self.DASHBOARD_DAY_ROWS_MONTHS = int(e.get("DASHBOARD_DAY_ROWS_MONTHS", 24))
+        # PostgreSQL work_mem of `flask dashboard rebuild`'s roll-up (its hash tables may take twice it)
+        self.DASHBOARD_REBUILD_WORK_MEM = e.get("DASHBOARD_REBUILD_WORK_MEM", "1GB")
 
         # OpenID Connect provider (app/oidc/settings.py); empty issuer: the URL the server is reached at
         self.OIDC_ISSUER = e.get("OIDC_ISSUER", "").rstrip("/")

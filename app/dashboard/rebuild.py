@@ -28,6 +28,7 @@ from app.assistance.models import DAY, TEAM, FigureCounter, Team
 from app.dashboard import projections
 from app.dashboard.counters import Key, apply_deltas, merge_staged, stage_keys
 from app.dashboard.models import Counter, OpenDossier
+from app.dashboard.settings import settings
 from app.dossiers.public import replay_transitions
 from app.identity.public import replay_accounts
 from app.payments.public import replay_payments, replay_refunds
@@ -136,6 +137,9 @@ def rebuild_swapped(session) -> dict[str, int]:
     """
     connection = session.connection()
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")   # index builds sort in memory
+    # the roll-up (GROUP BY CUBE of ten million staged keys) hashes in memory instead of sorting on disk:
+    # at three million dossiers its time went 246 s (4MB, the default) -> 211 (256MB) -> 142 (1GB)
+    connection.exec_driver_sql(f"SET LOCAL work_mem = '{settings().rebuild_work_mem}'")
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_NEXT}")
     connection.exec_driver_sql(f"CREATE TABLE {_NEXT} (LIKE {_LIVE} INCLUDING DEFAULTS)")
     written = {}

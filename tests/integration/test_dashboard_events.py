@@ -209,3 +209,21 @@ def test_the_swapped_rebuild_gives_the_live_counts_in_a_table_like_the_old_one(c
     assert shape() == before and before[1] == "pk_dashboard_counters"
     assert written["dossiers"] > 0 and written["payments"] > 0
     assert db.session.scalar(text("SELECT to_regclass('dashboard_counters_next')")) is None
+    assert db.session.scalar(text("SHOW work_mem")) == "1GB"   # DASHBOARD_REBUILD_WORK_MEM, this transaction
+
+
+def test_the_rebuilds_work_mem_must_be_a_postgresql_memory_size(app):
+    from app.dashboard.settings import settings
+
+    previous = app.config["DASHBOARD_REBUILD_WORK_MEM"]
+    try:
+        with app.test_request_context():
+            assert settings().rebuild_work_mem == previous == "1GB"
+            for wrong in ("1 GB", "1GB; DROP TABLE dashboard_counters", "lots", ""):
+                app.config["DASHBOARD_REBUILD_WORK_MEM"] = wrong
+                with pytest.raises(ValueError, match="DASHBOARD_REBUILD_WORK_MEM"):
+                    settings()
+            app.config["DASHBOARD_REBUILD_WORK_MEM"] = "256MB"
+            assert settings().rebuild_work_mem == "256MB"
+    finally:
+        app.config["DASHBOARD_REBUILD_WORK_MEM"] = previous
