@@ -19,7 +19,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import Response, make_response, request
-from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, event, select, update
+from sqlalchemy import Integer, String, Text, UniqueConstraint, bindparam, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -84,8 +84,8 @@ def idempotent(scope: str, owner=lambda: request.remote_addr or "anonymous"):
                 if deferred.committed and not deferred.changed_since and not isinstance(failure, DBAPIError):
                     session.commit()
                 raise
-            db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
-                status_code=response.status_code, body=response.get_data(as_text=True), updated_at=utcnow()))
+            db.session.execute(_STORE_ANSWER, {"record_id": record_id, "answer_status": response.status_code,
+                                               "answer_body": response.get_data(as_text=True), "stored_at": utcnow()})
             db.session.commit()
             return response
         return _document(wrapper)
@@ -104,15 +104,28 @@ def _document(wrapper):
     return wrapper
 
 
+# The two statements of every idempotent request, built once (their construction and cache key
+# cost more than their round trips)
+_STORE_ANSWER = (update(IdempotencyRecord).where(IdempotencyRecord.id == bindparam("record_id"))
+                 .values(status_code=bindparam("answer_status"), body=bindparam("answer_body"),
+                         updated_at=bindparam("stored_at")))
+
+
+@functools.cache
+def _claim_statement(dialect_name: str):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    columns = ("id", "owner", "scope", "key", "request_hash", "expires_at", "created_at", "updated_at")
+    return (dialect.insert(IdempotencyRecord).values({name: bindparam(f"claim_{name}") for name in columns})
+            .on_conflict_do_nothing(index_elements=["owner", "scope", "key"]).returning(IdempotencyRecord.id))
+
+
 def _claim(owner: str, scope: str, key: str):
     """Inserts the key's row unless it exists; returns the new row's id, or None when taken."""
     now = utcnow()
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(IdempotencyRecord).values(
-        id=uuid.uuid4(), owner=owner, scope=scope, key=key, request_hash=_request_hash(),
-        expires_at=now + KEY_TTL, created_at=now, updated_at=now,
-    ).on_conflict_do_nothing(index_elements=["owner", "scope", "key"]).returning(IdempotencyRecord.id)
-    return db.session.execute(statement).scalar()
+    values = {"id": uuid.uuid4(), "owner": owner, "scope": scope, "key": key, "request_hash": _request_hash(),
+              "expires_at": now + KEY_TTL, "created_at": now, "updated_at": now}
+    statement = _claim_statement(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, {f"claim_{name}": value for name, value in values.items()}).scalar()
 
 
 class _Deferred:

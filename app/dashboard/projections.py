@@ -38,9 +38,10 @@ events (`assistance.resident_helped`, ...), per commune of the team and day.
 from collections import Counter as Tally
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.common import at_commit, events
@@ -192,15 +193,23 @@ def open_row(state) -> dict:
 
 def _mirror(before, after) -> None:
     """Keeps `dashboard_open_dossiers` in step, at once (a row of this dossier's own; no shared lock)."""
-    table = OpenDossier.__table__
     if is_open(after):
-        row = open_row(after)
-        insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
-        db.session.execute(insert.values(**row).on_conflict_do_update(
-            index_elements=[table.c.dossier_id],
-            set_={name: row[name] for name in ("status", "due_date", "receipt_code")}))
+        db.session.execute(_mirror_upsert(db.session.get_bind().dialect.name), open_row(after))
     elif is_open(before):
-        db.session.execute(delete(table).where(table.c.dossier_id == after.dossier_id))
+        db.session.execute(_MIRROR_DELETE, {"closed_id": after.dossier_id})
+
+
+_MIRROR_DELETE = delete(OpenDossier.__table__).where(OpenDossier.__table__.c.dossier_id == bindparam("closed_id"))
+
+
+@cache
+def _mirror_upsert(dialect: str):
+    """The open dossier's row written or brought up to date; built once per dialect, run with `open_row`."""
+    table = OpenDossier.__table__
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.dossier_id],
+        set_={name: statement.excluded[name] for name in ("status", "due_date", "receipt_code")})
 
 
 def on_dossier_transitioned(**payload) -> None:

@@ -6,8 +6,10 @@ is unique, short and easy to read over the phone. Sequences come from one
 counter row per agency and day, bumped with one atomic INSERT ... ON CONFLICT
 DO UPDATE ... RETURNING, so concurrent submissions never share a number.
 """
+import functools
 from datetime import date, timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.common.workdays import add_working_days, working_days_between
@@ -21,17 +23,20 @@ def next_receipt_code(prefix: str, day: date) -> str:
 
 
 def _next_number(prefix: str, day: date) -> int:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = ReceiptCounter.__table__
-    statement = (
-        insert(table).values(prefix=prefix, day=day, last=1)
-        .on_conflict_do_update(index_elements=["prefix", "day"], set_={"last": table.c.last + 1})
-        .returning(table.c.last)
-    )
+    statement = _take_number(db.session.get_bind().dialect.name)
     # the counter needs nothing pending: no flush here, so a submitted dossier is written in one UPDATE
     with db.session.no_autoflush:
-        return db.session.execute(statement).scalar_one()
+        return db.session.execute(statement, {"counter_prefix": prefix, "counter_day": day}).scalar_one()
+
+
+@functools.cache
+def _take_number(dialect: str):
+    """Built once per dialect (building and cache-keying it cost more than its round trip)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ReceiptCounter.__table__
+    return (insert(table).values(prefix=bindparam("counter_prefix"), day=bindparam("counter_day"), last=1)
+            .on_conflict_do_update(index_elements=["prefix", "day"], set_={"last": table.c.last + 1})
+            .returning(table.c.last))
 
 
 def due_date(start: date, working_days: int) -> date:

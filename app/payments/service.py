@@ -139,8 +139,11 @@ def _may_see(principal: Principal, payment: Payment) -> bool:
 
 def _settled_payment(dossier_id: uuid.UUID) -> Payment | None:
     with db.session.no_autoflush:   # other payments' committed state is what counts
-        return db.session.scalar(select(Payment).where(
-            Payment.dossier_id == dossier_id, Payment.status == SUCCEEDED, Payment.duplicate.is_(False)))
+        return db.session.scalar(_SETTLED_OF_DOSSIER, {"dossier_id": dossier_id})
+
+
+_SETTLED_OF_DOSSIER = select(Payment).where(Payment.dossier_id == bindparam("dossier_id"), Payment.status == SUCCEEDED,
+                                            Payment.duplicate.is_(False))
 
 
 # --- notifications from the gateway ------------------------------------------
