@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 
 import marshmallow as ma
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 
 from app.common.errors import InvalidCursor
 from app.errors import N_
@@ -60,6 +60,34 @@ def paginate(session, statement, model, *, cursor: str | None, limit: int, rows:
     # rows go through Core: the ORM's result handling is pure overhead for a page of columns
     run = session.connection().execute if rows else session.scalars
     rows = list(run(statement.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+# -- a page statement built once per shape, run with bound values ---------------------------------
+def keyset_page(statement, model, *, after_cursor: bool):
+    """`statement` as a page: newest first, `LIMIT :page_limit`, and with `after_cursor` only the rows
+    before `:cursor_created_at, :cursor_id`. Build it once per shape and run it with `page_values`."""
+    if after_cursor:
+        created_at, row_id = bindparam("cursor_created_at"), bindparam("cursor_id")
+        statement = statement.where(or_(model.created_at < created_at,
+                                        and_(model.created_at == created_at, model.id < row_id)))
+    return statement.order_by(model.created_at.desc(), model.id.desc()).limit(bindparam("page_limit"))
+
+
+def page_values(cursor: str | None, limit: int) -> dict:
+    """The bound values of a `keyset_page` statement (one row more than the page, to know if one follows)."""
+    values = {"page_limit": limit + 1}
+    if cursor:
+        values["cursor_created_at"], values["cursor_id"] = decode_cursor(cursor)
+    return values
+
+
+def rows_page(rows: list, limit: int) -> dict:
+    """`{items, next_cursor}` from the rows a `keyset_page` statement returned."""
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -4,11 +4,12 @@ Every public function owns its transaction (commits), except the fee hooks
 `record_fee_paid` and `record_fee_refunded`, which run inside the payments
 domain's settlement transaction.
 """
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.catalog import service as catalog
@@ -17,7 +18,7 @@ from app.catalog.models import Procedure
 from app.common import events
 from app.common.auth import Principal, StepUpRequired
 from app.common.clock import local_today, utcnow
-from app.common.pagination import paginate
+from app.common.pagination import keyset_page, page_values, rows_page
 from app.dossiers import access, states
 from app.dossiers.access import DossierNotFound, ensure_owner, ensure_visible
 from app.dossiers.errors import (
@@ -229,10 +230,20 @@ def _summaries():
 
 def my_dossiers(principal: Principal, *, status: str | None = None, cursor=None, limit=20) -> dict:
     """The citizen's own dossiers, newest first (rows of SUMMARY_COLUMNS)."""
-    statement = _summaries().where(Dossier.citizen_account_id == principal.account_id)
+    values = {**page_values(cursor, limit), "owner_id": principal.account_id}
     if status:
-        statement = statement.where(Dossier.status == status)
-    return paginate(db.session, statement, Dossier, cursor=cursor, limit=limit, rows=True)
+        values["status"] = status
+    statement = _my_dossiers_statement(bool(status), bool(cursor))
+    return rows_page(list(db.session.connection().execute(statement, values)), limit)
+
+
+@functools.cache
+def _my_dossiers_statement(by_status: bool, after_cursor: bool):
+    """Built once per shape (four): building and cache-keying it cost more than running it."""
+    statement = _summaries().where(Dossier.citizen_account_id == bindparam("owner_id"))
+    if by_status:
+        statement = statement.where(Dossier.status == bindparam("status"))
+    return keyset_page(statement, Dossier, after_cursor=after_cursor)
 
 
 def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id: uuid.UUID | None = None,
@@ -241,22 +252,33 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
     """The dossiers of the officer's agency (and commune, when they have one), newest first (rows)."""
     if principal.agency_id is None:
         return {"items": [], "next_cursor": None}
-    statement = _summaries().where(Dossier.agency_id == principal.agency_id,
-                                   Dossier.status.not_in(states.PRIVATE))
-    if principal.commune_code:
-        statement = statement.where(Dossier.commune_code == principal.commune_code)
-    if status:
-        statement = statement.where(Dossier.status.in_(status))
-    if procedure_id:
-        statement = statement.where(Dossier.procedure_id == procedure_id)
+    values = {**page_values(cursor, limit), "agency_id": principal.agency_id, "commune_code": principal.commune_code,
+              "statuses": status, "procedure_id": procedure_id, "today": local_today(),
+              "officer_id": principal.account_id, "channel": channel}
+    statement = _inbox_statement(bool(principal.commune_code), bool(status), bool(procedure_id), overdue,
+                                 assigned_to_me, bool(channel), bool(cursor))
+    return rows_page(list(db.session.connection().execute(statement, values)), limit)
+
+
+@functools.lru_cache(maxsize=256)
+def _inbox_statement(in_commune: bool, by_status: bool, by_procedure: bool, overdue: bool | None,
+                     assigned_to_me: bool, by_channel: bool, after_cursor: bool):
+    """Built once per shape of filters: building and cache-keying it cost more than running it."""
+    statement = _summaries().where(Dossier.agency_id == bindparam("agency_id"), Dossier.status.not_in(states.PRIVATE))
+    if in_commune:
+        statement = statement.where(Dossier.commune_code == bindparam("commune_code"))
+    if by_status:
+        statement = statement.where(Dossier.status.in_(bindparam("statuses", expanding=True)))
+    if by_procedure:
+        statement = statement.where(Dossier.procedure_id == bindparam("procedure_id"))
     if overdue is not None:
-        late = Dossier.status.in_(states.CLOCK_RUNNING) & (Dossier.due_date < local_today())
+        late = Dossier.status.in_(states.CLOCK_RUNNING) & (Dossier.due_date < bindparam("today"))
         statement = statement.where(late if overdue else ~late)
     if assigned_to_me:
-        statement = statement.where(Dossier.assigned_officer_id == principal.account_id)
-    if channel:
-        statement = statement.where(Dossier.channel == channel)
-    return paginate(db.session, statement, Dossier, cursor=cursor, limit=limit, rows=True)
+        statement = statement.where(Dossier.assigned_officer_id == bindparam("officer_id"))
+    if by_channel:
+        statement = statement.where(Dossier.channel == bindparam("channel"))
+    return keyset_page(statement, Dossier, after_cursor=after_cursor)
 
 
 def timeline(principal: Principal, dossier_id: uuid.UUID) -> list[TimelineEntry]:
