@@ -2,7 +2,7 @@
 import functools
 import uuid
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.errors import LinkedProcedureNotFound, ProcedureCodeTaken, ProcedureNotFound

@@ -50,21 +50,12 @@ def paginate(session, statement, model, *, cursor: str | None, limit: int, rows:
     """Runs `statement` (a select of `model`) one page at a time, newest first.
 
     With `rows`, the statement selects columns (with `created_at` and `id`) and the page holds rows.
+    Hot lists build their page statement once instead (`keyset_page`).
     """
-    if cursor:
-        created_at, row_id = decode_cursor(cursor)
-        statement = statement.where(or_(
-            model.created_at < created_at,
-            and_(model.created_at == created_at, model.id < row_id),
-        ))
+    page = keyset_page(statement, model, after_cursor=bool(cursor))
     # rows go through Core: the ORM's result handling is pure overhead for a page of columns
     run = session.connection().execute if rows else session.scalars
-    rows = list(run(statement.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
-    return {"items": rows, "next_cursor": next_cursor}
+    return rows_page(list(run(page, page_values(cursor, limit))), limit)
 
 
 # -- a page statement built once per shape, run with bound values ---------------------------------
