@@ -7,15 +7,13 @@ ROLLBACK fails; the answer was already built and stands, and the pool replaces
 the dead connection for the next request.
 """
 import logging
-import os
 
 import pytest
 from flask import jsonify, request
 from sqlalchemy import create_engine, text
 
-from app import create_app
-from app.config import TestingConfig
 from app.extensions import db
+from tests.integration.own_pool import postgres_node
 
 pytestmark = pytest.mark.postgres
 
@@ -28,10 +26,7 @@ def _database():
 
 @pytest.fixture
 def node(app):
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    node = create_app(TestingConfig(dict(os.environ, TEST_DATABASE_URL=url)))
+    node, url = postgres_node(app)
     killer = create_engine(url, isolation_level="AUTOCOMMIT")
 
     @node.get("/_probe/backend")

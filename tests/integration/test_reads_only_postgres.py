@@ -3,17 +3,15 @@
 A node with its own pool (no rollback-per-test session), so the statements go
 through autocommit connections as they do in production.
 """
-import os
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from app import create_app
-from app.config import TestingConfig
 from app.extensions import db
 from bench.sqlcount import count_sql
 from tests.conftest import _probe_blueprint
+from tests.integration.own_pool import postgres_node
 from tests.integration.test_reads_only import refused
 
 pytestmark = pytest.mark.postgres
@@ -27,10 +25,7 @@ def _database():
 
 @pytest.fixture
 def node(app):
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    node = create_app(TestingConfig(dict(os.environ, TEST_DATABASE_URL=url)))
+    node, url = postgres_node(app)
     node.register_blueprint(_probe_blueprint())
     checker = create_engine(url)
     yield node, checker

@@ -1,0 +1,23 @@
+"""A second app on the test database with its own connection pool, as a production node has.
+
+For tests that must see what the rollback-per-test session hides (autocommit,
+a dropped connection). A module using it turns that session off:
+
+    @pytest.fixture(autouse=True)
+    def _database():
+        yield
+"""
+import os
+
+import pytest
+
+from app import create_app
+from app.config import TestingConfig
+
+
+def postgres_node(app):
+    """A fresh app on the suite's PostgreSQL database; skips the test on SQLite."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    return create_app(TestingConfig(dict(os.environ, TEST_DATABASE_URL=url))), url
