@@ -1,11 +1,10 @@
 """A second app on the test database with its own connection pool, as a production node has.
 
 For tests that must see what the rollback-per-test session hides (autocommit,
-a dropped connection). A module using it turns that session off:
+a dropped connection). A module using it also turns that session off by
+importing `_database` (it replaces the package's autouse fixture):
 
-    @pytest.fixture(autouse=True)
-    def _database():
-        yield
+    from tests.integration.own_pool import _database, postgres_node  # noqa: F401
 """
 import os
 
@@ -21,3 +20,9 @@ def postgres_node(app):
     if not url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
     return create_app(TestingConfig(dict(os.environ, TEST_DATABASE_URL=url))), url
+
+
+@pytest.fixture(autouse=True)
+def _database():
+    """No rollback-per-test session: the node under test uses its own pool, as in production."""
+    yield

@@ -13,15 +13,9 @@ from flask import jsonify, request
 from sqlalchemy import create_engine, text
 
 from app.extensions import db
-from tests.integration.own_pool import postgres_node
+from tests.integration.own_pool import _database, postgres_node  # noqa: F401 (_database: no rollback session)
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(autouse=True)
-def _database():
-    """No rollback-per-test session here: the node under test uses its own pool, as in production."""
-    yield
 
 
 @pytest.fixture

@@ -11,16 +11,10 @@ from sqlalchemy import create_engine, text
 from app.extensions import db
 from bench.sqlcount import count_sql
 from tests.conftest import _probe_blueprint
-from tests.integration.own_pool import postgres_node
+from tests.integration.own_pool import _database, postgres_node  # noqa: F401 (_database: no rollback session)
 from tests.integration.test_reads_only import refused
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(autouse=True)
-def _database():
-    """No rollback-per-test session: the node uses its own pool."""
-    yield
 
 
 @pytest.fixture
