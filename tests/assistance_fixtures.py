@@ -11,7 +11,7 @@ from app.assistance.models import AssistanceAct, Team, TeamMember
 from app.extensions import db, limiter
 from app.common import roles
 from app.identity.passwords import hash_password
-from app.identity.sessions import access_token_for, start_session
+from app.identity.sessions import access_token_for, open_session
 from app.notifications.models import OutboxMessage
 from tests.dossiers_fixtures import OTHER_COMMUNE, agency, catalog, storage  # noqa: F401
 from tests.factories import COMMUNE, AccountFactory, RegistryCitizenFactory, bearer
@@ -93,7 +93,7 @@ class Visit:
         self.client = client
         self.member = member or assistant()
         self.team = team or make_team(COMMUNE, self.member)
-        self.auth_session = start_session(self.member, level=2, methods=["pwd", "otp"]).session
+        self.auth_session = open_session(self.member, level=2, methods=["pwd", "otp"])
         db.session.flush()
 
     @property

@@ -88,22 +88,6 @@ def _ping_if_idle(dialect, idle_after: float = PING_AFTER_IDLE_SECONDS):
     return on_checkout
 
 
-def commit_keeping_loaded(session) -> None:
-    """Commits without expiring the loaded objects, so an answer built from them afterwards
-    costs no SELECT.
-
-    Safe for what the transaction itself read and wrote: after the commit the database holds
-    exactly those values (server-generated columns not loaded yet still load on access).
-    """
-    session = session() if callable(session) else session
-    expiring = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expiring
-
-
 def close_sessions_quietly(app, db) -> None:
     """A request's answer stands when only the end-of-request rollback fails.
 

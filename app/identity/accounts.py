@@ -37,7 +37,7 @@ from app.identity.settings import settings
 from app.identity.passwords import check_password, hash_password, verify_password
 from app.common.roles import CITIZEN, LEVEL_1
 from app.identity.sessions import (
-    IssuedTokens, access_token_for, cut_off_access_tokens, revoke_sessions,
+    IssuedTokens, access_token_only, cut_off_access_tokens, revoke_sessions,
 )
 from app.notifications.models import EMAIL, IN_APP, PUSH
 from app.notifications.service import notify
@@ -233,5 +233,5 @@ def change_password(account: Account, session_id: uuid.UUID, current: str, new: 
     session = db.session.get(AuthSession, session_id)
     db.session.commit()
     audit("password_change.completed", account_id=account.id)
-    return IssuedTokens(access_token=access_token_for(session), refresh_token=None, session=session)
+    return access_token_only(session)
 

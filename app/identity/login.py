@@ -38,7 +38,7 @@ from app.identity.errors import (
 from app.identity.models import ACTIVE, DISABLED, Account, AuthSession, LoginThrottle, PendingLogin
 from app.identity.passwords import hash_password, needs_rehash, verify_password
 from app.common.roles import LEVEL_1, LEVEL_2
-from app.identity.sessions import ClientInfo, IssuedTokens, access_token_for, hash_token, start_session
+from app.identity.sessions import ClientInfo, IssuedTokens, access_token_only, hash_token, start_session
 from app.identity.settings import seconds, settings
 
 PASSWORD_METHOD = "pwd"
@@ -213,7 +213,7 @@ def complete_login(login_token: str, method: str, code: str) -> IssuedTokens:
                            client_name=pending.client_name, ip_address=pending.ip_address,
                            user_agent=pending.user_agent)
     db.session.commit()
-    audit("login.succeeded", account_id=account.id, session_id=issued.session.id, level=level,
+    audit("login.succeeded", account_id=account.id, session_id=issued.session_id, level=level,
           methods=methods, ip=pending.ip_address)
     return issued
 
@@ -266,7 +266,7 @@ def step_up_with_totp(principal: Principal, code: str) -> IssuedTokens:
     _clear_failures(account)
     db.session.commit()
     audit("step_up.succeeded", account_id=account.id, session_id=session.id, method="totp")
-    return IssuedTokens(access_token=access_token_for(session), refresh_token=None, session=session)
+    return access_token_only(session)
 
 
 def raise_session_level(session: AuthSession, method: str) -> None:
@@ -298,6 +298,6 @@ def login_with_device(login: str, device_id: uuid.UUID, device_secret: str, code
     issued = start_session(account, level=LEVEL_2, methods=[DEVICE_KEY_METHOD, TOTP_METHOD], device_id=device.id,
                            client_name=client.name, ip_address=client.ip_address, user_agent=client.user_agent)
     db.session.commit()
-    audit("login.succeeded", account_id=account.id, session_id=issued.session.id, level=LEVEL_2,
+    audit("login.succeeded", account_id=account.id, session_id=issued.session_id, level=LEVEL_2,
           methods=issued.methods, ip=client.ip_address)
     return issued

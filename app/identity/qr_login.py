@@ -36,7 +36,7 @@ from app.identity.models import (
 )
 from app.common.roles import LEVEL_2
 from app.identity.sessions import (
-    ClientInfo, IssuedTokens, access_token_for, hash_token, start_session, tokens_for,
+    ClientInfo, IssuedTokens, access_token_only, hash_token, open_session, tokens_for,
 )
 from app.identity.settings import seconds, settings
 from app.notifications.service import notify
@@ -150,7 +150,7 @@ def _hand_out_tokens(login: QrLogin) -> IssuedTokens:
         raise QrLoginConsumed()
     session = db.session.get(AuthSession, login.session_id)
     if login.step_up_session_id is not None:
-        issued = IssuedTokens(access_token=access_token_for(session), refresh_token=None, session=session)
+        issued = access_token_only(session)
     else:
         issued = tokens_for(session)
     db.session.commit()
@@ -230,6 +230,5 @@ def _approved_session(login: QrLogin, principal: Principal) -> AuthSession:
         raise_session_level(session, QR_METHOD)
         return session
     account = db.session.get(Account, principal.account_id)
-    return start_session(account, level=LEVEL_2, methods=[QR_METHOD], client_name=login.client_name,
-                         ip_address=login.ip_address, user_agent=login.user_agent,
-                         with_tokens=False).session
+    return open_session(account, level=LEVEL_2, methods=[QR_METHOD], client_name=login.client_name,
+                        ip_address=login.ip_address, user_agent=login.user_agent)

@@ -488,8 +488,7 @@ class DeviceBindingTotp(MethodView):
                                                 args["code"])
         tokens = None
         if outcome.status == device_change.BOUND:
-            tokens = sessions.IssuedTokens(access_token=sessions.access_token_for(outcome.session),
-                                           refresh_token=None, session=outcome.session)
+            tokens = sessions.access_token_only(outcome.session)
         return {"status": outcome.status, "effective_at": outcome.effective_at, "device": outcome.device,
                 "device_secret": outcome.device_secret, "tokens": tokens}
 

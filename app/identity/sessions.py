@@ -13,11 +13,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
 from app.common import events
 from app.common.clock import utcnow
-from app.common.database import commit_keeping_loaded
 from app.common.pagination import paginate
 from app.extensions import db
 from app.identity.audit import audit
@@ -31,23 +30,15 @@ SESSION_ABSOLUTE_TTL = timedelta(days=60)
 
 @dataclass(frozen=True)
 class IssuedTokens:
+    """What a client is handed: the tokens and the facts of their session (`AuthTokensSchema`)."""
+
     access_token: str
     refresh_token: str | None
-    session: AuthSession
+    session_id: uuid.UUID
+    level: int
+    methods: list[str]
     expires_in: int = int(ACCESS_TOKEN_TTL.total_seconds())
     token_type: str = "Bearer"
-
-    @property
-    def level(self) -> int:
-        return self.session.level
-
-    @property
-    def methods(self) -> list[str]:
-        return list(self.session.methods)
-
-    @property
-    def session_id(self):
-        return self.session.id
 
 
 @dataclass(frozen=True)
@@ -77,8 +68,16 @@ def hash_token(token: str) -> str:
 
 def start_session(account: Account, *, level: int, methods: list[str], device_id=None,
                   client_name: str | None = None, ip_address: str | None = None,
-                  user_agent: str | None = None, with_tokens: bool = True) -> IssuedTokens:
-    """Creates a session for an authenticated account (the caller commits)."""
+                  user_agent: str | None = None) -> IssuedTokens:
+    """Creates a session for an authenticated account and its first tokens (the caller commits)."""
+    return tokens_for(open_session(account, level=level, methods=methods, device_id=device_id,
+                                   client_name=client_name, ip_address=ip_address, user_agent=user_agent))
+
+
+def open_session(account: Account, *, level: int, methods: list[str], device_id=None,
+                 client_name: str | None = None, ip_address: str | None = None,
+                 user_agent: str | None = None) -> AuthSession:
+    """Creates a session without tokens yet (the caller commits)."""
     now = utcnow()
     session = AuthSession(
         account_id=account.id, level=level, methods=list(dict.fromkeys(methods)), device_id=device_id,
@@ -89,10 +88,7 @@ def start_session(account: Account, *, level: int, methods: list[str], device_id
     session.account = account
     db.session.add(session)
     db.session.flush()
-    if not with_tokens:
-        return IssuedTokens(access_token="", refresh_token=None, session=session)
-    return IssuedTokens(access_token=access_token_for(session), refresh_token=new_refresh_token(session),
-                        session=session)
+    return session
 
 
 def access_token_for(session: AuthSession) -> str:
@@ -112,16 +108,31 @@ def new_refresh_token(session: AuthSession) -> str:
 def tokens_for(session: AuthSession) -> IssuedTokens:
     """A fresh access token and refresh token for an existing session (the caller commits)."""
     return IssuedTokens(access_token=access_token_for(session), refresh_token=new_refresh_token(session),
-                        session=session)
+                        session_id=session.id, level=session.level, methods=list(session.methods))
 
 
-# built once: the two statements of every refresh (their construction cost more than their round trips)
-_REFRESH_TOKEN_WITH_SESSION = (select(RefreshToken, AuthSession)
-                               .join(AuthSession, AuthSession.id == RefreshToken.session_id)
-                               .where(RefreshToken.token_hash == bindparam("token_hash")))
-_SPEND_REFRESH_TOKEN = (update(RefreshToken)
-                        .where(RefreshToken.id == bindparam("token_id"), RefreshToken.used_at.is_(None))
+def access_token_only(session: AuthSession) -> IssuedTokens:
+    """A fresh access token for a session that keeps its refresh token (step-up, password change...)."""
+    return IssuedTokens(access_token=access_token_for(session), refresh_token=None,
+                        session_id=session.id, level=session.level, methods=list(session.methods))
+
+
+_tokens, _sessions, _accounts = RefreshToken.__table__, AuthSession.__table__, Account.__table__
+# The statements of every refresh, built once and run through Core: building them and the
+# ORM's unit of work cost more CPU than their round trips (docs/benchmarks-hot-paths.md).
+_REFRESH_TOKEN_WITH_SESSION = (
+    select(_tokens.c.id, _tokens.c.expires_at, _sessions.c.id.label("session_id"), _sessions.c.account_id,
+           _sessions.c.level, _sessions.c.methods, _sessions.c.device_id, _sessions.c.revoked_at,
+           _sessions.c.expires_at.label("session_expires_at"), _accounts.c.status, _accounts.c.role)
+    .select_from(_tokens.join(_sessions, _sessions.c.id == _tokens.c.session_id)
+                 .join(_accounts, _accounts.c.id == _sessions.c.account_id))
+    .where(_tokens.c.token_hash == bindparam("token_hash")))
+_SPEND_REFRESH_TOKEN = (update(_tokens)
+                        .where(_tokens.c.id == bindparam("token_id"), _tokens.c.used_at.is_(None))
                         .values(used_at=bindparam("spent_at")))
+_TOUCH_SESSION = (update(_sessions).where(_sessions.c.id == bindparam("session_id"))
+                  .values(last_seen_at=bindparam("seen_at")))
+_ADD_REFRESH_TOKEN = insert(_tokens)
 
 
 def refresh_session(refresh_token: str) -> IssuedTokens:
@@ -130,28 +141,40 @@ def refresh_session(refresh_token: str) -> IssuedTokens:
     A token presented twice revokes its whole session (reuse detection).
     """
     now = utcnow()
-    # the token, its session and the session's account (joined) in one round trip
-    found = db.session.execute(_REFRESH_TOKEN_WITH_SESSION, {"token_hash": hash_token(refresh_token)}).first()
+    connection = db.session.connection()
+    # the token, its session and the session's account in one round trip
+    found = connection.execute(_REFRESH_TOKEN_WITH_SESSION, {"token_hash": hash_token(refresh_token)}).first()
     if found is None:
         audit("refresh.unknown", ok=False)
         raise InvalidRefreshToken()
-    record, session = found
-    spent = db.session.execute(_SPEND_REFRESH_TOKEN, {"token_id": record.id, "spent_at": now}).rowcount
-    if not spent:
-        revoke_session(session, "refresh_token_reused")
+    if not connection.execute(_SPEND_REFRESH_TOKEN, {"token_id": found.id, "spent_at": now}).rowcount:
+        revoke_session(db.session.get(AuthSession, found.session_id), "refresh_token_reused")
         db.session.commit()
-        audit("refresh.reused", ok=False, account_id=session.account_id, session_id=session.id)
+        audit("refresh.reused", ok=False, account_id=found.account_id, session_id=found.session_id)
         raise RefreshTokenReused()
-    if (record.expires_at <= now or session.revoked_at is not None or session.expires_at <= now
-            or session.account.status == DISABLED):
+    if (found.expires_at <= now or found.revoked_at is not None or found.session_expires_at <= now
+            or found.status == DISABLED):
         db.session.commit()
-        audit("refresh.refused", ok=False, account_id=session.account_id, session_id=session.id)
+        audit("refresh.refused", ok=False, account_id=found.account_id, session_id=found.session_id)
         raise InvalidRefreshToken()
-    session.last_seen_at = now
-    issued = tokens_for(session)
-    commit_keeping_loaded(db.session)  # the answer reads the session just written
-    audit("refresh.succeeded", account_id=session.account_id, session_id=session.id)
+    connection.execute(_TOUCH_SESSION, {"session_id": found.session_id, "seen_at": now})
+    issued = _rotated_tokens(connection, found, now)
+    db.session.commit()
+    audit("refresh.succeeded", account_id=found.account_id, session_id=found.session_id)
     return issued
+
+
+def _rotated_tokens(connection, found, now) -> IssuedTokens:
+    token = secrets.token_urlsafe(32)
+    connection.execute(_ADD_REFRESH_TOKEN, {
+        "session_id": found.session_id, "token_hash": hash_token(token),
+        "expires_at": min(now + REFRESH_IDLE_TTL, found.session_expires_at),
+    })
+    access_token = issue_access_token(account_id=found.account_id, role=found.role, level=found.level,
+                                      methods=found.methods, session_id=found.session_id,
+                                      device_id=found.device_id)
+    return IssuedTokens(access_token=access_token, refresh_token=token, session_id=found.session_id,
+                        level=found.level, methods=list(found.methods))
 
 
 def revoke_session(session: AuthSession, reason: str) -> None:

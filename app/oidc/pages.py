@@ -167,7 +167,7 @@ def factor(rid):
                                 request.form.get("code", ""))
     except AppError as error:
         return _render("factor", error.status, error=gettext(error.message), **shown)
-    return _logged_in(rid, issued.session.id)
+    return _logged_in(rid, issued.session_id)
 
 
 @blp.route("/oidc/login/<rid>/qr", methods=["GET", "POST"])
@@ -195,7 +195,7 @@ def qr(rid):
     if result.tokens is None:
         message = t("qr_denied") if result.login.status == "denied" else t("qr_pending")
         return _render("qr", 200, error=message, **shown)
-    return _logged_in(rid, result.tokens.session.id)
+    return _logged_in(rid, result.tokens.session_id)
 
 
 @blp.route("/oidc/step-up/<rid>", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from app.extensions import db, limiter
 from app.identity import qr_login
 from app.identity.errors import AccountDisabled
 from app.identity.models import DISABLED, AuthSession, Device
-from app.identity.sessions import start_session
+from app.identity.sessions import open_session, start_session
 from app.identity.tokens import decode_access_token
 from tests.eid_fixtures import EVERY_CHANNEL, channels_of, reachable
 from tests.factories import RegistryCitizenFactory, bearer
@@ -103,7 +103,7 @@ def test_device_login_refusals(client):
 def test_qr_approval_checks_the_account_state(client):
     citizen = bound_citizen()
     created = qr_login.create_qr_login(qr_login.ClientInfo(name="Web"))
-    session = start_session(citizen.account, level=2, methods=["pwd", "otp"], device_id=citizen.device.id).session
+    session = open_session(citizen.account, level=2, methods=["pwd", "otp"], device_id=citizen.device.id)
     citizen.account.status = DISABLED
     db.session.flush()
     principal = Principal(account_id=citizen.account.id, role="citizen", level=2, methods=("otp",),
@@ -165,8 +165,8 @@ def test_a_reset_by_sms_keeps_the_device_and_tells_it(client):
     assert done.status_code == 200
     db.session.expire_all()
     assert db.session.get(Device, citizen.device.id).unbound_at is None
-    assert db.session.get(AuthSession, issued.session.id).revoked_at is None       # the phone stays signed in
-    assert db.session.get(AuthSession, web.session.id).revoked_reason == "password_reset"
+    assert db.session.get(AuthSession, issued.session_id).revoked_at is None       # the phone stays signed in
+    assert db.session.get(AuthSession, web.session_id).revoked_reason == "password_reset"
     refreshed = client.post(f"{API}/tokens/refresh", json={"refresh_token": issued.refresh_token})
     assert refreshed.status_code == 200 and refreshed.get_json()["level"] == 2
     assert channels_of(citizen.account, "eid_password_reset") == EVERY_CHANNEL

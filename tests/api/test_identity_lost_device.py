@@ -20,7 +20,7 @@ def _session_with_tokens(citizen, level, methods, device=None):
                            device_id=device.id if device else None)
     db.session.flush()
     return {"access_token": issued.access_token, "refresh_token": issued.refresh_token,
-            "session_id": issued.session.id}
+            "session_id": issued.session_id}
 
 
 def _report(client, citizen, headers=None, password=PASSWORD):

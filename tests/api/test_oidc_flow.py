@@ -395,8 +395,8 @@ def test_a_password_change_ends_the_clients_sessions_through_the_back_channel(cl
     citizen = active_citizen()
     _, verifier, code = _code(client, hospital, citizen)
     access = _exchange(client, hospital, code, verifier).get_json()["access_token"]
-    from app.identity.sessions import start_session
-    keep = start_session(citizen, level=1, methods=["pwd", "sms"]).session
+    from app.identity.sessions import open_session
+    keep = open_session(citizen, level=1, methods=["pwd", "sms"])
     accounts.change_password(citizen, keep.id, PASSWORD, "mot-mat-khau-moi-rat-dai-2026!")
     assert _userinfo(client, access).status_code == 401
     delivery = db.session.query(OidcLogoutDelivery).one()

@@ -20,7 +20,7 @@ from app.dashboard.models import Counter as DashboardCounter
 from app.errors import AppError
 from app.extensions import db
 from app.identity.models import ACTIVE, Account, AuthSession
-from app.identity.sessions import start_session
+from app.identity.sessions import open_session
 from app.notifications.models import OutboxMessage
 from tests.committed import real_sessions
 
@@ -107,7 +107,7 @@ def _race(app, work, count=8):
 def test_a_consent_code_sent_eight_times_at_once_starts_the_delegation_once(app, real_db):
     member = _member(real_db)
     team = _team(real_db, member)
-    auth = start_session(member, level=2, methods=["pwd", "otp"], with_tokens=False).session
+    auth = open_session(member, level=2, methods=["pwd", "otp"])
     delegation = Delegation(team_id=team.id, member_id=member.id, commune_code=COMMUNE,
                             subject_personal_id="080148599001", scopes=["register_account"], duration_minutes=60,
                             status=PENDING, consent_deadline=utcnow() + timedelta(minutes=15),

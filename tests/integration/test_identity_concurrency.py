@@ -129,7 +129,7 @@ def test_a_totp_code_sent_twice_at_once_is_accepted_once(app, real_db):
     def work():
         with lock:
             token = queue.pop()
-        return login.complete_login(token, "totp", code).session.id
+        return login.complete_login(token, "totp", code).session_id
 
     results = _race(app, work, count=6)
     assert sum(isinstance(r, uuid.UUID) for r in results) == 1
@@ -141,7 +141,7 @@ def test_qr_tokens_are_handed_out_once(app, real_db):
     device = Device(account_id=account.id, name="Phone", bound_at=utcnow())
     db.session.add(device)
     db.session.commit()
-    phone = sessions.start_session(account, level=2, methods=["pwd", "otp"], device_id=device.id).session
+    phone = sessions.open_session(account, level=2, methods=["pwd", "otp"], device_id=device.id)
     db.session.commit()
     created = qr_login.create_qr_login(sessions.ClientInfo(name="Web"))
     principal = Principal(account.id, "citizen", 2, ("pwd", "otp"), phone.id, device_id=device.id)
@@ -156,7 +156,7 @@ def test_two_approvals_at_once_make_one_session(app, real_db):
     device = Device(account_id=account.id, name="Phone", bound_at=utcnow())
     db.session.add(device)
     db.session.commit()
-    phone = sessions.start_session(account, level=2, methods=["pwd", "otp"], device_id=device.id).session
+    phone = sessions.open_session(account, level=2, methods=["pwd", "otp"], device_id=device.id)
     db.session.commit()
     created = qr_login.create_qr_login(sessions.ClientInfo(name="Web"))
     principal = Principal(account.id, "citizen", 2, ("pwd", "otp"), phone.id, device_id=device.id)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from app.common.clock import utcnow
 from app.extensions import db
-from app.identity.sessions import start_session
+from app.identity.sessions import open_session
 from app.oidc.logout import deliver_due_logouts
 from app.oidc.models import OidcAuthorizationCode, OidcLogoutDelivery
 from app.oidc.settings import settings
@@ -37,7 +37,7 @@ def _code_row(client_id, citizen, session):
 def test_a_failing_back_channel_is_retried_with_growing_waits_then_given_up():
     hospital, _ = hospital_client(admin().id, backchannel_logout_uri="http://127.0.0.1:9/unreachable")
     citizen = active_citizen()
-    session = start_session(citizen, level=1, methods=["pwd", "sms"]).session
+    session = open_session(citizen, level=1, methods=["pwd", "sms"])
     _code_row(hospital.client_id, citizen, session)
     from app.identity.sessions import end_session
     end_session(citizen.id, session.id)
