@@ -74,6 +74,7 @@ def create_payment(principal: Principal, dossier_id: uuid.UUID, gateway_name: st
         dossier_receipt_code=payable.receipt_code, agency_id=payable.agency_id, commune_code=payable.commune_code,
         locale="en" if locale == "en" else "vi",
         client_ip=client_ip, expires_at=now + timedelta(minutes=settings().ttl_minutes),
+        receipt=None, refund=None,  # a new payment has neither: its answer does not look them up
     )
     db.session.add(payment)
     record_event(payment, "created", "api", None, CREATED, {"actor_id": str(principal.actor_id or "")})

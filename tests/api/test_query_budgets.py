@@ -34,7 +34,7 @@ BUDGETS = {
     "unread count": (2, 0),
     "token refresh": (4, 1),
     "submit a dossier": (12, 1),
-    "start a payment": (9, 1),
+    "start a payment": (7, 1),
     "VNPay IPN": (10, 1),
 }
 
