@@ -109,7 +109,7 @@ class DossierById(MethodView):
     def get(self, dossier_id):
         """Read a dossier: fields with their sources, documents, fee, due date, allowed actions"""
         principal = current_principal()
-        return present.dossier_view(service.get_dossier(principal, dossier_id), principal)
+        return present.dossier_json(service.get_dossier(principal, dossier_id), principal)
 
 
 @blp.route("/<uuid:dossier_id>/form")
