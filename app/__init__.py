@@ -11,6 +11,7 @@ from app.common import health
 from app.common.database import (close_sessions_quietly, configure_pool, configure_sqlite,
                                  run_marked_reads_without_transaction)
 from app.common.i18n import select_locale
+from app.common.cookie_session import SessionOnlyWhenSent
 from app.common.input_guard import refuse_nul_characters
 from app.common.json_depth import refuse_deep_json
 from app.common.long_poll import init_app as init_long_polls
@@ -48,6 +49,7 @@ DOMAINS = (
 
 def create_app(config: Config | str | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = SessionOnlyWhenSent()   # the login pages' cookie; API requests open none
     if not isinstance(config, Config):
         config = load_config(config)
     app.config.from_object(config)

@@ -11,7 +11,7 @@ import os
 
 import flask_migrate
 import pytest
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, session
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
@@ -154,6 +154,20 @@ def _probe_blueprint() -> Blueprint:
         db.session.add(agency)
         db.session.commit()
         return jsonify(id=str(agency.id)), 201
+
+    @bp.post("/session/<value>")
+    def session_put(value):
+        session["probe"] = value
+        return jsonify(ok=True)
+
+    @bp.get("/session")
+    def session_get():
+        return jsonify(probe=session.get("probe"))
+
+    @bp.delete("/session")
+    def session_clear():
+        session.clear()
+        return jsonify(ok=True)
 
     @bp.get("/boom")
     def boom():

@@ -32,7 +32,7 @@ def list_procedures(*, q: str | None = None, agency_kind: str | None = None,
               **{f"word_{n}": f"%{_escape_like(word)}%" for n, word in enumerate(words)}}
     statement = _search_statement(len(words), frozenset(n for n, v in filters.items() if v), include_retired,
                                   bool(cursor))
-    return rows_page(list(db.session.connection().execute(statement, values)), limit)
+    return rows_page(db.session.connection().execute(statement, values).all(), limit)
 
 
 @functools.lru_cache(maxsize=256)

@@ -14,12 +14,15 @@ from app.errors import NotFound
 
 _NUL = "\x00"
 _JSON_NUL = b"\\u0000"  # the only way a JSON text can carry U+0000
+_QUERY_NUL = b"%00"
 
 
 def refuse_nul_characters() -> None:
     if _NUL in request.path:
         raise NotFound()
-    if any(_NUL in key or _NUL in value for key, value in request.args.items(multi=True)):
+    query = request.query_string   # a decoded NUL comes only from a "%00" (or a raw NUL) in it
+    if (_QUERY_NUL in query or b"\x00" in query) and any(
+            _NUL in key or _NUL in value for key, value in request.args.items(multi=True)):
         raise InvalidCharacters()
     if request.is_json and _JSON_NUL in request.get_data(cache=True):
         raise InvalidCharacters()

@@ -234,7 +234,7 @@ def my_dossiers(principal: Principal, *, status: str | None = None, cursor=None,
     if status:
         values["status"] = status
     statement = _my_dossiers_statement(bool(status), bool(cursor))
-    return rows_page(list(db.session.connection().execute(statement, values)), limit)
+    return rows_page(db.session.connection().execute(statement, values).all(), limit)
 
 
 @functools.cache
@@ -257,7 +257,7 @@ def inbox(principal: Principal, *, status: list[str] | None = None, procedure_id
               "officer_id": principal.account_id, "channel": channel}
     statement = _inbox_statement(bool(principal.commune_code), bool(status), bool(procedure_id), overdue,
                                  assigned_to_me, bool(channel), bool(cursor))
-    return rows_page(list(db.session.connection().execute(statement, values)), limit)
+    return rows_page(db.session.connection().execute(statement, values).all(), limit)
 
 
 @functools.lru_cache(maxsize=256)

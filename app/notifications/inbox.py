@@ -25,7 +25,7 @@ def list_inbox(account_id: uuid.UUID, *, cursor: str | None, limit: int, unread_
     """One page of the inbox, rows of ITEM_COLUMNS (cursor pagination, stable under new messages)."""
     statement = _inbox_statement(unread_only, bool(cursor))
     rows = db.session.connection().execute(statement, {**page_values(cursor, limit), "account_id": account_id})
-    return rows_page(list(rows), limit)
+    return rows_page(rows.all(), limit)
 
 
 @functools.cache
