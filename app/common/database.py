@@ -123,8 +123,10 @@ def reads_only(view):
 
     On PostgreSQL each statement of such a request is its own transaction
     (autocommit): no BEGIN before the first and no ROLLBACK at the end, two round
-    trips fewer on every request. Only for views whose statements need not see
-    one snapshot together (the authentication check and one page read). A write
+    trips fewer on every request. Consistency is unchanged: at PostgreSQL's READ
+    COMMITTED (the project's level) each statement takes its own snapshot inside a
+    transaction too, so a view of several reads (the operations centre's figures)
+    sees the same as before. A write
     attempted in such a request raises `WriteInReadOnlyRequest` before it reaches
     the database, on every database; code that must write after such a read
     ends it first (`end_read_only`).

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from app.common.api import ErrorSchema
 from app.common.auth import require_role
+from app.common.database import reads_only
 from app.dashboard import exports, present, service
 from app.dashboard.counters import Filters
 from app.dashboard.errors import TableNotFound
@@ -22,6 +23,7 @@ def _filters(args: dict) -> Filters:
 
 @blp.route("/dossiers")
 class DossierFigures(MethodView):
+    @reads_only
     @require_role(LEADER, ADMIN)
     @blp.arguments(FilterArgsSchema, location="query")
     @blp.response(200, DossierFiguresSchema)
@@ -38,6 +40,7 @@ class DossierFigures(MethodView):
 
 @blp.route("/dossiers/overdue")
 class OverdueDossiers(MethodView):
+    @reads_only
     @require_role(LEADER, ADMIN)
     @blp.arguments(OverdueArgsSchema, location="query")
     @blp.response(200, OverduePageSchema)
@@ -52,6 +55,7 @@ class OverdueDossiers(MethodView):
 
 @blp.route("/payments")
 class PaymentFigures(MethodView):
+    @reads_only
     @require_role(LEADER, ADMIN)
     @blp.arguments(FilterArgsSchema, location="query")
     @blp.response(200, PaymentFiguresSchema)
@@ -69,6 +73,7 @@ class PaymentFigures(MethodView):
 
 @blp.route("/assistance")
 class AssistanceFigures(MethodView):
+    @reads_only
     @require_role(LEADER, ADMIN)
     @blp.arguments(PeriodCommuneArgsSchema, location="query")
     @blp.response(200, AssistanceFiguresSchema)
@@ -84,6 +89,7 @@ class AssistanceFigures(MethodView):
 
 @blp.route("/eid")
 class EidFigures(MethodView):
+    @reads_only
     @require_role(LEADER, ADMIN)
     @blp.arguments(PeriodCommuneArgsSchema, location="query")
     @blp.response(200, EidFiguresSchema)
@@ -99,6 +105,7 @@ class EidFigures(MethodView):
 
 @blp.route("/registry-quality")
 class RegistryQuality(MethodView):
+    @reads_only
     @require_role(LEADER, ADMIN)
     @blp.arguments(CommuneArgsSchema, location="query")
     @blp.response(200, RegistryQualitySchema)
@@ -109,6 +116,7 @@ class RegistryQuality(MethodView):
 
 @blp.route("/exports/<string:table>.csv")
 class Export(MethodView):
+    @reads_only
     @require_role(LEADER, ADMIN)
     @blp.arguments(FilterArgsSchema, location="query")
     @blp.response(200, content_type="text/csv", description=(

@@ -1,7 +1,7 @@
 """Reads marked `reads_only` run without a transaction on PostgreSQL, and can never write.
 
 The hot reads (catalog search, my dossiers, the officer's inbox, one dossier, the
-notification inbox and its unread count) send their statements in autocommit:
+notification inbox and its unread count, the operations centre's figures) send their statements in autocommit:
 no BEGIN and no ROLLBACK, two round trips fewer per request. A view wrongly
 marked is refused at its first write, before the write reaches the database.
 On PostgreSQL, as in production (a node with its own pool):
@@ -20,6 +20,10 @@ from app.common.errors import WriteInReadOnlyRequest
 HOT_READS = {
     ("catalog.Procedures", "GET"), ("dossiers.Dossiers", "GET"), ("dossiers.Inbox", "GET"),
     ("dossiers.DossierById", "GET"), ("notifications.Inbox", "GET"), ("notifications.UnreadCount", "GET"),
+    # the operations centre's figures
+    ("dashboard.DossierFigures", "GET"), ("dashboard.OverdueDossiers", "GET"), ("dashboard.PaymentFigures", "GET"),
+    ("dashboard.AssistanceFigures", "GET"), ("dashboard.EidFigures", "GET"), ("dashboard.RegistryQuality", "GET"),
+    ("dashboard.Export", "GET"),
 }
 WRITING_METHODS = ("post", "put", "patch", "delete")
 
