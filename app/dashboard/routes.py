@@ -50,7 +50,8 @@ class OverdueDossiers(MethodView):
         Dossiers whose processing clock runs and whose due date has passed
         (those waiting for a citizen's supplement are not overdue).
         """
-        return service.overdue_dossiers(_filters(args), cursor=args["cursor"], limit=args["limit"])
+        return present.overdue_page_json(service.overdue_dossiers(_filters(args), cursor=args["cursor"],
+                                                                  limit=args["limit"]))
 
 
 @blp.route("/payments")

@@ -166,10 +166,11 @@ def _overdue_condition(filters: Filters, today: date) -> list:
 
 
 def _overdue_statement(condition):
-    return select(OpenDossier).where(*condition)
+    """Rows of the mirror's columns (no ORM objects: a page has up to 100, the export every one)."""
+    return select(*OpenDossier.__table__.columns).where(*condition)
 
 
-def _with_names(rows: list[OpenDossier]) -> list[tuple[OpenDossier, str | None, str | None]]:
+def _with_names(rows: list) -> list[tuple]:
     """Each row with its procedure's and agency's names, from the catalog (one query each)."""
     procedures = procedure_names({row.procedure_code for row in rows})
     agencies = agency_names({row.agency_id for row in rows})
@@ -186,8 +187,8 @@ def overdue_dossiers(filters: Filters, *, cursor: str | None = None, limit: int 
         due, dossier_id = _decode_overdue_cursor(cursor)
         statement = statement.where(or_(OpenDossier.due_date > due,
                                         and_(OpenDossier.due_date == due, OpenDossier.dossier_id > dossier_id)))
-    rows = list(db.session.scalars(statement.order_by(OpenDossier.due_date, OpenDossier.dossier_id)
-                                   .limit(limit + 1)))
+    rows = db.session.execute(statement.order_by(OpenDossier.due_date, OpenDossier.dossier_id)
+                              .limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -205,7 +206,7 @@ def all_overdue_dossiers(filters: Filters, batch_size: int = 2000) -> Iterator[d
     statement = (_overdue_statement(_overdue_condition(filters, today))
                  .order_by(OpenDossier.due_date, OpenDossier.dossier_id).execution_options(yield_per=batch_size))
     days_late = _days_late_counter(today)
-    for rows in db.session.scalars(statement).partitions():
+    for rows in db.session.execute(statement).partitions():
         for row, procedure_name, agency_name in _with_names(rows):
             yield _overdue_item(row, procedure_name, agency_name, days_late)
 
@@ -215,7 +216,7 @@ def _days_late_counter(today: date):
     return cache(lambda due: working_days_between(due, today))
 
 
-def _overdue_item(row: OpenDossier, procedure_name, agency_name, days_late) -> dict:
+def _overdue_item(row, procedure_name, agency_name, days_late) -> dict:
     return {"dossier_id": row.dossier_id, "receipt_code": row.receipt_code, "status": row.status,
             "procedure_code": row.procedure_code, "procedure_name": procedure_name,
             "agency_id": row.agency_id, "agency_name": agency_name, "commune_code": row.commune_code or None,
