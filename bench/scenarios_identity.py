@@ -13,7 +13,7 @@ parallelism 4 unless ARGON2_* say otherwise):
   signed access token and a hashed refresh token, one commit. Each code works
   once: the harness sends each request once at most (warm-up included).
 - `identity.refresh`: POST /api/v1/identity/tokens/refresh, a different live
-  session's refresh token per request (BENCH_IDENTITY_REFRESHES, default 8,000).
+  session's refresh token per request (BENCH_IDENTITY_REFRESHES, default 16,000).
 - `identity.qr-poll`: GET /api/v1/identity/qr-logins/{id} with the poll secret,
   200 pending QR logins (what web clients do every 2 s while the QR is shown).
 
@@ -120,7 +120,7 @@ def setup_refresh(app) -> list[Request]:
     from app.identity.models import Account
     from app.identity.sessions import start_session
 
-    count = int(os.environ.get("BENCH_IDENTITY_REFRESHES", 8000))   # 16 connections spend 2,000 in 12 s
+    count = int(os.environ.get("BENCH_IDENTITY_REFRESHES", 16000))   # 16 connections spent 8,000 in 12 s
     rows = _accounts(min(count, 200), "benchrefresh")
     accounts = db.session.scalars(select(Account).where(Account.id.in_([r["id"] for r in rows]))).all()
     requests = [Request("POST", f"{API}/tokens/refresh", json_body={

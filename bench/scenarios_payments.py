@@ -2,13 +2,13 @@
 
 Each `setup` runs once before the server starts, on the bench database:
 
-- `payments.create`: BENCH_PAYMENT_DOSSIERS (default 4,000) submitted dossiers
+- `payments.create`: BENCH_PAYMENT_DOSSIERS (default 8,000) submitted dossiers
   waiting for a 15,000 VND fee, spread over 100 level-2 citizens; each request
   starts the VNPay payment of a different dossier (its own Idempotency-Key):
   the dossier check, the payment row and its events, the signed payment URL,
   one commit. VNPay is chosen because its payment URL is built locally; MoMo's
   create is an HTTP call to the gateway, which would measure the mock.
-- `payments.ipn`: BENCH_PAYMENT_IPNS (default 4,000) pending payments; each
+- `payments.ipn`: BENCH_PAYMENT_IPNS (default 8,000) pending payments; each
   request is VNPay's signed IPN for a different one (RspCode 00): checksum,
   row lock, settlement, dossier marked paid, e-receipt, notification queued,
   in one transaction. Requests beyond the list are repeats (RspCode 02).
@@ -93,7 +93,7 @@ def setup_create(app) -> list[Request]:
     procedure, agency = _procedure_and_agency()
     citizens = _citizens(100)
     tokens = {account.id: token for account, token in citizens}
-    rows = _dossiers(int(os.environ.get("BENCH_PAYMENT_DOSSIERS", 4000)), citizens, procedure, agency)
+    rows = _dossiers(int(os.environ.get("BENCH_PAYMENT_DOSSIERS", 8000)), citizens, procedure, agency)
     db.session.commit()
     return [Request("POST", "/api/v1/payments", json_body={"dossier_id": str(row["id"]), "gateway": "vnpay"},
                     headers={"Authorization": f"Bearer {tokens[row['citizen_account_id']]}",
@@ -140,7 +140,7 @@ def _ipn(app, payment: dict, secret: str | None = None) -> Request:
 
 
 def setup_ipn(app) -> list[Request]:
-    return [_ipn(app, p) for p in _pending_payments(int(os.environ.get("BENCH_PAYMENT_IPNS", 4000)))]
+    return [_ipn(app, p) for p in _pending_payments(int(os.environ.get("BENCH_PAYMENT_IPNS", 8000)))]
 
 
 def setup_ipn_repeat(app) -> list[Request]:
