@@ -1,4 +1,5 @@
 """Access and refresh tokens, sessions, logout and the per-account cutoff."""
+import hashlib
 import json
 import uuid
 from datetime import timedelta
@@ -119,6 +120,38 @@ def test_refresh_rotates_and_reuse_revokes_the_family(client):
     # the whole family is gone: the newest refresh token and the access tokens
     assert client.post(f"{API}/tokens/refresh", json={"refresh_token": second["refresh_token"]}).status_code == 401
     assert client.get(f"{API}/me", headers=bearer_of(second)).status_code == 401
+
+
+def test_a_refresh_records_the_sessions_last_use_and_stores_only_the_new_tokens_hash(client):
+    account = active_citizen()
+    first = _login(client, account)
+    later = utcnow() + timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        second = client.post(f"{API}/tokens/refresh", json={"refresh_token": first["refresh_token"]}).get_json()
+    db.session.expire_all()
+    session = db.session.get(AuthSession, uuid.UUID(second["session_id"]))
+    assert session.last_seen_at == later.replace(microsecond=session.last_seen_at.microsecond)
+    stored = db.session.scalars(select(RefreshToken).where(RefreshToken.session_id == session.id)
+                                .order_by(RefreshToken.created_at)).all()
+    assert len(stored) == 2 and stored[0].used_at is not None and stored[1].used_at is None
+    assert stored[1].token_hash == hashlib.sha256(second["refresh_token"].encode()).hexdigest()
+    assert second["refresh_token"] not in {row.token_hash for row in stored}
+    assert abs((stored[1].expires_at - (later + timedelta(days=14))).total_seconds()) < 1
+    with time_machine.travel(later, tick=False):
+        claims = decode_access_token(second["access_token"])
+    assert (claims.session_id, claims.level, list(claims.methods)) == (session.id, second["level"], second["methods"])
+
+
+def test_a_disabled_accounts_refresh_token_is_refused_and_spent(client):
+    account = active_citizen()
+    tokens = _login(client, account)
+    account.status = "disabled"
+    db.session.flush()
+    response = client.post(f"{API}/tokens/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert response.status_code == 401 and response.get_json()["code"] == "invalid_refresh_token"
+    db.session.expire_all()
+    stored = db.session.scalars(select(RefreshToken).where(RefreshToken.session_id == uuid.UUID(tokens["session_id"])))
+    assert [row.used_at is not None for row in stored] == [True]      # spent, and no new one
 
 
 def test_unknown_refresh_token_is_refused(client):
