@@ -107,13 +107,16 @@ def new_refresh_token(session: AuthSession) -> str:
 
 def tokens_for(session: AuthSession) -> IssuedTokens:
     """A fresh access token and refresh token for an existing session (the caller commits)."""
-    return IssuedTokens(access_token=access_token_for(session), refresh_token=new_refresh_token(session),
-                        session_id=session.id, level=session.level, methods=list(session.methods))
+    return _issued(session, new_refresh_token(session))
 
 
 def access_token_only(session: AuthSession) -> IssuedTokens:
     """A fresh access token for a session that keeps its refresh token (step-up, password change...)."""
-    return IssuedTokens(access_token=access_token_for(session), refresh_token=None,
+    return _issued(session, None)
+
+
+def _issued(session: AuthSession, refresh_token: str | None) -> IssuedTokens:
+    return IssuedTokens(access_token=access_token_for(session), refresh_token=refresh_token,
                         session_id=session.id, level=session.level, methods=list(session.methods))
 
 
