@@ -185,19 +185,14 @@ class Filters:
     procedure_code: str | None = None
 
 
-def sums(metric: str, filters: Filters, group_by: tuple[str, ...] = (),
-         *, ignore: tuple[str, ...] = ()) -> dict[tuple, int]:
-    """SUM(value) of a metric's rows matching the filters, grouped by some key columns.
-
-    Grouping by a filter dimension gives one entry per commune (agency,
-    procedure); `ignore` names filter dimensions the metric does not have.
-    """
-    return sums_of((metric,), filters, group_by, ignore=ignore)[metric]
-
-
 def sums_of(metrics: tuple[str, ...], filters: Filters, group_by: tuple[str, ...] = (),
             *, ignore: tuple[str, ...] = ()) -> dict[str, dict[tuple, int]]:
-    """`sums()` of several metrics in one statement: {metric: {key: total}}."""
+    """SUM(value) of each metric's rows matching the filters, grouped by some key columns, in one
+    statement: {metric: {key: total}}.
+
+    Grouping by a filter dimension gives one entry per commune (agency,
+    procedure); `ignore` names filter dimensions the metrics do not have.
+    """
     columns = [getattr(Counter, name) for name in group_by]
     if "day" in group_by:   # a series by day reads day rows only
         ranges = [(DAY, filters.start or date.min, filters.end or date.max)]
@@ -226,7 +221,7 @@ def sums_of(metrics: tuple[str, ...], filters: Filters, group_by: tuple[str, ...
 
 
 def total(metric: str, filters: Filters, **kwargs) -> int:
-    return sums(metric, filters, **kwargs).get((), 0)
+    return sums_of((metric,), filters, **kwargs)[metric].get((), 0)
 
 
 def segments(start: date | None, end: date | None) -> list[tuple[str, date, date]]:

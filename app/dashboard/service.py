@@ -19,7 +19,7 @@ from app.catalog.public import agency_names, procedure_names
 from app.common.clock import local_today
 from app.common.errors import InvalidCursor
 from app.common.workdays import working_days_between
-from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums, sums_of, total
+from app.dashboard.counters import FILTER_DIMENSIONS, Filters, sums_of
 from app.dashboard.models import OpenDossier, RegistryFigure
 from app.dashboard.projections import (
     ASSISTANCE, DESK, DOSSIERS_CHANNEL, DOSSIERS_PROCESSING_DAYS, DOSSIERS_RESOLVED, DOSSIERS_STATUS,
@@ -122,16 +122,18 @@ DOSSIER_STATUSES = tuple(s for s in states.STATES if s not in states.PRIVATE)
 
 def dossier_figures(filters: Filters) -> dict:
     """Submitted dossiers by status and channel, decided on time or late, processing time."""
-    by_status = sums(DOSSIERS_STATUS, filters, ("status",))
+    found = sums_of((DOSSIERS_STATUS, DOSSIERS_CHANNEL, DOSSIERS_RESOLVED, DOSSIERS_PROCESSING_DAYS), filters,
+                    ("status", "bucket"))
+    by_status = _summed_over(found[DOSSIERS_STATUS], keep=0)
     statuses = [{"status": s, "count": by_status.get((s,), 0)} for s in DOSSIER_STATUSES]
     total_count = sum(row["count"] for row in statuses)
-    by_channel = sums(DOSSIERS_CHANNEL, filters, ("bucket",))
+    by_channel = _summed_over(found[DOSSIERS_CHANNEL], keep=1)
     channels = [{"channel": c, "count": by_channel.get((c,), 0), "share": share(by_channel.get((c,), 0), total_count)}
                 for c in (ONLINE, DESK)]
-    resolved = sums(DOSSIERS_RESOLVED, filters, ("status",))
+    resolved = _summed_over(found[DOSSIERS_RESOLVED], keep=0)
     on_time, late = resolved.get((ON_TIME,), 0), resolved.get((LATE,), 0)
     histogram = {int(bucket): count for (bucket,), count in
-                 sums(DOSSIERS_PROCESSING_DAYS, filters, ("bucket",)).items() if count}
+                 _summed_over(found[DOSSIERS_PROCESSING_DAYS], keep=1).items() if count}
     return {
         "total": total_count,
         "statuses": statuses,
@@ -141,6 +143,14 @@ def dossier_figures(filters: Filters) -> dict:
                        "on_time_share": share(on_time, on_time + late)},
         "processing_days": processing_time(histogram),
     }
+
+
+def _summed_over(counts: dict[tuple, int], *, keep: int) -> dict[tuple, int]:
+    """Counts grouped by several key columns, summed down to the one at index `keep`."""
+    summed: dict[tuple, int] = defaultdict(int)
+    for key, count in counts.items():
+        summed[(key[keep],)] += count
+    return summed
 
 
 def processing_time(histogram: dict[int, int]) -> dict:
@@ -263,10 +273,11 @@ def payment_figures(filters: Filters) -> dict:
     collected, counted = series[PAYMENTS_COLLECTED], series[PAYMENTS_COUNT]
     daily = [{"day": day, "gateway": gateway, "payments": counted.get((day, gateway), 0), "collected": amount}
              for (day, gateway), amount in sorted(collected.items()) if amount or counted.get((day, gateway))]
-    by_gateway_sums = sums_of((PAYMENTS_COLLECTED, PAYMENTS_COUNT), filters, ("gateway",))
-    collected_by_gateway, counted_by_gateway = by_gateway_sums[PAYMENTS_COLLECTED], by_gateway_sums[PAYMENTS_COUNT]
-    refund_sums = sums_of((PAYMENTS_REFUNDED, PAYMENTS_REFUNDS), filters, ("gateway", "status"))
-    refunded, refund_counts = refund_sums[PAYMENTS_REFUNDED], refund_sums[PAYMENTS_REFUNDS]
+    overall = sums_of((PAYMENTS_COLLECTED, PAYMENTS_COUNT, PAYMENTS_REFUNDED, PAYMENTS_REFUNDS), filters,
+                      ("gateway", "status"))
+    collected_by_gateway = _summed_over(overall[PAYMENTS_COLLECTED], keep=0)
+    counted_by_gateway = _summed_over(overall[PAYMENTS_COUNT], keep=0)
+    refunded, refund_counts = overall[PAYMENTS_REFUNDED], overall[PAYMENTS_REFUNDS]
     refunds = [{"status": status,
                 "refunds": sum(n for (_g, s), n in refund_counts.items() if s == status),
                 "amount": sum(a for (_g, s), a in refunded.items() if s == status)}
@@ -305,11 +316,13 @@ ASSISTANCE_FIGURES = {metric.split(".", 1)[1]: metric for metric in ASSISTANCE.v
 
 def assistance_figures(filters: Filters) -> dict:
     """Help given by community digital-tech teams, per commune (of the team)."""
-    per_commune = {name: sums(metric, filters, ("commune_code",), ignore=_NO_AGENCY)
-                   for name, metric in ASSISTANCE_FIGURES.items()}
+    metrics = tuple(ASSISTANCE_FIGURES.values())
+    by_commune = sums_of(metrics, filters, ("commune_code",), ignore=_NO_AGENCY)
+    per_commune = {name: by_commune[metric] for name, metric in ASSISTANCE_FIGURES.items()}
     codes = sorted({key[0] for counts in per_commune.values() for key in counts})
     rows = [{"commune_code": code, "commune_name": commune_name(code),
              **{name: counts.get((code,), 0) for name, counts in per_commune.items()}} for code in codes]
+    overall = sums_of(metrics, filters, ignore=_NO_AGENCY)
     totals = {"commune_code": None, "commune_name": None,
-              **{name: total(metric, filters, ignore=_NO_AGENCY) for name, metric in ASSISTANCE_FIGURES.items()}}
+              **{name: overall[metric].get((), 0) for name, metric in ASSISTANCE_FIGURES.items()}}
     return {"totals": totals, "communes": rows}

@@ -1,8 +1,10 @@
 """Query budgets of the operations-centre figures read most at scale (as tests/api/test_query_budgets.py).
 
-The e-ID figure reads its three metrics per commune in one statement and their totals in
-another; the payments figure reads each pair of metrics (collected and counted, refunded and
-refund counts) in one statement. Counts include authentication.
+The figures read several counter metrics in one statement each (`counters.sums_of`): the
+dossiers figure its four in one, grouped by status and bucket; the e-ID and help figures
+theirs per commune in one and their totals in another; the payments figure its daily series
+in one and the totals per gateway and refund status in another, then the stuck payments
+(a count and a page). Counts include authentication.
 """
 from app.common import roles
 from app.extensions import db
@@ -11,7 +13,8 @@ from tests.dashboard_fixtures import build_dossiers, build_payments
 from tests.dossiers_fixtures import agency, catalog, storage  # noqa: F401
 from tests.factories import AccountFactory, bearer
 
-BUDGETS = {"/api/v1/dashboard/eid": (5, 0), "/api/v1/dashboard/payments": (7, 0)}
+BUDGETS = {"/api/v1/dashboard/dossiers": (2, 0), "/api/v1/dashboard/eid": (5, 0),
+           "/api/v1/dashboard/assistance": (3, 0), "/api/v1/dashboard/payments": (6, 0)}
 
 
 def test_the_figures_keep_their_statement_budgets(client, catalog):  # noqa: F811

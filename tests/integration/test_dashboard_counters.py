@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.dashboard.counters import Filters, Key, apply_deltas, bump, sums, total
+from app.dashboard.counters import Filters, Key, apply_deltas, bump, sums_of, total
 from app.dashboard.models import Counter
 from app.extensions import db
 
@@ -36,11 +36,11 @@ def test_any_combination_of_filters_reads_its_own_rows():
     assert total("probe", Filters(commune_code="27727", agency_id="B")) == 0
     assert total("probe", Filters(start=D2)) == 8
     assert total("probe", Filters(start=D2, end=D2, procedure_code="P1")) == 5
-    assert sums("probe", Filters(), ("status",)) == {("received",): 4, ("done",): 5}
-    assert sums("probe", Filters(procedure_code="P1"), ("commune_code", "status")) == {
+    assert sums_of(("probe",), Filters(), ("status",))["probe"] == {("received",): 4, ("done",): 5}
+    assert sums_of(("probe",), Filters(procedure_code="P1"), ("commune_code", "status"))["probe"] == {
         ("27727", "received"): 1, ("25459", "done"): 5, ("25459", "received"): 1}
-    assert sums("probe", Filters(end=D1), ("day",)) == {(D1,): 1}
-    assert sums("probe", Filters(), ("day",)) == {(D1,): 1, (D2,): 7, (D3,): 1}
+    assert sums_of(("probe",), Filters(end=D1), ("day",))["probe"] == {(D1,): 1}
+    assert sums_of(("probe",), Filters(), ("day",))["probe"] == {(D1,): 1, (D2,): 7, (D3,): 1}
     # whole months come from month rows, the ragged ends from day rows
     assert total("probe", Filters(start=date(2026, 2, 1), end=date(2026, 3, 31))) == 9
     assert total("probe", Filters(start=date(2026, 2, 1), end=D2)) == 8
@@ -67,4 +67,4 @@ def test_a_large_batch_is_merged_in_bulk_and_adds_up():
     assert total("probe", Filters()) == 2 * len(keys)
     assert total("probe", Filters(commune_code="00007")) == 2 * agencies * procedures
     assert total("probe", Filters(agency_id="A3", procedure_code="P4")) == 2 * communes
-    assert sums("probe", Filters(commune_code="00001", agency_id="A2"), ("procedure_code",))[("P9",)] == 2
+    assert sums_of(("probe",), Filters(commune_code="00001", agency_id="A2"), ("procedure_code",))["probe"][("P9",)] == 2
