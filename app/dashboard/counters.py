@@ -215,8 +215,9 @@ def sums_of(metrics: tuple[str, ...], filters: Filters, group_by: tuple[str, ...
         else:
             statement = statement.where(column == ALL)
     found: dict[str, dict[tuple, int]] = {metric: {} for metric in metrics}
-    for row in db.session.execute(statement.group_by(Counter.metric, *columns)):
-        found[row[0]][tuple(row[1:-1])] = int(row[-1] or 0)
+    rows = db.session.connection().execute(statement.group_by(Counter.metric, *columns)).all()
+    for metric, *key, value in rows:
+        found[metric][tuple(key)] = int(value or 0)
     return found
 
 
