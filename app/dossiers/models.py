@@ -40,6 +40,10 @@ class Dossier(EntityMixin, db.Model):
         Index("ix_dossiers_staff_inbox", "agency_id", "commune_code", "created_at", "id",
               postgresql_where=text("status NOT IN ('draft', 'queued')"),
               sqlite_where=text("status NOT IN ('draft', 'queued')")),
+        # the inbox filtered to the officer's own dossiers ("assigned to me"): every equality, then the order
+        Index("ix_dossiers_assigned_inbox", "assigned_officer_id", "agency_id", "commune_code", "created_at", "id",
+              postgresql_where=text("status NOT IN ('draft', 'queued')"),
+              sqlite_where=text("status NOT IN ('draft', 'queued')")),
     )
 
     procedure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("procedures.id"), index=True)
@@ -55,7 +59,7 @@ class Dossier(EntityMixin, db.Model):
     fee_amount: Mapped[int] = mapped_column(Integer, default=0)
     fee_status: Mapped[str] = mapped_column(String(16), default=FEE_NOT_REQUIRED)
     fee_payment_id: Mapped[uuid.UUID | None]
-    assigned_officer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    assigned_officer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
     submitted_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
