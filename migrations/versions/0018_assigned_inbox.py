@@ -34,20 +34,26 @@ branch_labels = None
 depends_on = None
 
 STAFF_STATES = "status NOT IN ('draft', 'queued')"
+NEW_INDEX, OLD_INDEX = 'ix_dossiers_assigned_inbox', 'ix_dossiers_assigned_officer_id'
+NEW_COLUMNS = ['assigned_officer_id', 'agency_id', 'commune_code', 'created_at', 'id']
+STATISTICS = 'st_dossiers_agency_commune'
 
 
 def upgrade():
-    op.create_index('ix_dossiers_assigned_inbox', 'dossiers',
-                    ['assigned_officer_id', 'agency_id', 'commune_code', 'created_at', 'id'], unique=False,
-                    postgresql_where=sa.text(STAFF_STATES), sqlite_where=sa.text(STAFF_STATES))
-    op.drop_index('ix_dossiers_assigned_officer_id', table_name='dossiers')
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE STATISTICS st_dossiers_agency_commune (dependencies) ON agency_id, commune_code "
-                   "FROM dossiers")
+    if op.get_bind().dialect.name != "postgresql":
+        op.create_index(NEW_INDEX, 'dossiers', NEW_COLUMNS, unique=False, sqlite_where=sa.text(STAFF_STATES))
+        op.drop_index(OLD_INDEX, table_name='dossiers')
+        return
+    # dossiers is the largest table: built and dropped without blocking writes (docs/operations.md, 11)
+    with op.get_context().autocommit_block():
+        op.create_index(NEW_INDEX, 'dossiers', NEW_COLUMNS, unique=False,
+                        postgresql_where=sa.text(STAFF_STATES), postgresql_concurrently=True)
+        op.drop_index(OLD_INDEX, table_name='dossiers', postgresql_concurrently=True)
+    op.execute(f"CREATE STATISTICS {STATISTICS} (dependencies) ON agency_id, commune_code FROM dossiers")
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP STATISTICS IF EXISTS st_dossiers_agency_commune")
-    op.create_index('ix_dossiers_assigned_officer_id', 'dossiers', ['assigned_officer_id'], unique=False)
-    op.drop_index('ix_dossiers_assigned_inbox', table_name='dossiers')
+        op.execute(f"DROP STATISTICS IF EXISTS {STATISTICS}")
+    op.create_index(OLD_INDEX, 'dossiers', ['assigned_officer_id'], unique=False)
+    op.drop_index(NEW_INDEX, table_name='dossiers')
