@@ -111,18 +111,16 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int, port: int | None = None, log_path: Path | None = None,
-             extra_args: tuple[str, ...] = (), keep_alive: bool = True):
+             extra_args: tuple[str, ...] = ()):
     """Serves wsgi:app with gunicorn on 127.0.0.1 until the block ends; yields the base URL.
 
-    With `keep_alive` (the default) each worker is a gthread worker with one thread: one request
-    at a time, as the production sync workers, but it keeps connections open between requests
-    (a sync worker closes every connection, so the load would measure a TCP handshake per request).
+    The worker model is production's: the project's gunicorn.conf.py (gthread workers with
+    GUNICORN_THREADS threads each, keep-alive), unless `extra_args` says otherwise.
     """
     port = port or free_port()
     log_path = log_path or Path(tempfile.mkstemp(prefix="smart-bench-gunicorn-", suffix=".log")[1])
-    persistent = ("--worker-class", "gthread", "--threads", "1", "--keep-alive", "30") if keep_alive else ()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--graceful-timeout", "5", *persistent, *extra_args, "wsgi:app"]
+               "--graceful-timeout", "5", *extra_args, "wsgi:app"]
     base_url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
