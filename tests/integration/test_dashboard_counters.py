@@ -46,6 +46,18 @@ def test_any_combination_of_filters_reads_its_own_rows():
     assert total("probe", Filters(start=date(2026, 2, 1), end=D2)) == 8
 
 
+def test_several_metrics_read_in_one_statement_keep_their_own_sums():
+    seed()
+    bump("other", 7, day=D2, commune_code="27727", agency_id="A", procedure_code="P2", status="received")
+    bump("other", 1, day=D3, commune_code="25459", agency_id="B", procedure_code="P1", bucket="3")
+    both = sums_of(("probe", "other", "absent"), Filters(), ("status", "bucket"))
+    assert both["probe"] == {("received", ""): 4, ("done", ""): 5}
+    assert both["other"] == {("received", ""): 7, ("", "3"): 1}
+    assert both["absent"] == {}
+    by_commune = sums_of(("probe", "other"), Filters(start=D2), ("commune_code",))
+    assert by_commune == {"probe": {("27727",): 2, ("25459",): 6}, "other": {("27727",): 7, ("25459",): 1}}
+
+
 def test_one_call_with_many_keys_merges_duplicates():
     changed = apply_deltas({Key("probe", D1, commune_code="27727"): 2,
                             Key("probe", D1, commune_code="25459"): 3,
