@@ -49,7 +49,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = e.get("DATABASE_URL", "sqlite:///smart_province.db")
         # no ping per checkout (a round trip per request): connections are recycled before servers and
         # proxies drop them, and one idle for a while is pinged first (app/common/database.py)
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": int(e.get("DATABASE_POOL_RECYCLE", 1800))}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": int(e.get("DB_POOL_RECYCLE", 1800))}
         # PostgreSQL: bounded pool, bounded wait for a connection, fast connect (app/common/overload.py)
         self.SQLALCHEMY_ENGINE_OPTIONS.update(engine_options(self.SQLALCHEMY_DATABASE_URI, e))
         self.MAX_CONTENT_LENGTH = int(e.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))

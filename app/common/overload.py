@@ -38,7 +38,6 @@ def engine_options(url: str, environ) -> dict:
         "pool_size": int(environ.get("DB_POOL_SIZE", 10)),
         "max_overflow": int(environ.get("DB_MAX_OVERFLOW", 5)),
         "pool_timeout": float(environ.get("DB_POOL_TIMEOUT", 3)),
-        "pool_recycle": int(environ.get("DB_POOL_RECYCLE", 1800)),
         "connect_args": {"connect_timeout": int(environ.get("DB_CONNECT_TIMEOUT", 3))},
     }
 

@@ -50,3 +50,9 @@ def test_a_dead_idle_connection_makes_the_pool_take_a_fresh_one():
 def test_no_ping_per_checkout_but_connections_are_recycled():
     options = load_config("development", {}).SQLALCHEMY_ENGINE_OPTIONS
     assert "pool_pre_ping" not in options and options["pool_recycle"] == 1800
+
+
+@pytest.mark.parametrize("url", ["sqlite:///pool.db", "postgresql+psycopg://smart:smart@127.0.0.1:5432/pool"])
+def test_one_setting_recycles_the_connections_on_every_database(url):
+    options = load_config("development", {"DATABASE_URL": url, "DB_POOL_RECYCLE": "600"}).SQLALCHEMY_ENGINE_OPTIONS
+    assert options["pool_recycle"] == 600
