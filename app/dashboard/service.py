@@ -278,10 +278,9 @@ def payment_figures(filters: Filters) -> dict:
     collected_by_gateway = _summed_over(overall[PAYMENTS_COLLECTED], keep=0)
     counted_by_gateway = _summed_over(overall[PAYMENTS_COUNT], keep=0)
     refunded, refund_counts = overall[PAYMENTS_REFUNDED], overall[PAYMENTS_REFUNDS]
-    refunds = [{"status": status,
-                "refunds": sum(n for (_g, s), n in refund_counts.items() if s == status),
-                "amount": sum(a for (_g, s), a in refunded.items() if s == status)}
-               for status in REFUND_STATES]
+    refunds_by_status, refunded_by_status = _summed_over(refund_counts, keep=1), _summed_over(refunded, keep=1)
+    refunds = [{"status": status, "refunds": refunds_by_status.get((status,), 0),
+                "amount": refunded_by_status.get((status,), 0)} for status in REFUND_STATES]
     gateways = sorted({g for (g,), n in counted_by_gateway.items() if n} | {g for g, _s in refund_counts})
     by_gateway = [{"gateway": gateway,
                    "payments": counted_by_gateway.get((gateway,), 0),

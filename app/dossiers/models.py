@@ -20,6 +20,8 @@ UPLOADED, REUSED_RESULT = "upload", "result"
 # How a dossier reached the agency: submitted by the citizen in the app, or brought on paper to the desk
 ONLINE, DESK = "online", "desk"
 CHANNELS = (ONLINE, DESK)
+# The states staff see (all but states.PRIVATE), as the partial indexes of the staff's lists spell it
+_STAFF_STATES = text("status NOT IN ('draft', 'queued')")
 
 
 class Dossier(EntityMixin, db.Model):
@@ -38,12 +40,10 @@ class Dossier(EntityMixin, db.Model):
         Index("ix_dossiers_citizen_created", "citizen_account_id", "created_at", "id"),
         # the inbox of a commune's staff: its filter and order, only the states staff see
         Index("ix_dossiers_staff_inbox", "agency_id", "commune_code", "created_at", "id",
-              postgresql_where=text("status NOT IN ('draft', 'queued')"),
-              sqlite_where=text("status NOT IN ('draft', 'queued')")),
+              postgresql_where=_STAFF_STATES, sqlite_where=_STAFF_STATES),
         # the inbox filtered to the officer's own dossiers ("assigned to me"): every equality, then the order
         Index("ix_dossiers_assigned_inbox", "assigned_officer_id", "agency_id", "commune_code", "created_at", "id",
-              postgresql_where=text("status NOT IN ('draft', 'queued')"),
-              sqlite_where=text("status NOT IN ('draft', 'queued')")),
+              postgresql_where=_STAFF_STATES, sqlite_where=_STAFF_STATES),
     )
 
     procedure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("procedures.id"), index=True)
