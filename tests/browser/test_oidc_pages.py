@@ -144,6 +144,18 @@ def _page(driver, heading: str, timeout: float = 15) -> None:
     raise AssertionError(f"no page {heading!r}: {driver.page_source[:2000]}")
 
 
+def _shown(driver, element_id: str, timeout: float = 15) -> None:
+    """Waits for an element of the page a form post navigates to (when its heading is the same)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            driver.find_element("id", element_id)
+            return
+        except WebDriverException:
+            time.sleep(0.05)
+    raise AssertionError(f"no #{element_id}: {driver.page_source[:2000]}")
+
+
 def _fits_the_phone(driver) -> bool:
     width = driver.get_window_size()["width"]
     return driver.find_element("tag name", "main").size["width"] <= width
@@ -165,6 +177,7 @@ def test_login_with_totp_and_consent_in_a_browser_without_javascript(served, bro
     browser.find_element("id", "password").send_keys("not-the-password")
     browser.find_element("id", "submit").click()
     _page(browser, "Đăng nhập")
+    _shown(browser, "error")   # the same heading: the answer has come once its error shows
     assert browser.find_element("id", "error").text                     # refused, on the same page
     browser.find_element("id", "password").send_keys(PASSWORD)
     browser.find_element("id", "submit").click()
