@@ -1,4 +1,4 @@
-"""The Dockerfile and compose.yaml cannot be built here (no Docker engine): they are checked against the code.
+"""The Dockerfile and compose.yaml, checked against the code on every run (CI has no Docker engine).
 
 What the compose stack and the image would run must exist and match what the
 scripts and tests really run: the commands, the gunicorn configuration, the
@@ -6,7 +6,8 @@ health check's port and path, the settings named in the environment, the nginx
 file, the metrics directory the worker shares with app1. A rename in the app
 without the deployment files (or the reverse) fails here.
 The running topology itself (nginx with deploy/nginx.conf, two nodes, a worker)
-is tested natively in tests/integration/test_serving_nginx_stack.py.
+is tested natively in tests/integration/test_serving_nginx_stack.py; the image and
+the stack themselves were run as docs/operations.md §1 records.
 """
 import importlib.util
 import re
@@ -138,3 +139,14 @@ def test_every_setting_in_the_deployment_files_is_one_the_app_reads():
                and name not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_NO_CACHE_DIR",
                                 "PIP_DISABLE_PIP_VERSION_CHECK", "FLASK_APP")]
     assert unknown == []
+
+
+def test_the_offline_images_stand_in_for_every_image_the_files_pull():
+    """deploy/offline-images.sh builds, from Debian packages, each image the Dockerfile and compose pull."""
+    pulled = {f.split()[0] for f in _instructions("FROM")}
+    pulled |= {service["image"] for service in SERVICES.values() if "build" not in service and "image" in service}
+    script = (ROOT / "deploy" / "offline-images.sh").read_text()
+    built = dict(re.findall(r"^build (\w+) (\S+)$", script, re.MULTILINE))
+    assert set(built.values()) == pulled
+    for recipe in built:
+        assert (ROOT / "deploy" / "offline" / f"{recipe}.Dockerfile").exists()
