@@ -150,3 +150,13 @@ def test_the_offline_images_stand_in_for_every_image_the_files_pull():
     assert set(built.values()) == pulled
     for recipe in built:
         assert (ROOT / "deploy" / "offline" / f"{recipe}.Dockerfile").exists()
+
+
+def test_every_app_service_can_read_the_credential_files_the_settings_name():
+    example = dict(line.split("=", 1) for line in (ROOT / "deploy" / "production.env.example").read_text().splitlines()
+                   if "=" in line and not line.startswith("#"))
+    assert example["FCM_CREDENTIALS_FILE"].startswith("/run/secrets/")
+    for name, service in SERVICES.items():
+        if "build" in service:
+            assert "./deploy/secrets:/run/secrets:ro" in service["volumes"], name
+    assert "deploy/secrets/" in (ROOT / ".gitignore").read_text().splitlines()
