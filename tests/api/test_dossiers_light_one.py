@@ -83,3 +83,26 @@ def test_the_endpoint_answers_with_the_light_dossier(client, catalog):
     assert body["id"] == dossier_id and body["status"] == "submitted"
     assert body["documents"][0]["code"] == "medical_birth_certificate"
     assert {"code": "medical_birth_certificate", "provided": True}.items() <= body["required_documents"][0].items()
+
+
+def test_an_unlocked_read_takes_of_the_procedure_and_agency_only_what_the_view_shows(client, catalog):
+    from sqlalchemy import inspect
+
+    from app.dossiers import access
+    from app.extensions import db
+
+    api, me = Api(client), bearer(citizen_account())
+    dossier_id = uuid.UUID(birth_dossier(api, me, catalog[BIRTH]))
+    procedure_id = catalog[BIRTH].id
+    db.session.expunge_all()      # nothing loaded before: the read's own SELECT decides
+
+    shown = access.load(dossier_id)
+    assert {"search_text", "result_name", "result_fields", "fee"} <= inspect(shown.procedure).unloaded
+    assert not {"code", "name", "form_fields", "required_documents"} & inspect(shown.procedure).unloaded
+    assert {"kind", "province_code"} <= inspect(shown.agency).unloaded
+    assert shown.procedure.result_name == catalog[BIRTH].result_name   # loaded when touched
+    assert shown.procedure.id == procedure_id
+
+    db.session.expunge_all()
+    locked = access.load(dossier_id, lock=True)   # a change gets whole rows
+    assert not inspect(locked.procedure).unloaded and not inspect(locked.agency).unloaded
