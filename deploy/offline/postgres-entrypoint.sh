@@ -2,6 +2,7 @@
 # First start: a cluster owned by POSTGRES_USER (password POSTGRES_PASSWORD, scram-sha-256 over the
 # network) with the database POSTGRES_DB; then PostgreSQL in the foreground, as the postgres user.
 set -eu
+if [ "${1:-}" != postgres ]; then exec "$@"; fi      # another command (psql, bash) runs as given
 if [ "$(id -u)" = 0 ]; then
   mkdir -p "$PGDATA" /var/run/postgresql
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql

@@ -3,8 +3,8 @@ FROM smart-province/debian:bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends redis-server \
  && rm -rf /var/lib/apt/lists/* && mkdir -p /data && chown redis:redis /data
+COPY redis-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 WORKDIR /data
-# without a configuration file Redis refuses other hosts (protected mode); the official image turns it off too
-ENTRYPOINT ["setpriv", "--reuid=redis", "--regid=redis", "--init-groups", "--", "sh", "-c", "exec \"$@\" --protected-mode no", "redis"]
+ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["redis-server"]
 EXPOSE 6379
