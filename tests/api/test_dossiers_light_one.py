@@ -5,10 +5,12 @@ import uuid
 from pathlib import Path
 
 import time_machine
+from sqlalchemy import inspect
 
 from app.common.clock import utcnow
-from app.dossiers import present, service
+from app.dossiers import access, present, service
 from app.dossiers.schemas import DossierSchema
+from app.extensions import db
 from app.identity.authn import principal_from_token
 from tests.dossiers_fixtures import BIRTH, BIRTH_VALUES, MARITAL_STATUS, Api, Desk, birth_dossier, citizen_account
 from tests.factories import bearer
@@ -86,11 +88,6 @@ def test_the_endpoint_answers_with_the_light_dossier(client, catalog):
 
 
 def test_an_unlocked_read_takes_of_the_procedure_and_agency_only_what_the_view_shows(client, catalog):
-    from sqlalchemy import inspect
-
-    from app.dossiers import access
-    from app.extensions import db
-
     api, me = Api(client), bearer(citizen_account())
     dossier_id = uuid.UUID(birth_dossier(api, me, catalog[BIRTH]))
     procedure_id = catalog[BIRTH].id
